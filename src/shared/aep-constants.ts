@@ -1,0 +1,25 @@
+// Fixed AEP identifiers (see ../shared/reference/aep-api.md §5.9). Shared by presets, the client and the emulator.
+
+/** Chatlio source connection spec (version 1.0). */
+export const CHATLIO_CONNECTION_SPEC_ID = '073127a3-26e3-496c-9d94-9f48fb93fba8';
+/** Provider id of the self-serve streaming sources (Chatlio, HTTP API, Streaming SDK). */
+export const STREAMING_PROVIDER_ID = '521eee4d-8cbe-4906-bb48-fb6bd4450033';
+/** Flow spec `GenericStreamingAEP` used by webhook / Streaming SDK sources. */
+export const GENERIC_STREAMING_FLOW_SPEC_ID = 'e77fde5a-22a8-11ed-861d-0242ac120002';
+/** Data lake target connection spec. */
+export const DATA_LAKE_CONNECTION_SPEC_ID = 'c604ff05-7f1a-43c0-8e18-33bf874cb11c';
+/** HTTP API streaming connection spec (not used by Chatlio; served by the emulator for completeness). */
+export const HTTP_API_CONNECTION_SPEC_ID = 'bc7b00d6-623a-4dfc-9fdb-f1240aeadaeb';
+
+export const EXPERIENCE_EVENT_CLASS = 'https://ns.adobe.com/xdm/context/experienceevent';
+export const XED_FULL_CONTENT_TYPE = 'application/vnd.adobe.xed-full+json;version=1';
+
+/** Defaults of the local emulator: it accepts exactly these unless started with others. */
+export const EMULATOR_DEFAULTS = {
+  clientId: 'aep-emulator-client',
+  clientSecret: 'aep-emulator-local-secret',
+  orgId: 'EMULATOR0000000000000000@AdobeOrg',
+  tenantId: 'emulatortenant',
+  sandboxes: ['prod', 'dev'],
+  tokenTtlSeconds: 86399,
+} as const;
