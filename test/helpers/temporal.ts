@@ -1,7 +1,8 @@
 // One place for tests to get real Temporal servers from installed binaries (never the SDK's download when
 // a binary is available), see src/dev/temporal-binaries.ts.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { SearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { SearchAttributeKey } from '@temporalio/common/lib/search-attributes';
+import type { SearchAttributeType } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import { devServerExecutable, testServerExecutable } from '../../src/dev/temporal-binaries';
 

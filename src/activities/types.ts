@@ -1,0 +1,121 @@
+// One input and one output type per activity. Everything here crosses the workflow boundary as JSON.
+import type { Mapping, SourcePreset } from '../shared/preset-schema';
+import type { FlowOptionsSchema } from '../shared/input';
+import type { z } from 'zod';
+
+export interface Sandboxed {
+  sandbox: string;
+}
+
+export interface PrepareOnboardingInput {
+  source: string;
+}
+export interface PrepareOnboardingOutput {
+  preset: SourcePreset;
+  /** The worker's configured sandbox (AEP_SANDBOX), used when the input names none. */
+  defaultSandbox: string;
+}
+
+export type GetTenantInput = Sandboxed;
+export interface GetTenantOutput {
+  tenantId: string;
+}
+
+export interface EnsureFieldGroupInput extends Sandboxed {
+  title: string;
+  description: string;
+  tenantId: string;
+  schemaClass: string;
+  fieldGroup: SourcePreset['fieldGroup'];
+}
+export interface XdmRefOutput {
+  /** `$id` (https://ns.adobe.com/{tenant}/...) */
+  id: string;
+  altId: string;
+  version: string;
+  created: boolean;
+}
+
+export interface EnsureSchemaInput extends Sandboxed {
+  title: string;
+  description: string;
+  schemaClass: string;
+  fieldGroupId: string;
+}
+
+export interface ResolveReusedInput extends Sandboxed {
+  schemaId?: string;
+  datasetId?: string;
+}
+export interface ResolveReusedOutput {
+  schemaId: string;
+  schemaAltId: string;
+  datasetId?: string;
+}
+
+export interface EnsureDatasetInput extends Sandboxed {
+  name: string;
+  description: string;
+  schemaId: string;
+}
+export interface IdOutput {
+  id: string;
+  created: boolean;
+}
+export interface IdEtagOutput extends IdOutput {
+  etag: string;
+}
+
+export interface EnsureSourceConnectionInput extends Sandboxed {
+  name: string;
+  description: string;
+  connectionSpec: { id: string; version: string };
+  providerId: string;
+  dataFormat: string;
+}
+
+export interface EnsureTargetConnectionInput extends Sandboxed {
+  name: string;
+  description: string;
+  datasetId: string;
+  schemaId: string;
+}
+
+export interface EnsureMappingSetInput extends Sandboxed {
+  name: string;
+  schemaId: string;
+  /** Destinations already carry the tenant namespace. */
+  mappings: Mapping[];
+}
+export interface MappingSetOutput extends IdOutput {
+  version: number;
+}
+
+export interface EnsureFlowInput extends Sandboxed {
+  name: string;
+  description: string;
+  flowSpec: { id: string; version: string };
+  sourceConnectionId: string;
+  targetConnectionId: string;
+  mappingSetId: string;
+  mappingVersion: number;
+  options?: z.infer<typeof FlowOptionsSchema>;
+}
+
+export interface GetInletUrlInput extends Sandboxed {
+  flowId: string;
+}
+export interface GetInletUrlOutput {
+  inletUrl: string;
+  etag: string;
+}
+
+/** Deletes by id when known, else whatever carries the deterministic name (a create whose answer was lost). */
+export interface RemoveInput extends Sandboxed {
+  id?: string;
+  name?: string;
+}
+export interface RemoveOutput {
+  existed: boolean;
+  id?: string;
+}

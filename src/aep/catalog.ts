@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { AepNotFoundError } from './errors';
+import type { AepTransport } from './transport';
+
+export const datasetSchema = z.looseObject({
+  name: z.string().optional(),
+  description: z.string().optional(),
+  schemaRef: z.looseObject({ id: z.string(), contentType: z.string().optional() }).optional(),
+  tags: z.record(z.string(), z.array(z.string())).optional(),
+  created: z.number().optional(),
+  updated: z.number().optional(),
+  imsOrg: z.string().optional(),
+});
+
+export type Dataset = z.infer<typeof datasetSchema>;
+export type DatasetWithId = Dataset & { id: string };
+
+const datasetMapSchema = z.record(z.string(), datasetSchema);
+
+const createdRefSchema = z
+  .array(z.string())
+  .min(1)
+  .transform((refs, ctx) => {
+    const id = /^@\/dataSets\/([^/]+)$/.exec(refs[0] ?? '')?.[1];
+    if (id === undefined) ctx.addIssue({ code: 'custom', message: 'expected ["@/dataSets/{id}"]' });
+    return id ?? '';
+  });
+
+// Catalog pages default to 20 items; 100 is its maximum.
+const FIND_LIMIT = 100;
+
+/** Catalog Service: datasets. Responses are objects keyed by dataset id. */
+export class Catalog {
+  constructor(private readonly transport: AepTransport) {}
+
+  async createDataset(body: unknown): Promise<{ id: string }> {
+    const res = await this.transport.request({
+      method: 'POST',
+      service: 'catalog',
+      path: '/dataSets',
+      body,
+      schema: createdRefSchema,
+    });
+    return { id: res.data };
+  }
+
+  async getDataset(id: string): Promise<DatasetWithId> {
+    const res = await this.transport.request({
+      method: 'GET',
+      service: 'catalog',
+      path: `/dataSets/${encodeURIComponent(id)}`,
+      schema: datasetMapSchema,
+    });
+    const dataset = res.data[id];
+    if (dataset === undefined) {
+      const path = this.transport.url('catalog', `/dataSets/${encodeURIComponent(id)}`).pathname;
+      throw new AepNotFoundError({
+        message: `GET ${path} -> HTTP ${res.status}: dataset not in the response`,
+        method: 'GET',
+        path,
+        status: res.status,
+        requestId: res.requestId,
+      });
+    }
+    return { ...dataset, id };
+  }
+
+  /**
+   * Exact-name matches. Catalog's `name==` filter treats commas as any-of and `*` as a wildcard, so the names are
+   * compared again here.
+   */
+  async findDatasetsByName(name: string): Promise<DatasetWithId[]> {
+    const res = await this.transport.request({
+      method: 'GET',
+      service: 'catalog',
+      path: '/dataSets',
+      query: { property: `name==${name}`, limit: FIND_LIMIT },
+      schema: datasetMapSchema,
+    });
+    return Object.entries(res.data)
+      .filter(([, ds]) => ds.name === name)
+      .map(([id, ds]) => ({ ...ds, id }));
+  }
+
+  async deleteDataset(id: string): Promise<void> {
+    await this.transport.request({
+      method: 'DELETE',
+      service: 'catalog',
+      path: `/dataSets/${encodeURIComponent(id)}`,
+    });
+  }
+}

@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import type { AepTransport } from './transport';
+
+export const mappingSchema = z.looseObject({
+  id: z.string().optional(),
+  sourceType: z.string().optional(),
+  source: z.string().optional(),
+  destination: z.string().optional(),
+  name: z.string().optional(),
+  description: z.string().optional(),
+  sourceAttribute: z.string().optional(),
+  destinationXdmPath: z.string().optional(),
+  identity: z.boolean().optional(),
+});
+
+export const mappingSetSchema = z.looseObject({
+  id: z.string(),
+  version: z.number(),
+  name: z.string().optional(),
+  description: z.string().optional(),
+  status: z.string().optional(),
+  outputSchema: z
+    .looseObject({
+      schemaRef: z.looseObject({ id: z.string(), contentType: z.string().optional() }).optional(),
+    })
+    .optional(),
+  mappings: z.array(mappingSchema).default([]),
+  createdDate: z.number().optional(),
+  modifiedDate: z.number().optional(),
+});
+
+export const mappingSetRefSchema = z.looseObject({ id: z.string(), version: z.number() });
+
+export const validationResultSchema = z.looseObject({
+  validationResponse: z.array(
+    z.looseObject({ status: z.string().optional(), errors: z.unknown().optional() }),
+  ),
+});
+
+export type Mapping = z.infer<typeof mappingSchema>;
+export type MappingSet = z.infer<typeof mappingSetSchema>;
+export type MappingSetValidation = z.infer<typeof validationResultSchema>;
+
+export interface ListMappingSetsOptions {
+  name?: string;
+  limit: number;
+  start: number;
+}
+
+/** Data Prep (`/conversion`): mapping sets. */
+export class DataPrep {
+  constructor(private readonly transport: AepTransport) {}
+
+  async createMappingSet(body: unknown): Promise<{ id: string; version: number }> {
+    const res = await this.transport.request({
+      method: 'POST',
+      service: 'conversion',
+      path: '/mappingSets',
+      body,
+      schema: mappingSetRefSchema,
+    });
+    return { id: res.data.id, version: res.data.version };
+  }
+
+  async getMappingSet(id: string, version?: number): Promise<MappingSet> {
+    const res = await this.transport.request({
+      method: 'GET',
+      service: 'conversion',
+      path: `/mappingSets/${encodeURIComponent(id)}`,
+      query: { version },
+      schema: mappingSetSchema,
+    });
+    return res.data;
+  }
+
+  async listMappingSets(opts: ListMappingSetsOptions): Promise<MappingSet[]> {
+    const res = await this.transport.request({
+      method: 'GET',
+      service: 'conversion',
+      path: '/mappingSets',
+      query: { limit: opts.limit, start: opts.start, name: opts.name },
+      schema: z.looseObject({ data: z.array(mappingSetSchema) }),
+    });
+    return res.data.data;
+  }
+
+  /** PUT replaces the whole mapping set; the server bumps `version`. */
+  async updateMappingSet(id: string, body: unknown): Promise<MappingSet> {
+    const res = await this.transport.request({
+      method: 'PUT',
+      service: 'conversion',
+      path: `/mappingSets/${encodeURIComponent(id)}`,
+      body,
+      schema: mappingSetSchema,
+    });
+    return res.data;
+  }
+
+  async deleteMappingSet(id: string): Promise<void> {
+    await this.transport.request({
+      method: 'DELETE',
+      service: 'conversion',
+      path: `/mappingSets/${encodeURIComponent(id)}`,
+    });
+  }
+
+  async validateMappingSet(body: unknown): Promise<MappingSetValidation> {
+    const res = await this.transport.request({
+      method: 'POST',
+      service: 'conversion',
+      path: '/mappingSets/validate',
+      body,
+      schema: validationResultSchema,
+    });
+    return res.data;
+  }
+}

@@ -1,0 +1,335 @@
+import { z } from 'zod';
+import { AepNotFoundError } from './errors';
+import type { AepTransport, QueryValue } from './transport';
+
+const specRef = z.looseObject({ id: z.string(), version: z.string().optional() });
+
+const entityBase = {
+  id: z.string(),
+  name: z.string().optional(),
+  description: z.string().optional(),
+  state: z.string().optional(),
+  etag: z.string(),
+  version: z.string().optional(),
+  createdAt: z.number().optional(),
+  updatedAt: z.number().optional(),
+  sandboxName: z.string().optional(),
+  imsOrgId: z.string().optional(),
+};
+
+export const baseConnectionSchema = z.looseObject({
+  ...entityBase,
+  connectionSpec: specRef.optional(),
+  auth: z.unknown().optional(),
+});
+
+export const sourceConnectionSchema = z.looseObject({
+  ...entityBase,
+  connectionSpec: specRef.optional(),
+  baseConnectionId: z.string().optional(),
+  providerId: z.string().optional(),
+  data: z.looseObject({ format: z.string().optional() }).optional(),
+  params: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const targetConnectionSchema = z.looseObject({
+  ...entityBase,
+  connectionSpec: specRef.optional(),
+  data: z
+    .looseObject({
+      format: z.string().optional(),
+      schema: z.looseObject({ id: z.string(), version: z.string().optional() }).optional(),
+    })
+    .optional(),
+  params: z.looseObject({ dataSetId: z.string().optional() }).optional(),
+});
+
+export const transformationSchema = z.looseObject({
+  name: z.string(),
+  params: z
+    .looseObject({
+      mappingId: z.string().optional(),
+      mappingVersion: z.union([z.number(), z.string()]).optional(),
+    })
+    .optional(),
+});
+
+export const flowSchema = z.looseObject({
+  ...entityBase,
+  flowSpec: specRef,
+  sourceConnectionIds: z.array(z.string()).default([]),
+  targetConnectionIds: z.array(z.string()).default([]),
+  transformations: z.array(transformationSchema).default([]),
+  options: z.looseObject({ inletUrl: z.string().optional() }).optional(),
+  inheritedAttributes: z.record(z.string(), z.unknown()).optional(),
+  runs: z.string().optional(),
+  lastOperation: z
+    .looseObject({
+      operation: z.string().optional(),
+      started: z.number().optional(),
+      updated: z.number().optional(),
+    })
+    .optional(),
+});
+
+export const runSchema = z.looseObject({
+  id: z.string(),
+  flowId: z.string().optional(),
+  etag: z.string().optional(),
+  createdAt: z.number().optional(),
+  updatedAt: z.number().optional(),
+  metrics: z
+    .looseObject({
+      durationSummary: z
+        .looseObject({ startedAtUTC: z.number().optional(), completedAtUTC: z.number().optional() })
+        .optional(),
+      sizeSummary: z
+        .looseObject({ inputBytes: z.number().optional(), outputBytes: z.number().optional() })
+        .optional(),
+      recordSummary: z
+        .looseObject({
+          inputRecordCount: z.number().optional(),
+          outputRecordCount: z.number().optional(),
+          failedRecordCount: z.number().optional(),
+        })
+        .optional(),
+      fileSummary: z
+        .looseObject({ inputFileCount: z.number().optional(), outputFileCount: z.number().optional() })
+        .optional(),
+      statusSummary: z
+        .looseObject({
+          status: z.string().optional(),
+          errors: z
+            .array(z.looseObject({ code: z.string().optional(), message: z.string().optional() }))
+            .optional(),
+        })
+        .optional(),
+    })
+    .optional(),
+  activities: z.array(z.record(z.string(), z.unknown())).optional(),
+});
+
+export const specSchema = z.looseObject({
+  id: z.string(),
+  name: z.string().optional(),
+  providerId: z.string().optional(),
+});
+
+export const idEtagSchema = z.looseObject({ id: z.string(), etag: z.string() });
+
+export type BaseConnection = z.infer<typeof baseConnectionSchema>;
+export type SourceConnection = z.infer<typeof sourceConnectionSchema>;
+export type TargetConnection = z.infer<typeof targetConnectionSchema>;
+export type Flow = z.infer<typeof flowSchema>;
+export type Transformation = z.infer<typeof transformationSchema>;
+export type Run = z.infer<typeof runSchema>;
+export type ConnectionSpec = z.infer<typeof specSchema>;
+export type FlowSpec = z.infer<typeof specSchema>;
+export interface IdEtag {
+  id: string;
+  etag: string;
+}
+
+export type FlowKind = 'connections' | 'sourceConnections' | 'targetConnections' | 'flows';
+
+interface EntityByKind {
+  connections: BaseConnection;
+  sourceConnections: SourceConnection;
+  targetConnections: TargetConnection;
+  flows: Flow;
+}
+
+const schemaByKind: { [K in FlowKind]: z.ZodType<EntityByKind[K]> } = {
+  connections: baseConnectionSchema,
+  sourceConnections: sourceConnectionSchema,
+  targetConnections: targetConnectionSchema,
+  flows: flowSchema,
+};
+
+export interface JsonPatchOp {
+  op: 'add' | 'replace' | 'remove';
+  path: string;
+  value?: unknown;
+}
+
+export interface ListOptions {
+  /** Filters like `name==X`; each one is ANDed (`property=a&property=b`). */
+  property?: string[];
+  limit?: number;
+  continuationToken?: string;
+  orderby?: string;
+}
+
+const listSchema = <T extends z.ZodType>(item: T) =>
+  z.looseObject({
+    items: z.array(item),
+    _links: z.looseObject({ next: z.looseObject({ href: z.string() }).optional() }).optional(),
+  });
+
+const SERVICE_PREFIX = '/data/foundation/flowservice';
+// A server that keeps answering with a next link must not keep a worker busy forever.
+const MAX_PAGES = 1000;
+
+/** Splits a `_links.next.href` (relative to the service, or absolute) into a service path and its query. */
+function parseNextHref(href: string): { path: string; query: Record<string, string[]> } {
+  const url = new URL(href, 'http://relative.invalid');
+  let path = url.pathname;
+  if (path.startsWith(SERVICE_PREFIX)) path = path.slice(SERVICE_PREFIX.length);
+  const query: Record<string, string[]> = {};
+  for (const [k, v] of url.searchParams) (query[k] ??= []).push(v);
+  return { path, query };
+}
+
+/** Flow Service: connections, source/target connections, flows, runs and specs. */
+export class FlowService {
+  constructor(private readonly transport: AepTransport) {}
+
+  async create(kind: FlowKind, body: unknown): Promise<IdEtag> {
+    const res = await this.transport.request({
+      method: 'POST',
+      service: 'flowservice',
+      path: `/${kind}`,
+      body,
+      schema: idEtagSchema,
+    });
+    return res.data;
+  }
+
+  async get<K extends FlowKind>(kind: K, id: string): Promise<EntityByKind[K]> {
+    return this.getItem(`/${kind}/${encodeURIComponent(id)}`, schemaByKind[kind]);
+  }
+
+  async list<K extends FlowKind>(
+    kind: K,
+    opts: ListOptions = {},
+  ): Promise<{ items: EntityByKind[K][]; next?: string }> {
+    const page = await this.page(`/${kind}`, listQuery(opts), schemaByKind[kind]);
+    const next = page.nextHref
+      ? (parseNextHref(page.nextHref).query.continuationToken?.[0] ?? undefined)
+      : undefined;
+    return next === undefined ? { items: page.items } : { items: page.items, next };
+  }
+
+  /** Every page, following `_links.next.href` as given by the server. */
+  async listAll<K extends FlowKind>(
+    kind: K,
+    opts: Omit<ListOptions, 'continuationToken'> = {},
+  ): Promise<EntityByKind[K][]> {
+    return this.collect(`/${kind}`, listQuery(opts), schemaByKind[kind]);
+  }
+
+  async patch(kind: FlowKind, id: string, ops: JsonPatchOp[], etag: string): Promise<IdEtag> {
+    const res = await this.transport.request({
+      method: 'PATCH',
+      service: 'flowservice',
+      path: `/${kind}/${encodeURIComponent(id)}`,
+      body: ops,
+      ifMatch: etag,
+      schema: idEtagSchema,
+    });
+    return res.data;
+  }
+
+  async delete(kind: FlowKind, id: string): Promise<void> {
+    await this.transport.request({
+      method: 'DELETE',
+      service: 'flowservice',
+      path: `/${kind}/${encodeURIComponent(id)}`,
+    });
+  }
+
+  async flowAction(id: string, op: 'enable' | 'disable', etag?: string): Promise<IdEtag> {
+    const res = await this.transport.request({
+      method: 'POST',
+      service: 'flowservice',
+      path: `/flows/${encodeURIComponent(id)}/action`,
+      query: { op },
+      ifMatch: etag,
+      schema: idEtagSchema,
+    });
+    return res.data;
+  }
+
+  async listRuns(flowId: string): Promise<Run[]> {
+    return this.collect('/runs', { property: [`flowId==${flowId}`] }, runSchema);
+  }
+
+  async getRun(id: string): Promise<Run> {
+    return this.getItem(`/runs/${encodeURIComponent(id)}`, runSchema);
+  }
+
+  async getConnectionSpec(id: string): Promise<ConnectionSpec> {
+    return this.getItem(`/connectionSpecs/${encodeURIComponent(id)}`, specSchema);
+  }
+
+  async getFlowSpec(id: string): Promise<FlowSpec> {
+    return this.getItem(`/flowSpecs/${encodeURIComponent(id)}`, specSchema);
+  }
+
+  /** GET-by-id answers `{items:[entity]}`; an empty list means the entity does not exist. */
+  private async getItem<T>(path: string, schema: z.ZodType<T>): Promise<T> {
+    const res = await this.transport.request({
+      method: 'GET',
+      service: 'flowservice',
+      path,
+      schema: listSchema(schema),
+    });
+    const item = res.data.items[0];
+    if (item === undefined) {
+      const fullPath = this.transport.url('flowservice', path).pathname;
+      throw new AepNotFoundError({
+        message: `GET ${fullPath} -> HTTP ${res.status}: no item returned`,
+        method: 'GET',
+        path: fullPath,
+        status: res.status,
+        requestId: res.requestId,
+      });
+    }
+    return item;
+  }
+
+  private async page<T>(
+    path: string,
+    query: Record<string, QueryValue>,
+    schema: z.ZodType<T>,
+  ): Promise<{ items: T[]; nextHref?: string }> {
+    const res = await this.transport.request({
+      method: 'GET',
+      service: 'flowservice',
+      path,
+      query,
+      schema: listSchema(schema),
+    });
+    return { items: res.data.items, nextHref: res.data._links?.next?.href };
+  }
+
+  private async collect<T>(
+    path: string,
+    query: Record<string, QueryValue>,
+    schema: z.ZodType<T>,
+  ): Promise<T[]> {
+    const all: T[] = [];
+    const seen = new Set<string>();
+    let request: { path: string; query: Record<string, QueryValue> } | undefined = { path, query };
+    for (let i = 0; request && i < MAX_PAGES; i++) {
+      const { items, nextHref }: { items: T[]; nextHref?: string } = await this.page(
+        request.path,
+        request.query,
+        schema,
+      );
+      all.push(...items);
+      request = nextHref && !seen.has(nextHref) ? parseNextHref(nextHref) : undefined;
+      if (nextHref) seen.add(nextHref);
+    }
+    return all;
+  }
+}
+
+function listQuery(opts: ListOptions): Record<string, QueryValue> {
+  return {
+    property: opts.property,
+    limit: opts.limit,
+    continuationToken: opts.continuationToken,
+    orderby: opts.orderby,
+  };
+}

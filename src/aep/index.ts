@@ -1,0 +1,60 @@
+import { Catalog } from './catalog';
+import { redactConfig, type AepConfig, type RedactedAepConfig } from './config';
+import { DataPrep } from './data-prep';
+import { FlowService } from './flow-service';
+import type { TokenSource } from './ims';
+import { Inlet } from './inlet';
+import { SchemaRegistry } from './schema-registry';
+import { AepTransport, type AepTransportOptions } from './transport';
+
+export interface AepClient {
+  /** Secret replaced by `[REDACTED]`: safe to log. */
+  readonly config: RedactedAepConfig;
+  readonly ims: TokenSource;
+  readonly transport: AepTransport;
+  readonly flowService: FlowService;
+  readonly schemaRegistry: SchemaRegistry;
+  readonly catalog: Catalog;
+  readonly dataPrep: DataPrep;
+  readonly inlet: Inlet;
+  /** A view on another sandbox sharing this client's connection pool and token; closing a view is a no-op. */
+  withSandbox(sandbox: string): AepClient;
+  /** Closes the pooled connections (of every view); the client is unusable afterwards. */
+  close(): Promise<void>;
+}
+
+export function createAepClient(config: AepConfig, opts: AepTransportOptions = {}): AepClient {
+  const root = new AepTransport(config, opts);
+  const views = new Map<string, AepClient>();
+  const build = (transport: AepTransport, close: () => Promise<void>): AepClient => ({
+    config: redactConfig({ ...config, sandbox: transport.sandbox }),
+    ims: transport.ims,
+    transport,
+    flowService: new FlowService(transport),
+    schemaRegistry: new SchemaRegistry(transport),
+    catalog: new Catalog(transport),
+    dataPrep: new DataPrep(transport),
+    inlet: new Inlet(transport),
+    withSandbox: (sandbox) => {
+      let view = views.get(sandbox);
+      if (!view) {
+        view = build(root.withSandbox(sandbox), async () => {});
+        views.set(sandbox, view);
+      }
+      return view;
+    },
+    close,
+  });
+  return build(root, () => root.close());
+}
+
+export * from './catalog';
+export * from './config';
+export * from './data-prep';
+export * from './errors';
+export * from './flow-service';
+export type { AepLogger, HttpHooks, ResponseInfo } from './http';
+export * from './ims';
+export * from './inlet';
+export * from './schema-registry';
+export * from './transport';

@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import type { AepTransport } from './transport';
+
+export const XED_ID_ACCEPT = 'application/vnd.adobe.xed-id+json';
+export const XED_FULL_ACCEPT = 'application/vnd.adobe.xed-full+json; version=1';
+
+export const xdmResourceRefSchema = z.looseObject({
+  $id: z.string(),
+  'meta:altId': z.string(),
+  version: z.string().optional(),
+  title: z.string().optional(),
+});
+
+export const xdmResourceSchema = z.looseObject({
+  $id: z.string(),
+  'meta:altId': z.string(),
+  version: z.string().optional(),
+  title: z.string().optional(),
+  description: z.string().optional(),
+  type: z.string().optional(),
+  'meta:resourceType': z.string().optional(),
+  'meta:class': z.string().optional(),
+  'meta:tenantNamespace': z.string().optional(),
+  allOf: z.array(z.unknown()).optional(),
+});
+
+export const statsSchema = z.looseObject({ tenantId: z.string(), imsOrg: z.string().optional() });
+
+const listSchema = z.looseObject({ results: z.array(xdmResourceRefSchema) });
+
+export type XdmResourceRef = z.infer<typeof xdmResourceRefSchema>;
+export type XdmResource = z.infer<typeof xdmResourceSchema>;
+export type RegistryStats = z.infer<typeof statsSchema>;
+
+type ResourceType = 'fieldgroups' | 'schemas';
+
+/**
+ * Schema Registry, tenant container. Ids in paths may be the `meta:altId` or the `$id`; both are URL-encoded
+ * (a no-op for an altId).
+ */
+export class SchemaRegistry {
+  constructor(private readonly transport: AepTransport) {}
+
+  async getStats(): Promise<RegistryStats> {
+    const res = await this.transport.request({
+      method: 'GET',
+      service: 'schemaregistry',
+      path: '/stats',
+      schema: statsSchema,
+    });
+    return res.data;
+  }
+
+  createFieldGroup(body: unknown): Promise<XdmResource> {
+    return this.create('fieldgroups', body);
+  }
+  findFieldGroupsByTitle(title: string): Promise<XdmResourceRef[]> {
+    return this.findByTitle('fieldgroups', title);
+  }
+  getFieldGroup(id: string): Promise<XdmResource> {
+    return this.lookup('fieldgroups', id);
+  }
+  deleteFieldGroup(id: string): Promise<void> {
+    return this.remove('fieldgroups', id);
+  }
+
+  createSchema(body: unknown): Promise<XdmResource> {
+    return this.create('schemas', body);
+  }
+  findSchemasByTitle(title: string): Promise<XdmResourceRef[]> {
+    return this.findByTitle('schemas', title);
+  }
+  getSchema(id: string): Promise<XdmResource> {
+    return this.lookup('schemas', id);
+  }
+  deleteSchema(id: string): Promise<void> {
+    return this.remove('schemas', id);
+  }
+
+  private async create(type: ResourceType, body: unknown): Promise<XdmResource> {
+    const res = await this.transport.request({
+      method: 'POST',
+      service: 'schemaregistry',
+      path: `/tenant/${type}`,
+      body,
+      schema: xdmResourceSchema,
+    });
+    return res.data;
+  }
+
+  /** Titles are unique per tenant (XDM-1521), so one page (up to 300 results) is enough. */
+  private async findByTitle(type: ResourceType, title: string): Promise<XdmResourceRef[]> {
+    const res = await this.transport.request({
+      method: 'GET',
+      service: 'schemaregistry',
+      path: `/tenant/${type}`,
+      query: { property: `title==${title}` },
+      accept: XED_ID_ACCEPT,
+      schema: listSchema,
+    });
+    return res.data.results;
+  }
+
+  private async lookup(type: ResourceType, id: string): Promise<XdmResource> {
+    const res = await this.transport.request({
+      method: 'GET',
+      service: 'schemaregistry',
+      path: `/tenant/${type}/${encodeURIComponent(id)}`,
+      accept: XED_FULL_ACCEPT,
+      schema: xdmResourceSchema,
+    });
+    return res.data;
+  }
+
+  private async remove(type: ResourceType, id: string): Promise<void> {
+    await this.transport.request({
+      method: 'DELETE',
+      service: 'schemaregistry',
+      path: `/tenant/${type}/${encodeURIComponent(id)}`,
+    });
+  }
+}

@@ -1,0 +1,167 @@
+// Starting and following onboardings from outside the worker: the CLI, `npm start` and the tests use these.
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
+  type Client,
+  type WorkflowHandle,
+  type WorkflowHandleWithFirstExecutionRunId,
+} from '@temporalio/client';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import type { onboardStreamingSource } from '../workflows';
+import { getProgressQuery } from '../workflows/onboarding';
+import { checkOnboardingInput, type ValidOnboardingInput } from '../shared/input';
+import { DEFAULT_TASK_QUEUE, ONBOARDING_WORKFLOW_TYPE, onboardingWorkflowId } from '../shared/naming';
+import type { OnboardingFailureDetails, OnboardingProgress, OnboardingResult } from '../shared/onboarding';
+import { AepOnboardingName, AepOnboardingStatus, AepSandbox, AepSource } from '../shared/search-attributes';
+
+export type OnboardingHandle = WorkflowHandle<typeof onboardStreamingSource>;
+
+export class InvalidInputError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid onboarding input:\n- ${problems.join('\n- ')}`);
+  }
+}
+
+export class DuplicateOnboardingError extends Error {
+  constructor(
+    readonly workflowId: string,
+    readonly runId: string | undefined,
+    readonly status: string | undefined,
+  ) {
+    super(
+      status === 'RUNNING'
+        ? `An onboarding with this name is already running: workflow ${workflowId} (run ${runId}). ` +
+            `Follow it with 'aep-onboard watch ${workflowId}' or cancel it with 'aep-onboard cancel ${workflowId}'.`
+        : `An onboarding with this name already exists and ${status === 'COMPLETED' ? 'completed' : `is ${status}`}: ` +
+            `workflow ${workflowId} (run ${runId}). Tear it down first, or choose another name.`,
+    );
+  }
+}
+
+export interface StartOnboardingOptions {
+  /** The AEP org, part of the workflow id so two orgs can use the same onboarding name. */
+  orgId: string;
+  /** Sandbox used when the input names none (the worker's AEP_SANDBOX). */
+  defaultSandbox: string;
+  taskQueue?: string;
+  workflowId?: string;
+  /** Known source ids; when given, an unknown source is refused before the run starts. */
+  knownSources?: string[];
+}
+
+export function validateForStart(raw: unknown, knownSources?: string[]): ValidOnboardingInput {
+  const check = checkOnboardingInput(raw);
+  if (!check.ok) throw new InvalidInputError(check.problems);
+  if (knownSources && !knownSources.includes(check.value.source)) {
+    throw new InvalidInputError([`source: unknown source "${check.value.source}"; known: ${knownSources.join(', ')}`]);
+  }
+  return check.value;
+}
+
+export async function startOnboarding(
+  client: Client,
+  raw: unknown,
+  opts: StartOnboardingOptions,
+): Promise<{
+  handle: WorkflowHandleWithFirstExecutionRunId<typeof onboardStreamingSource>;
+  input: ValidOnboardingInput;
+  workflowId: string;
+}> {
+  const input = validateForStart(raw, opts.knownSources);
+  const sandbox = input.sandbox ?? opts.defaultSandbox;
+  const workflowId =
+    opts.workflowId ?? onboardingWorkflowId({ orgId: opts.orgId, sandbox, source: input.source, name: input.name });
+  try {
+    const handle = await client.workflow.start<typeof onboardStreamingSource>(ONBOARDING_WORKFLOW_TYPE, {
+      taskQueue: opts.taskQueue ?? DEFAULT_TASK_QUEUE,
+      workflowId,
+      args: [input],
+      workflowIdConflictPolicy: 'FAIL',
+      // A completed onboarding owns its resources: the same name may start again only after a failed run.
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+      typedSearchAttributes: [
+        { key: AepSource, value: input.source },
+        { key: AepSandbox, value: sandbox },
+        { key: AepOnboardingName, value: input.name },
+        { key: AepOnboardingStatus, value: 'running' },
+      ],
+      staticSummary: `Onboard ${input.source} "${input.name}" into AEP sandbox ${sandbox}`,
+      staticDetails: [
+        `**Source:** ${input.source}`,
+        `**Name:** ${input.name}`,
+        `**Sandbox:** ${sandbox}`,
+        '',
+        'Creates, in order: source connection; field group -> schema -> dataset -> target connection; mapping set;',
+        'dataflow; then reads the streaming inlet URL. On failure or cancel, deletes what it created, newest first.',
+      ].join('\n'),
+    });
+    return { handle, input, workflowId };
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      const desc = await client.workflow
+        .getHandle(workflowId)
+        .describe()
+        .catch(() => undefined);
+      throw new DuplicateOnboardingError(workflowId, desc?.runId, desc?.status.name);
+    }
+    throw err;
+  }
+}
+
+/** Polls the progress query until the run ends; resolves with the result or rejects with the run's failure. */
+export async function followOnboarding(
+  handle: OnboardingHandle,
+  onProgress: (p: OnboardingProgress) => void,
+  intervalMs = 500,
+): Promise<OnboardingResult> {
+  let done = false;
+  const result = handle.result().finally(() => {
+    done = true;
+  });
+  let last = '';
+  while (!done) {
+    const p = await handle.query(getProgressQuery).catch(() => undefined);
+    if (p) {
+      const key = JSON.stringify(p);
+      if (key !== last) onProgress(p);
+      last = key;
+    }
+    await Promise.race([result.catch(() => undefined), new Promise((r) => setTimeout(r, intervalMs))]);
+  }
+  return result;
+}
+
+/** The failure details an onboarding attached to its ApplicationFailure, if the error is one. */
+export function onboardingFailureDetails(err: unknown): OnboardingFailureDetails | undefined {
+  const cause = err instanceof WorkflowFailedError ? err.cause : err;
+  if (cause instanceof ApplicationFailure && cause.type === 'OnboardingFailed') {
+    return cause.details?.[0] as OnboardingFailureDetails | undefined;
+  }
+  return undefined;
+}
+
+export function isCancelledRun(err: unknown): boolean {
+  return err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure;
+}
+
+/** What a person needs from a failed run: the reason, then what was undone and what is left. */
+export function describeRunFailure(err: unknown): string {
+  const details = onboardingFailureDetails(err);
+  if (details) {
+    const lines = [`Onboarding failed at ${details.failedStep ?? 'an unknown step'}: ${details.reason}`];
+    lines.push(
+      details.undone.length
+        ? `Undone (newest first): ${details.undone.map((u) => `${u.step}${u.id ? ` ${u.id}` : ''}`).join(', ')}`
+        : 'Nothing had to be undone.',
+    );
+    if (details.left.length) {
+      lines.push(
+        `LEFT in AEP (delete by hand): ${details.left.map((l) => `${l.step} ${l.id ?? '(id unknown)'}: ${l.error}`).join('; ')}`,
+      );
+    }
+    return lines.join('\n');
+  }
+  if (isCancelledRun(err)) return 'Onboarding was cancelled; what it had created was deleted.';
+  const cause = err instanceof WorkflowFailedError ? (err.cause ?? err) : err;
+  return cause instanceof Error ? cause.message : String(cause);
+}

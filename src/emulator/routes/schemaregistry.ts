@@ -1,0 +1,425 @@
+// Schema Registry (reference §2): tenant field groups (alias mixins) and schemas, plus GET /stats.
+//
+// Emulator choices [U]: body problems answer XDM-1001-400; a referenced resource that does not exist, or a
+// field group or schema still in use (by a schema, resp. a dataset) refuses deletion with XDM-1033-400 "Resource
+// in use" — that is what makes the worker's compensation order (schema before field group, dataset before
+// schema) observable. 404 codes per type: XDM-1011-404 field groups, XDM-1012-404 schemas. Titles are unique
+// per tenant across both types, compared exactly. Versions start at "1.0"; PUT/PATCH bump the minor.
+import { xdmError } from '../core/errors';
+import { hexId } from '../core/ids';
+import type { Router } from '../core/router';
+import { HttpError, type EmulatorOptions, type RequestContext, type TenantStore } from '../core/types';
+import { FilterError, filterItems, parseOrderBy, sortItems, valuesAt } from '../logic/filters';
+import { JsonPatchError, applyJsonPatch } from '../logic/jsonpatch';
+import {
+  FIELD_GROUPS,
+  SCHEMAS,
+  fieldGroupTypeErrors,
+  fieldsOutsideTenant,
+  findResource,
+  resolveComposition,
+  resolveSchema,
+  type XdmResource,
+} from '../logic/xdm';
+
+const BASE = '/data/foundation/schemaregistry';
+const LIST_CAP = 300;
+
+interface Kind {
+  collection: string;
+  /** Segment in `$id` / `meta:altId` and the `meta:resourceType`. */
+  resourceType: 'mixins' | 'schemas';
+  notFoundCode: string;
+  label: string;
+}
+
+const FIELD_GROUP_KIND: Kind = {
+  collection: FIELD_GROUPS,
+  resourceType: 'mixins',
+  notFoundCode: 'XDM-1011-404',
+  label: 'field group',
+};
+const SCHEMA_KIND: Kind = {
+  collection: SCHEMAS,
+  resourceType: 'schemas',
+  notFoundCode: 'XDM-1012-404',
+  label: 'schema',
+};
+
+/** The tenant id of an org: the configured one for the main org, a stable derivation for extra orgs. */
+export function tenantIdOf(org: string, options: EmulatorOptions): string {
+  if (org === options.orgId) return options.tenantId;
+  return org
+    .replace(/@AdobeOrg$/i, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '');
+}
+
+function badRequest(detail: string): HttpError {
+  return xdmError(400, 'XDM-1001-400', 'Bad Request', detail);
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function notFound(kind: Kind, id: string): HttpError {
+  return xdmError(
+    404,
+    kind.notFoundCode,
+    'Resource Not Found',
+    `The requested ${kind.label} ${id} was not found. Verify the resource id (meta:altId or URL-encoded $id).`,
+  );
+}
+
+/** What clients see: the stored JSON without the store's own `id` key. */
+function publicView(r: XdmResource): Record<string, unknown> {
+  const { id: _id, ...rest } = r;
+  return rest;
+}
+
+function allResources(tenant: TenantStore): XdmResource[] {
+  return [
+    ...tenant.collection<XdmResource>(FIELD_GROUPS).values(),
+    ...tenant.collection<XdmResource>(SCHEMAS).values(),
+  ];
+}
+
+function checkTitle(tenant: TenantStore, title: string, self?: string): void {
+  const clash = allResources(tenant).find((r) => r.title === title && r.$id !== self);
+  if (clash)
+    throw xdmError(
+      400,
+      'XDM-1521-400',
+      'Title not unique',
+      `Object titles must be unique. An object ${clash.$id} already exists with the same title`,
+    );
+}
+
+/** Strips the server-managed fields a client may send back (e.g. a PUT of what it read). */
+function clientFields(body: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(body))
+    if (!k.startsWith('meta:') && !['$id', 'id', 'version', 'imsOrg'].includes(k)) out[k] = v;
+  for (const k of ['meta:intendedToExtend', 'meta:extensible', 'meta:abstract'])
+    if (body[k] !== undefined) out[k] = body[k];
+  return out;
+}
+
+/** Validates a field-group or schema body; returns the server-derived fields it implies. */
+function validateBody(
+  ctx: RequestContext,
+  kind: Kind,
+  body: Record<string, unknown>,
+  self?: string,
+): Record<string, unknown> {
+  if (typeof body.title !== 'string' || body.title.trim() === '') throw badRequest('"title" is required.');
+  if (body.type !== undefined && body.type !== 'object') throw badRequest('"type" must be "object".');
+  checkTitle(ctx.tenant, body.title, self);
+  if (kind === FIELD_GROUP_KIND) {
+    if (!isRecord(body.definitions)) throw badRequest('A field group needs "definitions".');
+    const typeErrors = fieldGroupTypeErrors(body);
+    if (typeErrors.length) throw badRequest(`Invalid field definitions: ${typeErrors.join('; ')}`);
+    const tenantId = tenantIdOf(ctx.org, ctx.options);
+    const outside = fieldsOutsideTenant(body, tenantId);
+    if (outside.length)
+      throw xdmError(
+        400,
+        'XDM-1021-400',
+        'Invalid field group',
+        `Custom fields must be defined under the tenant namespace _${tenantId}; found top-level field(s): ${outside.join(', ')}.`,
+      );
+    return {};
+  }
+  const composition = resolveComposition(ctx.tenant, body.allOf);
+  if (!composition.ok) throw badRequest(composition.errors.join('; '));
+  return {
+    'meta:class': composition.classId,
+    'meta:extends': [composition.classId, ...composition.fieldGroupIds],
+  };
+}
+
+function create(kind: Kind) {
+  return (ctx: RequestContext) => {
+    const body = ctx.json();
+    if (!isRecord(body)) throw badRequest('The request body must be a JSON object.');
+    const derived = validateBody(ctx, kind, body);
+    const tenantId = tenantIdOf(ctx.org, ctx.options);
+    const hash = hexId(24);
+    const now = ctx.now();
+    const altId = `_${tenantId}.${kind.resourceType}.${hash}`;
+    const resource: XdmResource = {
+      ...clientFields(body),
+      type: 'object',
+      title: body.title as string,
+      ...derived,
+      id: altId,
+      $id: `https://ns.adobe.com/${tenantId}/${kind.resourceType}/${hash}`,
+      'meta:altId': altId,
+      'meta:resourceType': kind.resourceType,
+      version: '1.0',
+      'meta:containerId': 'tenant',
+      imsOrg: ctx.org,
+      'meta:tenantNamespace': `_${tenantId}`,
+      'meta:registryMetadata': {
+        'repo:createdDate': now,
+        'repo:lastModifiedDate': now,
+        'xdm:createdClientId': ctx.options.clientId,
+        'xdm:lastModifiedClientId': ctx.options.clientId,
+        eTag: hexId(32),
+      },
+    };
+    ctx.tenant.collection<XdmResource>(kind.collection).set(altId, resource);
+    ctx.tenant.mutated();
+    return { status: 201, body: publicView(resource) };
+  };
+}
+
+function bumpVersion(v: unknown): string {
+  const [major, minor] = (typeof v === 'string' ? v : '1.0').split('.');
+  return `${Number(major) || 1}.${(Number(minor) || 0) + 1}`;
+}
+
+/** PUT (full body) and PATCH (JSON Patch on the stored document) share validation and bookkeeping. */
+function update(kind: Kind, mode: 'put' | 'patch') {
+  return (ctx: RequestContext) => {
+    const existing = findResource(ctx.tenant, kind.collection, ctx.params.id ?? '');
+    if (!existing) throw notFound(kind, ctx.params.id ?? '');
+    let body: unknown = ctx.json();
+    if (mode === 'patch') {
+      try {
+        body = applyJsonPatch(publicView(existing), body);
+      } catch (e) {
+        if (e instanceof JsonPatchError) throw badRequest(e.message);
+        throw e;
+      }
+    }
+    if (!isRecord(body)) throw badRequest('The request body must be a JSON object.');
+    const derived = validateBody(ctx, kind, body, existing.$id);
+    const meta = existing['meta:registryMetadata'] as Record<string, unknown>;
+    const updated: XdmResource = {
+      ...clientFields(body),
+      type: 'object',
+      title: body.title as string,
+      ...derived,
+      id: existing.id,
+      $id: existing.$id,
+      'meta:altId': existing['meta:altId'],
+      'meta:resourceType': kind.resourceType,
+      version: bumpVersion(existing.version),
+      'meta:containerId': 'tenant',
+      imsOrg: existing.imsOrg,
+      'meta:tenantNamespace': existing['meta:tenantNamespace'],
+      'meta:registryMetadata': {
+        ...meta,
+        'repo:lastModifiedDate': ctx.now(),
+        'xdm:lastModifiedClientId': ctx.options.clientId,
+        eTag: hexId(32),
+      },
+    };
+    ctx.tenant.collection<XdmResource>(kind.collection).set(existing.id, updated);
+    ctx.tenant.mutated();
+    return { status: 200, body: publicView(updated) };
+  };
+}
+
+const LOOKUP_ACCEPT =
+  /^application\/vnd\.adobe\.(xed|xed-full|xed-notext|xed-full-notext|xed-full-desc|xed-deprecatefield)\+json\s*(;\s*version\s*=\s*"?([^";\s]*)"?\s*)?$/i;
+
+function stripText(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(stripText);
+  if (!isRecord(node)) return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) if (k !== 'title' && k !== 'description') out[k] = stripText(v);
+  return out;
+}
+
+function get(kind: Kind) {
+  return (ctx: RequestContext) => {
+    const accept = ctx.headers.accept?.trim();
+    const m = accept ? LOOKUP_ACCEPT.exec(accept) : null;
+    if (!m)
+      throw xdmError(
+        400,
+        'XDM-1006-400',
+        'Invalid Accept header',
+        `Accept must be application/vnd.adobe.xed[-full][-notext]+json; version={major}, got ${accept ? `'${accept}'` : 'none'}.`,
+      );
+    if (!m[2])
+      throw xdmError(
+        400,
+        'XDM-1007-400',
+        'Missing version',
+        'The Accept header must carry the major version of the resource, e.g. "; version=1".',
+      );
+    const id = ctx.params.id ?? '';
+    const r = findResource(ctx.tenant, kind.collection, id);
+    if (!r || m[3] !== String(r.version).split('.')[0]) throw notFound(kind, id);
+    const variant = (m[1] ?? 'xed').toLowerCase();
+    let body = publicView(r);
+    if (variant.startsWith('xed-full') && kind === SCHEMA_KIND) {
+      const resolved = resolveSchema(ctx.tenant, r.$id);
+      if (resolved) body = { ...body, properties: resolved.properties, required: resolved.required };
+    }
+    if (variant.endsWith('notext')) {
+      const { properties, definitions, ...top } = body;
+      body = { ...top };
+      if (properties !== undefined) body.properties = stripText(properties);
+      if (definitions !== undefined) body.definitions = stripText(definitions);
+    }
+    return { status: 200, body, headers: { 'content-type': `${accept};charset=utf-8` } };
+  };
+}
+
+/** A sort-key value as text (for `start` / `_page.next`). */
+function keyText(v: unknown): string {
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
+}
+
+function compareKey(key: unknown, start: string): number {
+  return typeof key === 'number' ? key - Number(start) : keyText(key).localeCompare(start);
+}
+
+function list(kind: Kind, pathName: string) {
+  return (ctx: RequestContext) => {
+    const accept = (ctx.headers.accept ?? '').split(';')[0]?.trim().toLowerCase();
+    const summary = accept === 'application/vnd.adobe.xed-id+json';
+    if (!summary && accept !== 'application/vnd.adobe.xed+json')
+      throw xdmError(
+        400,
+        'XDM-1006-400',
+        'Invalid Accept header',
+        `Listing requires Accept: application/vnd.adobe.xed-id+json (or xed+json), got '${ctx.headers.accept ?? ''}'.`,
+      );
+    const limitRaw = ctx.query.get('limit');
+    const limit = limitRaw === null ? LIST_CAP : Number(limitRaw);
+    if (!Number.isInteger(limit) || limit < 0 || limit > 500)
+      throw badRequest('"limit" must be an integer 0..500.');
+    let items = [...ctx.tenant.collection<XdmResource>(kind.collection).values()].map(publicView);
+    const orderbyRaw = ctx.query.get('orderby');
+    try {
+      items = filterItems(items, ctx.query.getAll('property'));
+      const order = orderbyRaw ? parseOrderBy(orderbyRaw) : undefined;
+      if (order) {
+        items = sortItems(items, order);
+        // `start` is a value of the primary sort key (the `_page.next` of the previous page).
+        const start = ctx.query.get('start');
+        if (start !== null) {
+          const sign = order.descending ? -1 : 1;
+          const at = items.findIndex((i) => sign * compareKey(valuesAt(i, order.path)[0], start) >= 0);
+          items = at < 0 ? [] : items.slice(at);
+        }
+      }
+      const page = items.slice(0, Math.min(limit, LIST_CAP));
+      const rest = items[page.length];
+      const next = order && rest !== undefined ? keyText(valuesAt(rest, order.path)[0]) : null;
+      const base = `${ctx.origin}${BASE}/tenant/${pathName}`;
+      const nextQuery = new URLSearchParams(ctx.query);
+      if (next !== null) nextQuery.set('start', next);
+      return {
+        status: 200,
+        body: {
+          results: page.map((r) =>
+            summary ? { $id: r.$id, 'meta:altId': r['meta:altId'], version: r.version, title: r.title } : r,
+          ),
+          _page: { orderby: orderbyRaw ?? '', next, count: page.length },
+          _links: {
+            ...(next !== null ? { next: { href: `${base}?${nextQuery.toString()}` } } : {}),
+            [`global_${pathName}`]: { href: `${ctx.origin}${BASE}/global/${pathName}` },
+          },
+        },
+      };
+    } catch (e) {
+      if (e instanceof FilterError) throw badRequest(e.message);
+      throw e;
+    }
+  };
+}
+
+function refersTo(ref: unknown, r: XdmResource): boolean {
+  return ref === r.$id || ref === r['meta:altId'];
+}
+
+function remove(kind: Kind) {
+  return (ctx: RequestContext) => {
+    const id = ctx.params.id ?? '';
+    const r = findResource(ctx.tenant, kind.collection, id);
+    if (!r) throw notFound(kind, id);
+    const users =
+      kind === FIELD_GROUP_KIND
+        ? [...ctx.tenant.collection<XdmResource>(SCHEMAS).values()]
+            .filter((s) => Array.isArray(s.allOf) && s.allOf.some((e) => isRecord(e) && refersTo(e.$ref, r)))
+            .map((s) => `schema ${s.$id}`)
+        : [...ctx.tenant.collection<{ id: string; schemaRef?: { id?: string } }>('dataSets').values()]
+            .filter((d) => refersTo(d.schemaRef?.id, r))
+            .map((d) => `dataset ${d.id}`);
+    if (users.length)
+      throw xdmError(
+        400,
+        'XDM-1033-400',
+        'Resource in use',
+        `The ${kind.label} ${r.$id} cannot be deleted: it is used by ${users.join(', ')}. Delete those first.`,
+      );
+    ctx.tenant.collection(kind.collection).delete(r.id);
+    ctx.tenant.mutated();
+    return { status: 204 };
+  };
+}
+
+function stats(ctx: RequestContext) {
+  const tenant = ctx.tenant;
+  const schemas = [...tenant.collection<XdmResource>(SCHEMAS).values()];
+  const summary = (r: XdmResource) => ({
+    $id: r.$id,
+    title: r.title,
+    'meta:altId': r['meta:altId'],
+    'meta:resourceType': r['meta:resourceType'],
+    version: r.version,
+  });
+  const byDate = (key: string) => (a: XdmResource, b: XdmResource) =>
+    Number((b['meta:registryMetadata'] as Record<string, unknown>)[key]) -
+    Number((a['meta:registryMetadata'] as Record<string, unknown>)[key]);
+  const classUsage: Record<string, Array<{ $id: string; title: string }>> = {};
+  for (const s of schemas) (classUsage[String(s['meta:class'])] ??= []).push({ $id: s.$id, title: s.title });
+  return {
+    status: 200,
+    body: {
+      imsOrg: ctx.org,
+      tenantId: tenantIdOf(ctx.org, ctx.options),
+      counts: {
+        schemas: schemas.length,
+        mixins: tenant.collection(FIELD_GROUPS).size,
+        datatypes: 0,
+        classes: 0,
+        unions: 0,
+      },
+      recentlyCreatedResources: allResources(tenant)
+        .sort(byDate('repo:createdDate'))
+        .slice(0, 5)
+        .map(summary),
+      recentlyUpdatedResources: allResources(tenant)
+        .sort(byDate('repo:lastModifiedDate'))
+        .slice(0, 5)
+        .map(summary),
+      classUsage,
+    },
+  };
+}
+
+export function register(r: Router): void {
+  r.add('GET', `${BASE}/stats`, stats);
+  const families: Array<[string, Kind]> = [
+    ['fieldgroups', FIELD_GROUP_KIND],
+    ['mixins', FIELD_GROUP_KIND],
+    ['schemas', SCHEMA_KIND],
+  ];
+  for (const [name, kind] of families) {
+    const path = `${BASE}/tenant/${name}`;
+    r.add('POST', path, create(kind));
+    r.add('GET', path, list(kind, name));
+    r.add('GET', `${path}/:id`, get(kind));
+    r.add('PUT', `${path}/:id`, update(kind, 'put'));
+    r.add('PATCH', `${path}/:id`, update(kind, 'patch'));
+    r.add('DELETE', `${path}/:id`, remove(kind));
+  }
+}

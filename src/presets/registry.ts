@@ -1,0 +1,48 @@
+// Source presets are discovered from preset directories: a new source is one new `*.preset.ts` / `*.preset.json`
+// file and nothing else. Built-in presets live next to this file; AEP_PRESET_DIRS (path-delimited) adds more.
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { SourcePresetSchema, type SourcePreset } from '../shared/preset-schema';
+import { formatIssues } from '../shared/input';
+
+export const BUILTIN_PRESET_DIR = __dirname;
+
+export class PresetRegistry {
+  private cache: Map<string, SourcePreset> | undefined;
+
+  constructor(private readonly dirs: string[] = [BUILTIN_PRESET_DIR]) {}
+
+  static fromEnv(env: NodeJS.ProcessEnv = process.env): PresetRegistry {
+    const extra = (env.AEP_PRESET_DIRS ?? '').split(path.delimiter).filter(Boolean);
+    return new PresetRegistry([BUILTIN_PRESET_DIR, ...extra.map((d) => path.resolve(d))]);
+  }
+
+  private load(): Map<string, SourcePreset> {
+    if (this.cache) return this.cache;
+    const presets = new Map<string, SourcePreset>();
+    for (const dir of this.dirs) {
+      for (const file of readdirSync(dir).sort()) {
+        if (!/\.preset\.(ts|js|json)$/.test(file) || file.endsWith('.d.ts')) continue;
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const mod = require(path.join(dir, file)) as { default?: unknown };
+        const raw = file.endsWith('.json') ? mod : (mod.default ?? mod);
+        const parsed = SourcePresetSchema.safeParse(raw);
+        if (!parsed.success) {
+          throw new Error(`Invalid source preset ${path.join(dir, file)}:\n- ${formatIssues(parsed.error).join('\n- ')}`);
+        }
+        if (presets.has(parsed.data.id)) throw new Error(`Duplicate source preset id "${parsed.data.id}" in ${dir}`);
+        presets.set(parsed.data.id, parsed.data);
+      }
+    }
+    this.cache = presets;
+    return presets;
+  }
+
+  ids(): string[] {
+    return [...this.load().keys()];
+  }
+
+  get(id: string): SourcePreset | undefined {
+    return this.load().get(id);
+  }
+}

@@ -1,0 +1,64 @@
+// The onboarding workflow's one input object, validated with zod before any API call: by the CLI before it starts a
+// run, and by the workflow itself (the Web UI and `temporal workflow start` skip the CLI).
+import { z } from 'zod';
+import { MappingSchema } from './preset-schema';
+
+const SANDBOX = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+export const FlowOptionsSchema = z
+  .object({
+    errorDiagnosticsEnabled: z.boolean().optional(),
+    partialIngestionPercent: z.number().int().min(0).max(100).optional(),
+  })
+  .strict();
+
+export const OnboardingInputSchema = z
+  .object({
+    source: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{1,40}$/, 'must be a preset id such as "chatlio" (lower-case letters, digits, -)'),
+    name: z
+      .string()
+      .trim()
+      .min(1, 'must not be empty')
+      .max(80, 'must be at most 80 characters')
+      .regex(/^[\p{L}\p{N} _.:()'&-]+$/u, 'may contain letters, digits, spaces and _ . : ( ) \' & - only'),
+    description: z.string().max(500).optional(),
+    /** AEP sandbox; defaults to the worker's AEP_SANDBOX. */
+    sandbox: z.string().regex(SANDBOX, 'must be a sandbox name (lower-case letters, digits, -)').optional(),
+    /** Reuse an existing schema ($id or meta:altId) instead of creating one (with its field group). */
+    schemaId: z.string().min(1).max(300).optional(),
+    /** Reuse an existing dataset instead of creating one; its schema is reused too. */
+    datasetId: z
+      .string()
+      .regex(/^[A-Za-z0-9]{8,64}$/, 'must be a Catalog dataset id')
+      .optional(),
+    schemaTitle: z.string().trim().min(1).max(200).optional(),
+    datasetName: z.string().trim().min(1).max(200).optional(),
+    /** Added to the preset's mappings, replacing a preset mapping with the same destination. */
+    mappingOverrides: z.array(MappingSchema).max(500).optional(),
+    /** Destinations whose preset mappings are dropped. */
+    dropMappings: z.array(z.string().min(1)).max(500).optional(),
+    flow: FlowOptionsSchema.optional(),
+    /** Post each sample event to the webhook after creation and fail (and compensate) if one does not land. */
+    verify: z.boolean().optional(),
+  })
+  .strict();
+
+export type OnboardingInput = z.input<typeof OnboardingInputSchema>;
+export type ValidOnboardingInput = z.output<typeof OnboardingInputSchema>;
+
+/** One line per problem, `path: message`, so a person sees every mistake at once. */
+export function formatIssues(error: z.ZodError): string[] {
+  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(input)'}: ${i.message}`);
+}
+
+export type InputCheck = { ok: true; value: ValidOnboardingInput } | { ok: false; problems: string[] };
+
+export function checkOnboardingInput(raw: unknown): InputCheck {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    return { ok: false, problems: ['(input): must be one JSON object, e.g. {"source":"chatlio","name":"Support chat"}'] };
+  }
+  const parsed = OnboardingInputSchema.safeParse(raw);
+  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, problems: formatIssues(parsed.error) };
+}

@@ -1,0 +1,83 @@
+// Types that cross the workflow boundary: the result, the progress query, and the failure details.
+import type { StepName } from './naming';
+
+export type StepState = 'pending' | 'running' | 'done' | 'reused' | 'skipped' | 'failed' | 'cancelled';
+
+export interface StepProgress {
+  state: StepState;
+  /** Id of the resource this step created or reused. */
+  id?: string;
+  error?: string;
+}
+
+export interface CompensationOutcome {
+  step: StepName;
+  /** `undone`: deleted (or already gone); `left`: could not be deleted, still in AEP. */
+  outcome: 'undone' | 'left';
+  id?: string;
+  /** Whether the resource existed when the undo ran (false = the create never landed, or already deleted). */
+  existed?: boolean;
+  error?: string;
+}
+
+export type OnboardingPhase =
+  | 'validating'
+  | 'provisioning'
+  | 'verifying'
+  | 'compensating'
+  | 'completed'
+  | 'compensated'
+  | 'cancelled';
+
+export interface OnboardingProgress {
+  phase: OnboardingPhase;
+  source?: string;
+  sandbox?: string;
+  steps: Partial<Record<StepName, StepProgress>>;
+  ids: Partial<OnboardingIds>;
+  compensation: CompensationOutcome[];
+  webhookUrl?: string;
+}
+
+export interface OnboardingIds {
+  tenantId: string;
+  fieldGroupId: string;
+  schemaId: string;
+  /** meta:altId of the schema. */
+  schemaAltId: string;
+  datasetId: string;
+  sourceConnectionId: string;
+  targetConnectionId: string;
+  mappingSetId: string;
+  flowId: string;
+}
+
+export interface OnboardingResult {
+  workflowId: string;
+  source: string;
+  name: string;
+  sandbox: string;
+  ids: OnboardingIds;
+  /** Which resources were reused (passed in by the user) rather than created. */
+  reused: { schema: boolean; dataset: boolean };
+  etags: { sourceConnection: string; targetConnection: string; flow: string };
+  mappingVersion: number;
+  inletUrl: string;
+  /** `{inletUrl}?x-adobe-flow-id={flowId}`: paste it into Chatlio's webhook settings. */
+  webhookUrl: string;
+  verified?: { samples: string[] };
+}
+
+/** `details[0]` of the ApplicationFailure an onboarding fails with. */
+export interface OnboardingFailureDetails {
+  failedStep?: StepName;
+  reason: string;
+  undone: CompensationOutcome[];
+  left: CompensationOutcome[];
+}
+
+export const FAILURE_TYPES = {
+  invalidInput: 'InvalidOnboardingInput',
+  unknownSource: 'UnknownSource',
+  onboardingFailed: 'OnboardingFailed',
+} as const;

@@ -1,0 +1,66 @@
+// The shape of a source preset: everything that differs between Streaming SDK / webhook sources, as data.
+// Adding a source = adding one `*.preset.ts` or `*.preset.json` file to a preset directory (see src/presets/registry.ts).
+import { z } from 'zod';
+
+const specRef = z.object({ id: z.string().min(1), version: z.string().default('1.0') });
+
+/** A field of the source's field group, in JSON-Schema terms (object fields nest). */
+export interface PresetField {
+  type: 'string' | 'number' | 'integer' | 'boolean' | 'object' | 'array';
+  title?: string;
+  description?: string;
+  format?: string;
+  properties?: Record<string, PresetField>;
+  items?: PresetField;
+  required?: string[];
+}
+export const PresetFieldSchema: z.ZodType<PresetField> = z.lazy(() =>
+  z.object({
+    type: z.enum(['string', 'number', 'integer', 'boolean', 'object', 'array']),
+    title: z.string().optional(),
+    description: z.string().optional(),
+    format: z.string().optional(),
+    properties: z.record(z.string(), PresetFieldSchema).optional(),
+    items: PresetFieldSchema.optional(),
+    required: z.array(z.string()).optional(),
+  }),
+);
+
+export const MappingSchema = z.object({
+  sourceType: z.enum(['ATTRIBUTE', 'EXPRESSION', 'STATIC']).default('ATTRIBUTE'),
+  source: z.string().min(1).max(1000),
+  /** XDM destination path; `_{TENANT}` is replaced by `_` + the org's tenant id (read from /stats). */
+  destination: z.string().min(1).max(500),
+});
+export type Mapping = z.infer<typeof MappingSchema>;
+
+export const SourcePresetSchema = z.object({
+  id: z.string().regex(/^[a-z][a-z0-9-]{1,40}$/),
+  displayName: z.string().min(1),
+  connectionSpec: specRef,
+  providerId: z.string().min(1),
+  flowSpec: specRef,
+  dataFormat: z.string().default('json'),
+  /** XDM class the target schema is built on. */
+  schemaClass: z.string().url(),
+  /** The source's own field group, placed under `_{TENANT}.{fieldGroup.key}`. */
+  fieldGroup: z.object({
+    key: z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]*$/),
+    title: z.string().min(1),
+    description: z.string().default(''),
+    fields: z.record(z.string(), PresetFieldSchema),
+    required: z.array(z.string()).default([]),
+  }),
+  mappings: z.array(MappingSchema).min(1),
+  /** One sample body per webhook type the source sends; verify posts each one. */
+  samples: z.record(z.string(), z.record(z.string(), z.unknown())),
+});
+export type SourcePreset = z.infer<typeof SourcePresetSchema>;
+export type SourcePresetInput = z.input<typeof SourcePresetSchema>;
+
+export const TENANT_PLACEHOLDER = '_{TENANT}';
+
+/** Replaces the tenant placeholder in a destination path. */
+export function withTenant(path: string, tenantId: string): string {
+  return path.split(TENANT_PLACEHOLDER).join(`_${tenantId}`);
+}

@@ -1,0 +1,527 @@
+// The onboarding saga: Chatlio (or any preset source) to a working webhook URL, or a failed run that left nothing
+// behind in AEP and says exactly what it undid. Orchestration only: every API call is an activity.
+import {
+  ApplicationFailure,
+  CancellationScope,
+  defineQuery,
+  isCancellation,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { checkOnboardingInput, type OnboardingInput, type ValidOnboardingInput } from '../shared/input';
+import { mappingSetName, resourceName, type StepName } from '../shared/naming';
+import {
+  FAILURE_TYPES,
+  type OnboardingFailureDetails,
+  type OnboardingIds,
+  type OnboardingProgress,
+  type OnboardingResult,
+  type StepProgress,
+} from '../shared/onboarding';
+import { withTenant, type Mapping, type SourcePreset } from '../shared/preset-schema';
+import {
+  AepOnboardingName,
+  AepOnboardingStatus,
+  AepSandbox,
+  AepSource,
+  type OnboardingStatus,
+} from '../shared/search-attributes';
+import { describeError, Saga, type UndoResult } from './saga';
+
+export const getProgressQuery = defineQuery<OnboardingProgress>('getProgress');
+
+/** Creates and reads: bounded retries, so a step that keeps failing ends the run (and compensates). */
+const STEP_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '45s',
+  heartbeatTimeout: '10s',
+  scheduleToCloseTimeout: '10m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 12 },
+};
+/** Undos get a more patient policy of their own: leaving an orphan is worse than a slow compensation. */
+const UNDO_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '45s',
+  heartbeatTimeout: '10s',
+  scheduleToCloseTimeout: '30m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '60s', maximumAttempts: 40 },
+};
+/** The inlet URL may lag the flow's creation: poll it briefly and often. */
+const INLET_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '45s',
+  heartbeatTimeout: '10s',
+  scheduleToCloseTimeout: '10m',
+  retry: { initialInterval: '500ms', backoffCoefficient: 1.5, maximumInterval: '10s', maximumAttempts: 60 },
+};
+
+function activities(options: ActivityOptions, summary: string) {
+  return proxyActivities<Activities>({ ...options, summary });
+}
+
+export async function onboardStreamingSource(raw: OnboardingInput): Promise<OnboardingResult> {
+  const { workflowId } = workflowInfo();
+  const progress: OnboardingProgress = { phase: 'validating', steps: {}, ids: {}, compensation: [] };
+  setHandler(getProgressQuery, () => progress, { description: 'Phase, each step, ids so far, compensation' });
+
+  const check = checkOnboardingInput(raw);
+  if (!check.ok) {
+    throw ApplicationFailure.create({
+      type: FAILURE_TYPES.invalidInput,
+      nonRetryable: true,
+      message: `Invalid onboarding input (${check.problems.length} problem(s)):\n- ${check.problems.join('\n- ')}`,
+      details: [{ problems: check.problems }],
+    });
+  }
+  const input = check.value;
+  const { preset, defaultSandbox } = await activities(
+    { ...STEP_OPTIONS, retry: { ...STEP_OPTIONS.retry, maximumAttempts: 3 } },
+    `Load the "${input.source}" source preset`,
+  ).prepareOnboarding({ source: input.source });
+  const sandbox = input.sandbox ?? defaultSandbox;
+  progress.source = input.source;
+  progress.sandbox = sandbox;
+  setStatus('running', { source: input.source, sandbox, name: input.name });
+  progress.phase = 'provisioning';
+
+  const run = new OnboardingRun(workflowId, input, preset, sandbox, progress);
+  try {
+    const result = await run.provision();
+    progress.phase = 'completed';
+    progress.webhookUrl = result.webhookUrl;
+    setStatus('completed');
+    renderDetails(progress);
+    return result;
+  } catch (err) {
+    progress.phase = 'compensating';
+    setStatus('compensating');
+    renderDetails(progress);
+    const report = await run.saga.compensate((o) => {
+      progress.compensation.push(o);
+      renderDetails(progress);
+    });
+    if (isCancellation(err)) {
+      progress.phase = 'cancelled';
+      setStatus('cancelled');
+      renderDetails(progress);
+      throw err;
+    }
+    progress.phase = 'compensated';
+    setStatus(report.left.length ? 'failed' : 'compensated');
+    renderDetails(progress);
+    const details: OnboardingFailureDetails = {
+      failedStep: run.failedStep,
+      reason: describeError(err),
+      undone: report.undone,
+      left: report.left,
+    };
+    const undone = report.undone.map((o) => o.step).join(', ') || 'nothing';
+    const left = report.left.length
+      ? `; LEFT in AEP: ${report.left.map((o) => `${o.step} ${o.id ?? '(id unknown)'}`).join(', ')}`
+      : '';
+    throw ApplicationFailure.create({
+      type: FAILURE_TYPES.onboardingFailed,
+      nonRetryable: true,
+      message: `Onboarding failed at step ${run.failedStep ?? '(unknown)'}: ${details.reason}. Undone: ${undone}${left}`,
+      details: [details],
+      cause: err instanceof Error ? err : undefined,
+    });
+  }
+}
+
+class OnboardingRun {
+  readonly saga = new Saga();
+  failedStep: StepName | undefined;
+  private readonly ids: Partial<OnboardingIds>;
+
+  constructor(
+    private readonly workflowId: string,
+    private readonly input: ValidOnboardingInput,
+    private readonly preset: SourcePreset,
+    private readonly sandbox: string,
+    private readonly progress: OnboardingProgress,
+  ) {
+    this.ids = progress.ids;
+  }
+
+  private name(step: Parameters<typeof resourceName>[0]): string {
+    return resourceName(step, { name: this.input.name, displayName: this.preset.displayName, workflowId: this.workflowId });
+  }
+
+  private get description(): string {
+    return this.input.description ?? `Created by aep-onboarding (workflow ${this.workflowId})`;
+  }
+
+  /** Runs one step, keeping the progress query truthful; the undo (if any) is registered before the create. */
+  private async step<T>(
+    step: StepName,
+    run: () => Promise<T>,
+    idOf: (t: T) => string | undefined,
+    undo?: { run: () => Promise<UndoResult>; id: () => string | undefined },
+    state: (t: T) => StepProgress['state'] = () => 'done',
+  ): Promise<T> {
+    if (undo) this.saga.add(step, undo.run, undo.id);
+    this.setStep(step, { state: 'running' });
+    try {
+      const out = await run();
+      this.setStep(step, { state: state(out), id: idOf(out) });
+      return out;
+    } catch (err) {
+      const cancelled = isCancellation(err);
+      this.setStep(step, { state: cancelled ? 'cancelled' : 'failed', error: describeError(err) });
+      if (!cancelled) this.failedStep ??= step;
+      throw err;
+    }
+  }
+
+  private setStep(step: StepName, p: StepProgress): void {
+    this.progress.steps[step] = p;
+    renderDetails(this.progress);
+  }
+
+  private undo(summary: string) {
+    return activities(UNDO_OPTIONS, summary);
+  }
+
+  async provision(): Promise<OnboardingResult> {
+    const { input, preset, sandbox } = this;
+    // Branches run under one scope: the first failure cancels its siblings, and compensation starts only once every
+    // branch has settled, so nothing is still being created while the undos run.
+    const scope = new CancellationScope();
+    const { sourceConnection, targetConnection, mappingSet } = await scope.run(() =>
+      settleAll(scope, {
+        sourceConnection: this.sourceConnection(),
+        chain: (async () => {
+          const { tenantId } = await this.step(
+            'tenant',
+            () => activities(STEP_OPTIONS, 'Read the tenant id (GET /stats)').getTenant({ sandbox }),
+            (t) => t.tenantId,
+          );
+          this.ids.tenantId = tenantId;
+          const schema = await this.schema(tenantId);
+          const mappings = this.mappings(tenantId);
+          const { dataset, mappingSet } = await settleAll(scope, {
+            dataset: this.dataset(schema.id),
+            mappingSet: this.mappingSet(schema.id, mappings),
+          });
+          const targetConnection = await this.targetConnection(dataset, schema.id);
+          return { targetConnection, mappingSet };
+        })(),
+      }).then(({ sourceConnection, chain }) => ({ sourceConnection, ...chain })),
+    );
+
+    const flow = await this.step(
+      'flow',
+      () =>
+        activities(STEP_OPTIONS, `Create the dataflow (POST /flows)`).ensureFlow({
+          sandbox,
+          name: this.name('flow'),
+          description: this.description,
+          flowSpec: preset.flowSpec,
+          sourceConnectionId: sourceConnection.id,
+          targetConnectionId: targetConnection.id,
+          mappingSetId: mappingSet.id,
+          mappingVersion: mappingSet.version,
+          options: input.flow,
+        }),
+      (f) => f.id,
+      {
+        run: () =>
+          this.undo('Undo: delete the dataflow').removeFlow({
+            sandbox,
+            id: this.ids.flowId,
+            name: this.name('flow'),
+          }),
+        id: () => this.ids.flowId,
+      },
+    );
+    this.ids.flowId = flow.id;
+
+    const inlet = await this.step(
+      'inletUrl',
+      () =>
+        activities(INLET_OPTIONS, 'Read the streaming inlet URL (GET /flows/{id})').getInletUrl({
+          sandbox,
+          flowId: flow.id,
+        }),
+      (i) => i.inletUrl,
+    );
+    const webhookUrl = `${inlet.inletUrl}?x-adobe-flow-id=${flow.id}`;
+    return {
+      workflowId: this.workflowId,
+      source: input.source,
+      name: input.name,
+      sandbox,
+      ids: this.ids as OnboardingIds,
+      reused: { schema: Boolean(input.schemaId || input.datasetId), dataset: Boolean(input.datasetId) },
+      etags: { sourceConnection: sourceConnection.etag, targetConnection: targetConnection.etag, flow: inlet.etag },
+      mappingVersion: mappingSet.version,
+      inletUrl: inlet.inletUrl,
+      webhookUrl,
+    };
+  }
+
+  private async sourceConnection() {
+    const { sandbox, preset } = this;
+    const name = this.name('sourceConnection');
+    const out = await this.step(
+      'sourceConnection',
+      () =>
+        activities(STEP_OPTIONS, `Create the ${preset.displayName} source connection (POST /sourceConnections)`)
+          .ensureSourceConnection({
+            sandbox,
+            name,
+            description: this.description,
+            connectionSpec: preset.connectionSpec,
+            providerId: preset.providerId,
+            dataFormat: preset.dataFormat,
+          }),
+      (s) => s.id,
+      {
+        run: () =>
+          this.undo('Undo: delete the source connection').removeSourceConnection({
+            sandbox,
+            id: this.ids.sourceConnectionId,
+            name,
+          }),
+        id: () => this.ids.sourceConnectionId,
+      },
+    );
+    this.ids.sourceConnectionId = out.id;
+    return out;
+  }
+
+  /** Field group then schema, or the schema (and dataset) the user passed in, which are never deleted. */
+  private async schema(tenantId: string): Promise<{ id: string; altId: string }> {
+    const { sandbox, input, preset } = this;
+    if (input.schemaId || input.datasetId) {
+      const reused = await this.step(
+        'schema',
+        () =>
+          activities(STEP_OPTIONS, 'Check the schema/dataset to reuse').resolveReused({
+            sandbox,
+            schemaId: input.schemaId,
+            datasetId: input.datasetId,
+          }),
+        (r) => r.schemaId,
+        undefined,
+        () => 'reused',
+      );
+      this.setStep('fieldGroup', { state: 'skipped' });
+      this.ids.schemaId = reused.schemaId;
+      this.ids.schemaAltId = reused.schemaAltId;
+      return { id: reused.schemaId, altId: reused.schemaAltId };
+    }
+    const fgTitle = this.name('fieldGroup');
+    const fieldGroup = await this.step(
+      'fieldGroup',
+      () =>
+        activities(STEP_OPTIONS, `Create the ${preset.displayName} field group (POST /tenant/fieldgroups)`)
+          .ensureFieldGroup({
+            sandbox,
+            title: fgTitle,
+            description: preset.fieldGroup.description || this.description,
+            tenantId,
+            schemaClass: preset.schemaClass,
+            fieldGroup: preset.fieldGroup,
+          }),
+      (f) => f.altId,
+      {
+        run: () =>
+          this.undo('Undo: delete the field group').removeFieldGroup({
+            sandbox,
+            id: this.ids.fieldGroupId,
+            name: fgTitle,
+          }),
+        id: () => this.ids.fieldGroupId,
+      },
+    );
+    this.ids.fieldGroupId = fieldGroup.altId;
+
+    const title = input.schemaTitle ?? this.name('schema');
+    const schema = await this.step(
+      'schema',
+      () =>
+        activities(STEP_OPTIONS, 'Create the target XDM schema (POST /tenant/schemas)').ensureSchema({
+          sandbox,
+          title,
+          description: this.description,
+          schemaClass: preset.schemaClass,
+          fieldGroupId: fieldGroup.id,
+        }),
+      (s) => s.altId,
+      {
+        run: () =>
+          this.undo('Undo: delete the schema').removeSchema({
+            sandbox,
+            id: this.ids.schemaAltId,
+            name: title,
+          }),
+        id: () => this.ids.schemaAltId,
+      },
+    );
+    this.ids.schemaId = schema.id;
+    this.ids.schemaAltId = schema.altId;
+    return { id: schema.id, altId: schema.altId };
+  }
+
+  private async dataset(schemaId: string): Promise<string> {
+    const { sandbox, input } = this;
+    if (input.datasetId) {
+      this.setStep('dataset', { state: 'reused', id: input.datasetId });
+      this.ids.datasetId = input.datasetId;
+      return input.datasetId;
+    }
+    const name = input.datasetName ?? this.name('dataset');
+    const out = await this.step(
+      'dataset',
+      () =>
+        activities(STEP_OPTIONS, 'Create the target dataset (POST /dataSets)').ensureDataset({
+          sandbox,
+          name,
+          description: this.description,
+          schemaId,
+        }),
+      (d) => d.id,
+      {
+        run: () =>
+          this.undo('Undo: delete the dataset').removeDataset({ sandbox, id: this.ids.datasetId, name }),
+        id: () => this.ids.datasetId,
+      },
+    );
+    this.ids.datasetId = out.id;
+    return out.id;
+  }
+
+  private mappings(tenantId: string): Mapping[] {
+    const { input, preset } = this;
+    const dropped = new Set((input.dropMappings ?? []).map((d) => withTenant(d, tenantId)));
+    const byDestination = new Map<string, Mapping>();
+    for (const m of [...preset.mappings, ...(input.mappingOverrides ?? [])]) {
+      const destination = withTenant(m.destination, tenantId);
+      byDestination.set(destination, { ...m, destination });
+    }
+    return [...byDestination.values()].filter((m) => !dropped.has(m.destination));
+  }
+
+  private async mappingSet(schemaId: string, mappings: Mapping[]) {
+    const { sandbox, input } = this;
+    const name = mappingSetName({ source: input.source, workflowId: this.workflowId });
+    const out = await this.step(
+      'mappingSet',
+      () =>
+        activities(STEP_OPTIONS, 'Create the mapping set (POST /conversion/mappingSets)').ensureMappingSet({
+          sandbox,
+          name,
+          schemaId,
+          mappings,
+        }),
+      (m) => m.id,
+      {
+        run: () =>
+          this.undo('Undo: delete the mapping set').removeMappingSet({
+            sandbox,
+            id: this.ids.mappingSetId,
+            name,
+          }),
+        id: () => this.ids.mappingSetId,
+      },
+    );
+    this.ids.mappingSetId = out.id;
+    return out;
+  }
+
+  private async targetConnection(datasetId: string, schemaId: string) {
+    const { sandbox } = this;
+    const name = this.name('targetConnection');
+    const out = await this.step(
+      'targetConnection',
+      () =>
+        activities(STEP_OPTIONS, 'Create the data lake target connection (POST /targetConnections)')
+          .ensureTargetConnection({ sandbox, name, description: this.description, datasetId, schemaId }),
+      (t) => t.id,
+      {
+        run: () =>
+          this.undo('Undo: delete the target connection').removeTargetConnection({
+            sandbox,
+            id: this.ids.targetConnectionId,
+            name,
+          }),
+        id: () => this.ids.targetConnectionId,
+      },
+    );
+    this.ids.targetConnectionId = out.id;
+    return out;
+  }
+}
+
+/**
+ * Awaits every branch; the first failure cancels the siblings (through the shared scope) and is rethrown once all
+ * have settled, so that nothing is still in flight when compensation starts.
+ */
+async function settleAll<T extends Record<string, Promise<unknown>>>(
+  scope: CancellationScope,
+  branches: T,
+): Promise<{ [K in keyof T]: Awaited<T[K]> }> {
+  let first: unknown;
+  let failed = false;
+  const entries = Object.entries(branches).map(([key, p]) =>
+    p.then(
+      (value) => [key, value] as const,
+      (err: unknown) => {
+        if (!failed || (isCancellation(first) && !isCancellation(err))) first = err;
+        if (!failed) {
+          failed = true;
+          scope.cancel();
+        }
+        return [key, undefined] as const;
+      },
+    ),
+  );
+  const settled = await Promise.all(entries);
+  if (failed) throw first;
+  return Object.fromEntries(settled) as { [K in keyof T]: Awaited<T[K]> };
+}
+
+function setStatus(status: OnboardingStatus, attrs?: { source: string; sandbox: string; name: string }): void {
+  upsertSearchAttributes([
+    { key: AepOnboardingStatus, value: status },
+    ...(attrs
+      ? [
+          { key: AepSource, value: attrs.source },
+          { key: AepSandbox, value: attrs.sandbox },
+          { key: AepOnboardingName, value: attrs.name },
+        ]
+      : []),
+  ]);
+}
+
+const STEP_ORDER: StepName[] = [
+  'tenant',
+  'sourceConnection',
+  'fieldGroup',
+  'schema',
+  'dataset',
+  'mappingSet',
+  'targetConnection',
+  'flow',
+  'inletUrl',
+  'verify',
+];
+
+/** The run page's "Current Details": the step list, as a person would tick it off in the tutorial. */
+function renderDetails(p: OnboardingProgress): void {
+  const lines = [`**Phase:** ${p.phase}`, ''];
+  for (const s of STEP_ORDER) {
+    const st = p.steps[s];
+    if (st) lines.push(`- ${s}: ${st.state}${st.id ? ` \`${st.id}\`` : ''}${st.error ? ` — ${st.error}` : ''}`);
+  }
+  if (p.compensation.length) {
+    lines.push('', '**Compensation (newest first):**');
+    for (const c of p.compensation) lines.push(`- ${c.step}: ${c.outcome}${c.id ? ` \`${c.id}\`` : ''}`);
+  }
+  if (p.webhookUrl) lines.push('', `**Webhook URL:** ${p.webhookUrl}`);
+  setCurrentDetails(lines.join('\n'));
+}
