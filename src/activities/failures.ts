@@ -58,7 +58,9 @@ function startHeartbeats(): () => void {
  * Wraps every activity of a record: whatever it throws goes through toApplicationFailure, and it heartbeats while it
  * runs, so that a worker killed mid-call is detected in seconds rather than at the start-to-close timeout.
  */
-export function withFailureMapping<T extends Record<string, (input: never) => Promise<unknown>>>(activities: T): T {
+export function withFailureMapping<T extends Record<string, (input: never) => Promise<unknown>>>(
+  activities: T,
+): T {
   const wrapped: Record<string, unknown> = {};
   for (const [name, fn] of Object.entries(activities)) {
     wrapped[name] = {

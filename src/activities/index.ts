@@ -7,6 +7,7 @@ import { DATA_LAKE_CONNECTION_SPEC_ID, XED_FULL_CONTENT_TYPE } from '../shared/a
 import { FAILURE_TYPES } from '../shared/onboarding';
 import type { PresetRegistry } from '../presets/registry';
 import { withFailureMapping } from './failures';
+import { createLifecycleActivities } from './lifecycle';
 import type * as T from './types';
 
 export type * from './types';
@@ -26,6 +27,12 @@ function mayExist(): boolean {
     return true;
   }
 }
+
+const toRef = (r: { $id: string; 'meta:altId': string; version?: string | null }) => ({
+  id: r.$id,
+  altId: r['meta:altId'],
+  version: r.version ?? '1.0',
+});
 
 /** Looks first when an earlier attempt may have created it; adopts a resource a duplicate-name create ran into. */
 async function ensure<R>(opts: {
@@ -100,12 +107,17 @@ export function createActivities(deps: ActivityDeps) {
   const findDatasets = async (sandbox: string, name: string) =>
     (await api(sandbox).catalog.findDatasetsByName(name)).filter((d) => d.name === name);
   const findMappingSets = async (sandbox: string, name: string) =>
-    (await api(sandbox).dataPrep.listMappingSets({ name, limit: 100, start: 0 })).filter((m) => m.name === name);
-  const findFlowEntities = (sandbox: string, kind: 'sourceConnections' | 'targetConnections' | 'flows') =>
-    async (name: string) =>
-      (await api(sandbox).flowService.listAll(kind, { property: [eq('name', name)] })).filter((e) => e.name === name);
+    (await api(sandbox).dataPrep.listMappingSets({ name, limit: 100, start: 0 })).filter(
+      (m) => m.name === name,
+    );
+  const findFlowEntities =
+    (sandbox: string, kind: 'sourceConnections' | 'targetConnections' | 'flows') => async (name: string) =>
+      (await api(sandbox).flowService.listAll(kind, { property: [eq('name', name)] })).filter(
+        (e) => e.name === name,
+      );
 
   return withFailureMapping({
+    ...createLifecycleActivities(deps),
     /** Reads the source preset; an unknown source fails here, before any AEP call. */
     async prepareOnboarding(input: T.PrepareOnboardingInput): Promise<T.PrepareOnboardingOutput> {
       const preset = deps.presets.get(input.source);
@@ -126,11 +138,6 @@ export function createActivities(deps: ActivityDeps) {
     async ensureFieldGroup(input: T.EnsureFieldGroupInput): Promise<T.XdmRefOutput> {
       const sr = api(input.sandbox).schemaRegistry;
       const { key, fields, required } = input.fieldGroup;
-      const toRef = (r: { $id: string; 'meta:altId': string; version?: string }) => ({
-        id: r.$id,
-        altId: r['meta:altId'],
-        version: r.version ?? '1.0',
-      });
       return ensure({
         find: async () => {
           const found = single('field group', input.title, await findFieldGroups(input.sandbox, input.title));
@@ -149,7 +156,11 @@ export function createActivities(deps: ActivityDeps) {
                     [`_${input.tenantId}`]: {
                       type: 'object',
                       properties: {
-                        [key]: { type: 'object', properties: fields, ...(required.length ? { required } : {}) },
+                        [key]: {
+                          type: 'object',
+                          properties: fields,
+                          ...(required.length ? { required } : {}),
+                        },
                       },
                     },
                   },
@@ -164,11 +175,6 @@ export function createActivities(deps: ActivityDeps) {
 
     async ensureSchema(input: T.EnsureSchemaInput): Promise<T.XdmRefOutput> {
       const sr = api(input.sandbox).schemaRegistry;
-      const toRef = (r: { $id: string; 'meta:altId': string; version?: string }) => ({
-        id: r.$id,
-        altId: r['meta:altId'],
-        version: r.version ?? '1.0',
-      });
       return ensure({
         find: async () => {
           const found = single('schema', input.title, await findSchemas(input.sandbox, input.title));
@@ -203,7 +209,10 @@ export function createActivities(deps: ActivityDeps) {
         });
         const datasetSchema = dataset.schemaRef?.id;
         if (!datasetSchema) {
-          throw ApplicationFailure.nonRetryable(`Dataset ${input.datasetId} has no schemaRef`, 'InvalidReuse');
+          throw ApplicationFailure.nonRetryable(
+            `Dataset ${input.datasetId} has no schemaRef`,
+            'InvalidReuse',
+          );
         }
         if (schemaRef && schemaRef !== datasetSchema) {
           const schema = await client.schemaRegistry.getSchema(schemaRef);
@@ -343,7 +352,10 @@ export function createActivities(deps: ActivityDeps) {
             sourceConnectionIds: [input.sourceConnectionId],
             targetConnectionIds: [input.targetConnectionId],
             transformations: [
-              { name: 'Mapping', params: { mappingId: input.mappingSetId, mappingVersion: input.mappingVersion } },
+              {
+                name: 'Mapping',
+                params: { mappingId: input.mappingSetId, mappingVersion: input.mappingVersion },
+              },
             ],
             ...(input.options && Object.keys(input.options).length ? { options: input.options } : {}),
           }),

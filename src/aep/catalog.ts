@@ -3,13 +3,13 @@ import { AepNotFoundError } from './errors';
 import type { AepTransport } from './transport';
 
 export const datasetSchema = z.looseObject({
-  name: z.string().optional(),
-  description: z.string().optional(),
-  schemaRef: z.looseObject({ id: z.string(), contentType: z.string().optional() }).optional(),
+  name: z.string().nullish(),
+  description: z.string().nullish(),
+  schemaRef: z.looseObject({ id: z.string(), contentType: z.string().nullish() }).optional(),
   tags: z.record(z.string(), z.array(z.string())).optional(),
-  created: z.number().optional(),
-  updated: z.number().optional(),
-  imsOrg: z.string().optional(),
+  created: z.number().nullish(),
+  updated: z.number().nullish(),
+  imsOrg: z.string().nullish(),
 });
 
 export type Dataset = z.infer<typeof datasetSchema>;

@@ -63,14 +63,11 @@ export function loadAepConfig(env: NodeJS.ProcessEnv = process.env): AepConfig {
   }
   const missing = REQUIRED.filter((k) => raw[k] === undefined).map((k) => ENV_NAMES[k]);
   const parsed = configSchema.safeParse(raw);
+  // An issue on an absent variable can only be a missing required one (the others have defaults).
   const invalid = parsed.success
     ? []
     : parsed.error.issues
-        .filter(
-          (i) =>
-            !REQUIRED.includes(i.path[0] as keyof AepConfig) ||
-            raw[i.path[0] as keyof AepConfig] !== undefined,
-        )
+        .filter((i) => raw[i.path[0] as keyof AepConfig] !== undefined)
         .map((i) => `${ENV_NAMES[i.path[0] as keyof AepConfig]} ${i.message}`);
   if (missing.length > 0 || invalid.length > 0 || !parsed.success) {
     const parts = [];

@@ -2,38 +2,38 @@ import { z } from 'zod';
 import type { AepTransport } from './transport';
 
 export const mappingSchema = z.looseObject({
-  id: z.string().optional(),
-  sourceType: z.string().optional(),
-  source: z.string().optional(),
-  destination: z.string().optional(),
-  name: z.string().optional(),
-  description: z.string().optional(),
-  sourceAttribute: z.string().optional(),
-  destinationXdmPath: z.string().optional(),
+  id: z.string().nullish(),
+  sourceType: z.string().nullish(),
+  source: z.string().nullish(),
+  destination: z.string().nullish(),
+  name: z.string().nullish(),
+  description: z.string().nullish(),
+  sourceAttribute: z.string().nullish(),
+  destinationXdmPath: z.string().nullish(),
   identity: z.boolean().optional(),
 });
 
 export const mappingSetSchema = z.looseObject({
   id: z.string(),
   version: z.number(),
-  name: z.string().optional(),
-  description: z.string().optional(),
-  status: z.string().optional(),
+  name: z.string().nullish(),
+  description: z.string().nullish(),
+  status: z.string().nullish(),
   outputSchema: z
     .looseObject({
-      schemaRef: z.looseObject({ id: z.string(), contentType: z.string().optional() }).optional(),
+      schemaRef: z.looseObject({ id: z.string(), contentType: z.string().nullish() }).optional(),
     })
     .optional(),
   mappings: z.array(mappingSchema).default([]),
-  createdDate: z.number().optional(),
-  modifiedDate: z.number().optional(),
+  createdDate: z.number().nullish(),
+  modifiedDate: z.number().nullish(),
 });
 
 export const mappingSetRefSchema = z.looseObject({ id: z.string(), version: z.number() });
 
 export const validationResultSchema = z.looseObject({
   validationResponse: z.array(
-    z.looseObject({ status: z.string().optional(), errors: z.unknown().optional() }),
+    z.looseObject({ status: z.string().nullish(), errors: z.unknown().optional() }),
   ),
 });
 

@@ -2,19 +2,19 @@ import { z } from 'zod';
 import { AepNotFoundError } from './errors';
 import type { AepTransport, QueryValue } from './transport';
 
-const specRef = z.looseObject({ id: z.string(), version: z.string().optional() });
+const specRef = z.looseObject({ id: z.string(), version: z.string().nullish() });
 
 const entityBase = {
   id: z.string(),
-  name: z.string().optional(),
-  description: z.string().optional(),
-  state: z.string().optional(),
+  name: z.string().nullish(),
+  description: z.string().nullish(),
+  state: z.string().nullish(),
   etag: z.string(),
-  version: z.string().optional(),
-  createdAt: z.number().optional(),
-  updatedAt: z.number().optional(),
-  sandboxName: z.string().optional(),
-  imsOrgId: z.string().optional(),
+  version: z.string().nullish(),
+  createdAt: z.number().nullish(),
+  updatedAt: z.number().nullish(),
+  sandboxName: z.string().nullish(),
+  imsOrgId: z.string().nullish(),
 };
 
 export const baseConnectionSchema = z.looseObject({
@@ -26,9 +26,9 @@ export const baseConnectionSchema = z.looseObject({
 export const sourceConnectionSchema = z.looseObject({
   ...entityBase,
   connectionSpec: specRef.optional(),
-  baseConnectionId: z.string().optional(),
-  providerId: z.string().optional(),
-  data: z.looseObject({ format: z.string().optional() }).optional(),
+  baseConnectionId: z.string().nullish(),
+  providerId: z.string().nullish(),
+  data: z.looseObject({ format: z.string().nullish() }).optional(),
   params: z.record(z.string(), z.unknown()).optional(),
 });
 
@@ -37,18 +37,18 @@ export const targetConnectionSchema = z.looseObject({
   connectionSpec: specRef.optional(),
   data: z
     .looseObject({
-      format: z.string().optional(),
-      schema: z.looseObject({ id: z.string(), version: z.string().optional() }).optional(),
+      format: z.string().nullish(),
+      schema: z.looseObject({ id: z.string(), version: z.string().nullish() }).optional(),
     })
     .optional(),
-  params: z.looseObject({ dataSetId: z.string().optional() }).optional(),
+  params: z.looseObject({ dataSetId: z.string().nullish() }).optional(),
 });
 
 export const transformationSchema = z.looseObject({
   name: z.string(),
   params: z
     .looseObject({
-      mappingId: z.string().optional(),
+      mappingId: z.string().nullish(),
       mappingVersion: z.union([z.number(), z.string()]).optional(),
     })
     .optional(),
@@ -60,47 +60,47 @@ export const flowSchema = z.looseObject({
   sourceConnectionIds: z.array(z.string()).default([]),
   targetConnectionIds: z.array(z.string()).default([]),
   transformations: z.array(transformationSchema).default([]),
-  options: z.looseObject({ inletUrl: z.string().optional() }).optional(),
+  options: z.looseObject({ inletUrl: z.string().nullish() }).optional(),
   inheritedAttributes: z.record(z.string(), z.unknown()).optional(),
-  runs: z.string().optional(),
+  runs: z.string().nullish(),
   lastOperation: z
     .looseObject({
-      operation: z.string().optional(),
-      started: z.number().optional(),
-      updated: z.number().optional(),
+      operation: z.string().nullish(),
+      started: z.number().nullish(),
+      updated: z.number().nullish(),
     })
     .optional(),
 });
 
 export const runSchema = z.looseObject({
   id: z.string(),
-  flowId: z.string().optional(),
-  etag: z.string().optional(),
-  createdAt: z.number().optional(),
-  updatedAt: z.number().optional(),
+  flowId: z.string().nullish(),
+  etag: z.string().nullish(),
+  createdAt: z.number().nullish(),
+  updatedAt: z.number().nullish(),
   metrics: z
     .looseObject({
       durationSummary: z
-        .looseObject({ startedAtUTC: z.number().optional(), completedAtUTC: z.number().optional() })
+        .looseObject({ startedAtUTC: z.number().nullish(), completedAtUTC: z.number().nullish() })
         .optional(),
       sizeSummary: z
-        .looseObject({ inputBytes: z.number().optional(), outputBytes: z.number().optional() })
+        .looseObject({ inputBytes: z.number().nullish(), outputBytes: z.number().nullish() })
         .optional(),
       recordSummary: z
         .looseObject({
-          inputRecordCount: z.number().optional(),
-          outputRecordCount: z.number().optional(),
-          failedRecordCount: z.number().optional(),
+          inputRecordCount: z.number().nullish(),
+          outputRecordCount: z.number().nullish(),
+          failedRecordCount: z.number().nullish(),
         })
         .optional(),
       fileSummary: z
-        .looseObject({ inputFileCount: z.number().optional(), outputFileCount: z.number().optional() })
+        .looseObject({ inputFileCount: z.number().nullish(), outputFileCount: z.number().nullish() })
         .optional(),
       statusSummary: z
         .looseObject({
-          status: z.string().optional(),
+          status: z.string().nullish(),
           errors: z
-            .array(z.looseObject({ code: z.string().optional(), message: z.string().optional() }))
+            .array(z.looseObject({ code: z.string().nullish(), message: z.string().nullish() }))
             .optional(),
         })
         .optional(),
@@ -111,8 +111,8 @@ export const runSchema = z.looseObject({
 
 export const specSchema = z.looseObject({
   id: z.string(),
-  name: z.string().optional(),
-  providerId: z.string().optional(),
+  name: z.string().nullish(),
+  providerId: z.string().nullish(),
 });
 
 export const idEtagSchema = z.looseObject({ id: z.string(), etag: z.string() });

@@ -7,24 +7,24 @@ export const XED_FULL_ACCEPT = 'application/vnd.adobe.xed-full+json; version=1';
 export const xdmResourceRefSchema = z.looseObject({
   $id: z.string(),
   'meta:altId': z.string(),
-  version: z.string().optional(),
-  title: z.string().optional(),
+  version: z.string().nullish(),
+  title: z.string().nullish(),
 });
 
 export const xdmResourceSchema = z.looseObject({
   $id: z.string(),
   'meta:altId': z.string(),
-  version: z.string().optional(),
-  title: z.string().optional(),
-  description: z.string().optional(),
-  type: z.string().optional(),
-  'meta:resourceType': z.string().optional(),
-  'meta:class': z.string().optional(),
-  'meta:tenantNamespace': z.string().optional(),
+  version: z.string().nullish(),
+  title: z.string().nullish(),
+  description: z.string().nullish(),
+  type: z.string().nullish(),
+  'meta:resourceType': z.string().nullish(),
+  'meta:class': z.string().nullish(),
+  'meta:tenantNamespace': z.string().nullish(),
   allOf: z.array(z.unknown()).optional(),
 });
 
-export const statsSchema = z.looseObject({ tenantId: z.string(), imsOrg: z.string().optional() });
+export const statsSchema = z.looseObject({ tenantId: z.string(), imsOrg: z.string().nullish() });
 
 const listSchema = z.looseObject({ results: z.array(xdmResourceRefSchema) });
 

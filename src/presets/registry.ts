@@ -28,9 +28,12 @@ export class PresetRegistry {
         const raw = file.endsWith('.json') ? mod : (mod.default ?? mod);
         const parsed = SourcePresetSchema.safeParse(raw);
         if (!parsed.success) {
-          throw new Error(`Invalid source preset ${path.join(dir, file)}:\n- ${formatIssues(parsed.error).join('\n- ')}`);
+          throw new Error(
+            `Invalid source preset ${path.join(dir, file)}:\n- ${formatIssues(parsed.error).join('\n- ')}`,
+          );
         }
-        if (presets.has(parsed.data.id)) throw new Error(`Duplicate source preset id "${parsed.data.id}" in ${dir}`);
+        if (presets.has(parsed.data.id))
+          throw new Error(`Duplicate source preset id "${parsed.data.id}" in ${dir}`);
         presets.set(parsed.data.id, parsed.data);
       }
     }

@@ -16,13 +16,16 @@ export const OnboardingInputSchema = z
   .object({
     source: z
       .string()
-      .regex(/^[a-z][a-z0-9-]{1,40}$/, 'must be a preset id such as "chatlio" (lower-case letters, digits, -)'),
+      .regex(
+        /^[a-z][a-z0-9-]{1,40}$/,
+        'must be a preset id such as "chatlio" (lower-case letters, digits, -)',
+      ),
     name: z
       .string()
       .trim()
       .min(1, 'must not be empty')
       .max(80, 'must be at most 80 characters')
-      .regex(/^[\p{L}\p{N} _.:()'&-]+$/u, 'may contain letters, digits, spaces and _ . : ( ) \' & - only'),
+      .regex(/^[\p{L}\p{N} _.:()'&-]+$/u, "may contain letters, digits, spaces and _ . : ( ) ' & - only"),
     description: z.string().max(500).optional(),
     /** AEP sandbox; defaults to the worker's AEP_SANDBOX. */
     sandbox: z.string().regex(SANDBOX, 'must be a sandbox name (lower-case letters, digits, -)').optional(),
@@ -57,8 +60,13 @@ export type InputCheck = { ok: true; value: ValidOnboardingInput } | { ok: false
 
 export function checkOnboardingInput(raw: unknown): InputCheck {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    return { ok: false, problems: ['(input): must be one JSON object, e.g. {"source":"chatlio","name":"Support chat"}'] };
+    return {
+      ok: false,
+      problems: ['(input): must be one JSON object, e.g. {"source":"chatlio","name":"Support chat"}'],
+    };
   }
   const parsed = OnboardingInputSchema.safeParse(raw);
-  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, problems: formatIssues(parsed.error) };
+  return parsed.success
+    ? { ok: true, value: parsed.data }
+    : { ok: false, problems: formatIssues(parsed.error) };
 }

@@ -28,7 +28,12 @@ export function slug(text: string): string {
  * The workflow id of an onboarding: one per org, sandbox, source and name, so the same onboarding cannot run twice
  * at once (the start uses a conflict policy of FAIL).
  */
-export function onboardingWorkflowId(p: { orgId: string; sandbox: string; source: string; name: string }): string {
+export function onboardingWorkflowId(p: {
+  orgId: string;
+  sandbox: string;
+  source: string;
+  name: string;
+}): string {
   return `onboard-${p.source}-${p.sandbox}-${slug(p.name)}-${fnv1a(p.orgId)}`;
 }
 

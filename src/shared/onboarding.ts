@@ -21,13 +21,7 @@ export interface CompensationOutcome {
 }
 
 export type OnboardingPhase =
-  | 'validating'
-  | 'provisioning'
-  | 'verifying'
-  | 'compensating'
-  | 'completed'
-  | 'compensated'
-  | 'cancelled';
+  'validating' | 'provisioning' | 'verifying' | 'compensating' | 'completed' | 'compensated' | 'cancelled';
 
 export interface OnboardingProgress {
   phase: OnboardingPhase;

@@ -31,17 +31,25 @@ export class MissingSearchAttributesError extends Error {
       `The namespace lacks search attributes ${missing.map((m) => m.name).join(', ')} and this worker may not add ` +
         `them (${(cause as Error)?.message ?? cause}). Add them once, e.g. on Temporal Cloud:\n` +
         missing
-          .map((m) => `  tcld namespace search-attributes add -n <namespace> --sa "${m.name}=${m.type.toLowerCase()}"`)
+          .map(
+            (m) =>
+              `  tcld namespace search-attributes add -n <namespace> --sa "${m.name}=${m.type.toLowerCase()}"`,
+          )
           .join('\n') +
         `\nor on a self-hosted cluster:\n` +
-        missing.map((m) => `  temporal operator search-attribute create --name ${m.name} --type ${m.type}`).join('\n'),
+        missing
+          .map((m) => `  temporal operator search-attribute create --name ${m.name} --type ${m.type}`)
+          .join('\n'),
       { cause },
     );
   }
 }
 
-export async function ensureSearchAttributes(connection: NativeConnection, namespace: string): Promise<EnsureResult> {
-  const wanted = ONBOARDING_SEARCH_ATTRIBUTES.map((k) => ({ name: k.name, type: k.type as string }));
+export async function ensureSearchAttributes(
+  connection: NativeConnection,
+  namespace: string,
+): Promise<EnsureResult> {
+  const wanted = ONBOARDING_SEARCH_ATTRIBUTES.map((k) => ({ name: k.name, type: k.type }));
   let existing: Set<string>;
   try {
     const res = await connection.operatorService.listSearchAttributes({ namespace });
@@ -62,5 +70,8 @@ export async function ensureSearchAttributes(connection: NativeConnection, names
     const now = new Set(Object.keys(res?.customAttributes ?? {}));
     if (!missing.every((m) => now.has(m.name))) throw new MissingSearchAttributesError(missing, err);
   }
-  return { added: missing.map((m) => m.name), present: wanted.filter((w) => existing.has(w.name)).map((w) => w.name) };
+  return {
+    added: missing.map((m) => m.name),
+    present: wanted.filter((w) => existing.has(w.name)).map((w) => w.name),
+  };
 }

@@ -147,7 +147,11 @@ class OnboardingRun {
   }
 
   private name(step: Parameters<typeof resourceName>[0]): string {
-    return resourceName(step, { name: this.input.name, displayName: this.preset.displayName, workflowId: this.workflowId });
+    return resourceName(step, {
+      name: this.input.name,
+      displayName: this.preset.displayName,
+      workflowId: this.workflowId,
+    });
   }
 
   private get description(): string {
@@ -256,7 +260,11 @@ class OnboardingRun {
       sandbox,
       ids: this.ids as OnboardingIds,
       reused: { schema: Boolean(input.schemaId || input.datasetId), dataset: Boolean(input.datasetId) },
-      etags: { sourceConnection: sourceConnection.etag, targetConnection: targetConnection.etag, flow: inlet.etag },
+      etags: {
+        sourceConnection: sourceConnection.etag,
+        targetConnection: targetConnection.etag,
+        flow: inlet.etag,
+      },
       mappingVersion: mappingSet.version,
       inletUrl: inlet.inletUrl,
       webhookUrl,
@@ -269,15 +277,17 @@ class OnboardingRun {
     const out = await this.step(
       'sourceConnection',
       () =>
-        activities(STEP_OPTIONS, `Create the ${preset.displayName} source connection (POST /sourceConnections)`)
-          .ensureSourceConnection({
-            sandbox,
-            name,
-            description: this.description,
-            connectionSpec: preset.connectionSpec,
-            providerId: preset.providerId,
-            dataFormat: preset.dataFormat,
-          }),
+        activities(
+          STEP_OPTIONS,
+          `Create the ${preset.displayName} source connection (POST /sourceConnections)`,
+        ).ensureSourceConnection({
+          sandbox,
+          name,
+          description: this.description,
+          connectionSpec: preset.connectionSpec,
+          providerId: preset.providerId,
+          dataFormat: preset.dataFormat,
+        }),
       (s) => s.id,
       {
         run: () =>
@@ -318,15 +328,17 @@ class OnboardingRun {
     const fieldGroup = await this.step(
       'fieldGroup',
       () =>
-        activities(STEP_OPTIONS, `Create the ${preset.displayName} field group (POST /tenant/fieldgroups)`)
-          .ensureFieldGroup({
-            sandbox,
-            title: fgTitle,
-            description: preset.fieldGroup.description || this.description,
-            tenantId,
-            schemaClass: preset.schemaClass,
-            fieldGroup: preset.fieldGroup,
-          }),
+        activities(
+          STEP_OPTIONS,
+          `Create the ${preset.displayName} field group (POST /tenant/fieldgroups)`,
+        ).ensureFieldGroup({
+          sandbox,
+          title: fgTitle,
+          description: preset.fieldGroup.description || this.description,
+          tenantId,
+          schemaClass: preset.schemaClass,
+          fieldGroup: preset.fieldGroup,
+        }),
       (f) => f.altId,
       {
         run: () =>
@@ -439,8 +451,10 @@ class OnboardingRun {
     const out = await this.step(
       'targetConnection',
       () =>
-        activities(STEP_OPTIONS, 'Create the data lake target connection (POST /targetConnections)')
-          .ensureTargetConnection({ sandbox, name, description: this.description, datasetId, schemaId }),
+        activities(
+          STEP_OPTIONS,
+          'Create the data lake target connection (POST /targetConnections)',
+        ).ensureTargetConnection({ sandbox, name, description: this.description, datasetId, schemaId }),
       (t) => t.id,
       {
         run: () =>
@@ -485,7 +499,10 @@ async function settleAll<T extends Record<string, Promise<unknown>>>(
   return Object.fromEntries(settled) as { [K in keyof T]: Awaited<T[K]> };
 }
 
-function setStatus(status: OnboardingStatus, attrs?: { source: string; sandbox: string; name: string }): void {
+function setStatus(
+  status: OnboardingStatus,
+  attrs?: { source: string; sandbox: string; name: string },
+): void {
   upsertSearchAttributes([
     { key: AepOnboardingStatus, value: status },
     ...(attrs
@@ -516,7 +533,8 @@ function renderDetails(p: OnboardingProgress): void {
   const lines = [`**Phase:** ${p.phase}`, ''];
   for (const s of STEP_ORDER) {
     const st = p.steps[s];
-    if (st) lines.push(`- ${s}: ${st.state}${st.id ? ` \`${st.id}\`` : ''}${st.error ? ` — ${st.error}` : ''}`);
+    if (st)
+      lines.push(`- ${s}: ${st.state}${st.id ? ` \`${st.id}\`` : ''}${st.error ? ` — ${st.error}` : ''}`);
   }
   if (p.compensation.length) {
     lines.push('', '**Compensation (newest first):**');

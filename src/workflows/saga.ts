@@ -33,7 +33,9 @@ export class Saga {
   }
 
   /** Runs every undo, newest first; `onOutcome` sees each result as it lands (for the progress query). */
-  async compensate(onOutcome: (o: CompensationOutcome) => void = () => undefined): Promise<CompensationReport> {
+  async compensate(
+    onOutcome: (o: CompensationOutcome) => void = () => undefined,
+  ): Promise<CompensationReport> {
     const report: CompensationReport = { undone: [], left: [] };
     await CancellationScope.nonCancellable(async () => {
       for (const undo of [...this.undos].reverse()) {

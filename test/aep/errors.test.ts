@@ -40,11 +40,18 @@ async function failure(p: Promise<unknown>): Promise<AepError> {
   assert.fail('expected the call to fail');
 }
 
-function replyOnce(path: string, status: number, body: unknown, headers: Record<string, string> = JSON_HEADERS) {
-  platform.intercept({ path: `/data/foundation/flowservice${path}`, method: 'GET' }).reply(status, body as object, { headers });
+function replyOnce(
+  path: string,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = JSON_HEADERS,
+) {
+  platform
+    .intercept({ path: `/data/foundation/flowservice${path}`, method: 'GET' })
+    .reply(status, body as object, { headers });
 }
 
-describe('status -> error class', () => {
+void describe('status -> error class', () => {
   const table: [number, new (...a: never[]) => AepError, string, boolean][] = [
     [400, AepValidationError, 'validation', false],
     [403, AepPermissionError, 'permission', false],
@@ -61,9 +68,11 @@ describe('status -> error class', () => {
     [504, AepServerError, 'server', true],
   ];
   for (const [status, Cls, kind, retryable] of table) {
-    it(`${status} -> ${Cls.name} (${kind}, retryable=${retryable})`, async () => {
+    void it(`${status} -> ${Cls.name} (${kind}, retryable=${retryable})`, async () => {
       replyOnce(`/status-${status}`, status, { title: 'x', status });
-      const err = await failure(transport.request({ method: 'GET', service: 'flowservice', path: `/status-${status}` }));
+      const err = await failure(
+        transport.request({ method: 'GET', service: 'flowservice', path: `/status-${status}` }),
+      );
       assert.equal(err.constructor, Cls);
       assert.equal(err.name, Cls.name);
       assert.equal(err.kind, kind);
@@ -74,7 +83,7 @@ describe('status -> error class', () => {
     });
   }
 
-  it('401 twice (after renewal) -> AepAuthenticationError, not retryable', async () => {
+  void it('401 twice (after renewal) -> AepAuthenticationError, not retryable', async () => {
     platform
       .intercept({ path: '/data/foundation/flowservice/auth', method: 'GET' })
       .reply(401, { error_code: '401013', message: 'Oauth token is not valid' }, { headers: JSON_HEADERS })
@@ -86,8 +95,8 @@ describe('status -> error class', () => {
   });
 });
 
-describe('error bodies', () => {
-  it('gateway {error_code, message}', async () => {
+void describe('error bodies', () => {
+  void it('gateway {error_code, message}', async () => {
     replyOnce('/gw', 403, { error_code: '403010', message: 'Oauth token is missing.' });
     const err = await failure(transport.request({ method: 'GET', service: 'flowservice', path: '/gw' }));
     assert.ok(err instanceof AepPermissionError);
@@ -96,7 +105,7 @@ describe('error bodies', () => {
     assert.deepEqual(err.problem, { error_code: '403010', message: 'Oauth token is missing.' });
   });
 
-  it('service problem: code from type, request id from report, detailed message', async () => {
+  void it('service problem: code from type, request id from report, detailed message', async () => {
     const body = {
       type: 'https://ns.adobe.com/aep/errors/FLOW-1439-404',
       title: 'Resource not found',
@@ -110,7 +119,9 @@ describe('error bodies', () => {
       errorMessage: 'The requested flows resource abc is not found.',
     };
     replyOnce('/flows/abc', 404, body);
-    const err = await failure(transport.request({ method: 'GET', service: 'flowservice', path: '/flows/abc' }));
+    const err = await failure(
+      transport.request({ method: 'GET', service: 'flowservice', path: '/flows/abc' }),
+    );
     assert.ok(err instanceof AepNotFoundError);
     assert.equal(err.code, 'FLOW-1439-404');
     assert.equal(err.requestId, 'req-from-report');
@@ -118,16 +129,21 @@ describe('error bodies', () => {
     assert.deepEqual(err.problem, body);
   });
 
-  it('x-request-id header wins over the body', async () => {
-    replyOnce('/hdr', 404, { type: 'https://ns.adobe.com/aep/errors/FLOW-1439-404', report: { 'request-id': 'body' } }, {
-      ...JSON_HEADERS,
-      'x-request-id': 'header-id',
-    });
+  void it('x-request-id header wins over the body', async () => {
+    replyOnce(
+      '/hdr',
+      404,
+      { type: 'https://ns.adobe.com/aep/errors/FLOW-1439-404', report: { 'request-id': 'body' } },
+      {
+        ...JSON_HEADERS,
+        'x-request-id': 'header-id',
+      },
+    );
     const err = await failure(transport.request({ method: 'GET', service: 'flowservice', path: '/hdr' }));
     assert.equal(err.requestId, 'header-id');
   });
 
-  it('Schema Registry variant: XDM code, registryRequestId, detail', () => {
+  void it('Schema Registry variant: XDM code, registryRequestId, detail', () => {
     const err = aepErrorFromResponse({
       method: 'POST',
       path: '/data/foundation/schemaregistry/tenant/schemas',
@@ -153,7 +169,7 @@ describe('error bodies', () => {
     assert.match(err.message, /Title not unique: Object titles must be unique\./);
   });
 
-  it('412 body with errorMessage only', () => {
+  void it('412 body with errorMessage only', () => {
     const err = aepErrorFromResponse({
       method: 'PATCH',
       path: '/p',
@@ -166,7 +182,7 @@ describe('error bodies', () => {
     assert.match(err.message, /does not match the current version/);
   });
 
-  it('IMS {error, error_description}: invalid_client is final, 5xx retryable', () => {
+  void it('IMS {error, error_description}: invalid_client is final, 5xx retryable', () => {
     const bad = aepErrorFromResponse({
       method: 'POST',
       path: '/ims/token/v3',
@@ -174,7 +190,10 @@ describe('error bodies', () => {
       headers: {},
       secrets: [],
       ims: true,
-      bodyText: JSON.stringify({ error: 'invalid_client', error_description: 'invalid client_secret parameter' }),
+      bodyText: JSON.stringify({
+        error: 'invalid_client',
+        error_description: 'invalid client_secret parameter',
+      }),
     });
     assert.ok(bad instanceof ImsError);
     assert.equal(bad.kind, 'ims');
@@ -194,7 +213,7 @@ describe('error bodies', () => {
     assert.equal(down.retryable, true);
   });
 
-  it('inlet problems (status as a string, report.message)', () => {
+  void it('inlet problems (status as a string, report.message)', () => {
     const unauth = aepErrorFromResponse({
       method: 'POST',
       path: '/collection/abc',
@@ -229,10 +248,15 @@ describe('error bodies', () => {
     assert.match(invalid.message, /Invalid XDM Message Format: inletId: \[abc\] bad record/);
   });
 
-  it('non-JSON 5xx HTML page -> AepServerError with a readable message', async () => {
-    replyOnce('/html', 502, '<html><head><title>502 Bad Gateway</title></head><body>upstream down</body></html>', {
-      'content-type': 'text/html',
-    });
+  void it('non-JSON 5xx HTML page -> AepServerError with a readable message', async () => {
+    replyOnce(
+      '/html',
+      502,
+      '<html><head><title>502 Bad Gateway</title></head><body>upstream down</body></html>',
+      {
+        'content-type': 'text/html',
+      },
+    );
     const err = await failure(transport.request({ method: 'GET', service: 'flowservice', path: '/html' }));
     assert.ok(err instanceof AepServerError);
     assert.equal(err.retryable, true);
@@ -240,7 +264,7 @@ describe('error bodies', () => {
     assert.equal(typeof err.problem, 'string');
   });
 
-  it('2xx body that is not JSON -> AepResponseFormatError', async () => {
+  void it('2xx body that is not JSON -> AepResponseFormatError', async () => {
     replyOnce('/notjson', 200, 'OK then', { 'content-type': 'text/plain' });
     const err = await failure(transport.request({ method: 'GET', service: 'flowservice', path: '/notjson' }));
     assert.ok(err instanceof AepResponseFormatError);
@@ -249,15 +273,17 @@ describe('error bodies', () => {
     assert.match(err.message, /not JSON \(text\/plain\)/);
   });
 
-  it('2xx JSON failing the schema -> AepResponseFormatError naming the field', async () => {
+  void it('2xx JSON failing the schema -> AepResponseFormatError naming the field', async () => {
     replyOnce('/badshape', 200, { items: [{ name: 'no id' }] });
     const schema = z.looseObject({ items: z.array(z.looseObject({ id: z.string() })) });
-    const err = await failure(transport.request({ method: 'GET', service: 'flowservice', path: '/badshape', schema }));
+    const err = await failure(
+      transport.request({ method: 'GET', service: 'flowservice', path: '/badshape', schema }),
+    );
     assert.ok(err instanceof AepResponseFormatError);
     assert.match(err.message, /items\.0\.id/);
   });
 
-  it('extra fields pass the loose schemas', async () => {
+  void it('extra fields pass the loose schemas', async () => {
     replyOnce('/extra', 200, { id: 'x', etag: '"e"', surprise: { deep: true } });
     const res = await transport.request({
       method: 'GET',
@@ -268,31 +294,43 @@ describe('error bodies', () => {
     assert.deepEqual(res.data, { id: 'x', etag: '"e"', surprise: { deep: true } });
   });
 
-  it('a success status outside `expect` -> AepResponseFormatError', async () => {
+  void it('a success status outside `expect` -> AepResponseFormatError', async () => {
     replyOnce('/expect', 200, {});
-    const err = await failure(transport.request({ method: 'GET', service: 'flowservice', path: '/expect', expect: [201] }));
+    const err = await failure(
+      transport.request({ method: 'GET', service: 'flowservice', path: '/expect', expect: [201] }),
+    );
     assert.ok(err instanceof AepResponseFormatError);
   });
 });
 
-describe('Retry-After', () => {
-  it('seconds on a 429', async () => {
-    replyOnce('/limited', 429, { error_code: '429001', message: 'Too many requests' }, { ...JSON_HEADERS, 'retry-after': '7' });
+void describe('Retry-After', () => {
+  void it('seconds on a 429', async () => {
+    replyOnce(
+      '/limited',
+      429,
+      { error_code: '429001', message: 'Too many requests' },
+      { ...JSON_HEADERS, 'retry-after': '7' },
+    );
     const err = await failure(transport.request({ method: 'GET', service: 'flowservice', path: '/limited' }));
     assert.ok(err instanceof AepRateLimitError);
     assert.equal(err.retryAfterMs, 7000);
     assert.equal(err.retryable, true);
   });
 
-  it('HTTP-date on a 503', async () => {
+  void it('HTTP-date on a 503', async () => {
     const at = new Date(Date.now() + 30_000).toUTCString();
     replyOnce('/unavailable', 503, '', { 'retry-after': at });
-    const err = await failure(transport.request({ method: 'GET', service: 'flowservice', path: '/unavailable' }));
+    const err = await failure(
+      transport.request({ method: 'GET', service: 'flowservice', path: '/unavailable' }),
+    );
     assert.ok(err instanceof AepServerError);
-    assert.ok(err.retryAfterMs !== undefined && err.retryAfterMs > 25_000 && err.retryAfterMs <= 30_000, `${err.retryAfterMs}`);
+    assert.ok(
+      err.retryAfterMs !== undefined && err.retryAfterMs > 25_000 && err.retryAfterMs <= 30_000,
+      `${err.retryAfterMs}`,
+    );
   });
 
-  it('parser edge cases', () => {
+  void it('parser edge cases', () => {
     const now = Date.parse('Wed, 21 Oct 2015 07:28:00 GMT');
     assert.equal(parseRetryAfter('0', now), 0);
     assert.equal(parseRetryAfter('1.5', now), 1500);
@@ -303,13 +341,18 @@ describe('Retry-After', () => {
   });
 });
 
-describe('redact()', () => {
-  it('removes every secret and its URL-encoded form, longest first', () => {
-    const out = redact('a=s3cr+t/x b=s3cr%2Bt%2Fx c=tok-123 d=tok-1234', ['s3cr+t/x', 'tok-123', 'tok-1234', '']);
+void describe('redact()', () => {
+  void it('removes every secret and its URL-encoded form, longest first', () => {
+    const out = redact('a=s3cr+t/x b=s3cr%2Bt%2Fx c=tok-123 d=tok-1234', [
+      's3cr+t/x',
+      'tok-123',
+      'tok-1234',
+      '',
+    ]);
     assert.equal(out, 'a=[REDACTED] b=[REDACTED] c=[REDACTED] d=[REDACTED]');
   });
 
-  it('toJSON has the logging fields only', () => {
+  void it('toJSON has the logging fields only', () => {
     const err = new AepServerError({ message: 'm', method: 'GET', path: '/p', status: 500, code: 'C' });
     assert.deepEqual(JSON.parse(JSON.stringify(err)), {
       name: 'AepServerError',

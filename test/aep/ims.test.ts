@@ -49,15 +49,15 @@ async function imsFailure(p: Promise<unknown>): Promise<ImsError> {
   assert.fail('expected an ImsError');
 }
 
-describe('ImsTokenProvider', () => {
-  it('caches the token', async () => {
+void describe('ImsTokenProvider', () => {
+  void it('caches the token', async () => {
     const { ims, calls } = setup();
     assert.equal(await ims.getToken(), 'tok-1');
     assert.equal(await ims.getToken(), 'tok-1');
     assert.equal(calls(), 1);
   });
 
-  it('renews 5 minutes before expires_in (seconds) runs out', async () => {
+  void it('renews 5 minutes before expires_in (seconds) runs out', async () => {
     const { ims, calls, advance } = setup({ expiresIn: 86399 });
     await ims.getToken();
     advance((86399 - 301) * 1000);
@@ -67,7 +67,7 @@ describe('ImsTokenProvider', () => {
     assert.equal(calls(), 2);
   });
 
-  it('renews at half-life for short TTLs', async () => {
+  void it('renews at half-life for short TTLs', async () => {
     const { ims, advance } = setup({ expiresIn: 60 });
     await ims.getToken();
     advance(29_000);
@@ -76,14 +76,14 @@ describe('ImsTokenProvider', () => {
     assert.equal(await ims.getToken(), 'tok-2');
   });
 
-  it('concurrent callers share one in-flight request', async () => {
+  void it('concurrent callers share one in-flight request', async () => {
     const { ims, calls } = setup({ delayMs: 50 });
     const tokens = await Promise.all(Array.from({ length: 10 }, () => ims.getToken()));
     assert.deepEqual(new Set(tokens), new Set(['tok-1']));
     assert.equal(calls(), 1);
   });
 
-  it('invalidate() forces a new token; a stale token does not evict a newer one', async () => {
+  void it('invalidate() forces a new token; a stale token does not evict a newer one', async () => {
     const { ims, calls } = setup();
     const first = await ims.getToken();
     ims.invalidate(first);
@@ -95,7 +95,7 @@ describe('ImsTokenProvider', () => {
     assert.equal(calls(), 3);
   });
 
-  it('keeps every issued token for redaction', async () => {
+  void it('keeps every issued token for redaction', async () => {
     const { ims } = setup();
     await ims.getToken();
     ims.invalidate();
@@ -103,14 +103,14 @@ describe('ImsTokenProvider', () => {
     assert.deepEqual([...ims.secrets()].sort(), [SECRET, 'tok-1', 'tok-2'].sort());
   });
 
-  it('renewAt', () => {
+  void it('renewAt', () => {
     assert.equal(renewAt(0, 86399), (86399 - 300) * 1000);
     assert.equal(renewAt(0, 600), 300_000);
     assert.equal(renewAt(0, 10), 5_000);
   });
 });
 
-describe('ImsTokenProvider errors', () => {
+void describe('ImsTokenProvider errors', () => {
   function failingIms(status: number, body: string, headers: Record<string, string> = JSON_HEADERS) {
     const agent = mockAgent();
     agents.push(agent);
@@ -126,10 +126,13 @@ describe('ImsTokenProvider errors', () => {
     return { ims: new ImsTokenProvider(testConfig(), { dispatcher: agent }), calls: () => calls };
   }
 
-  it('invalid_client: final, code kept, secret never shown', async () => {
+  void it('invalid_client: final, code kept, secret never shown', async () => {
     const { ims } = failingIms(
       400,
-      JSON.stringify({ error: 'invalid_client', error_description: `invalid client_secret parameter ${SECRET}` }),
+      JSON.stringify({
+        error: 'invalid_client',
+        error_description: `invalid client_secret parameter ${SECRET}`,
+      }),
     );
     const err = await imsFailure(ims.getToken());
     assert.equal(err.status, 400);
@@ -139,8 +142,10 @@ describe('ImsTokenProvider errors', () => {
     assert.ok(!JSON.stringify(err).includes(SECRET));
   });
 
-  it('5xx: retryable; concurrent callers share the failure and the next call tries again', async () => {
-    const { ims, calls } = failingIms(503, '<html>Service Unavailable</html>', { 'content-type': 'text/html' });
+  void it('5xx: retryable; concurrent callers share the failure and the next call tries again', async () => {
+    const { ims, calls } = failingIms(503, '<html>Service Unavailable</html>', {
+      'content-type': 'text/html',
+    });
     const results = await Promise.allSettled([ims.getToken(), ims.getToken(), ims.getToken()]);
     assert.equal(calls(), 1);
     for (const r of results) {
@@ -151,14 +156,14 @@ describe('ImsTokenProvider errors', () => {
     assert.equal(calls(), 2, 'a failed request is not cached');
   });
 
-  it('200 without access_token: ImsError', async () => {
+  void it('200 without access_token: ImsError', async () => {
     const { ims } = failingIms(200, JSON.stringify({ token_type: 'bearer', expires_in: 10 }));
     const err = await imsFailure(ims.getToken());
     assert.match(err.message, /lacks access_token/);
     assert.equal(err.retryable, false);
   });
 
-  it('200 with a non-JSON body: ImsError', async () => {
+  void it('200 with a non-JSON body: ImsError', async () => {
     const { ims } = failingIms(200, 'not json', { 'content-type': 'text/plain' });
     const err = await imsFailure(ims.getToken());
     assert.match(err.message, /not JSON/);

@@ -36,7 +36,7 @@ export function mockIms(agent: MockAgent, tokens: string[], expiresIn = 86399): 
     .get(IMS)
     .intercept({ path: '/ims/token/v3', method: 'POST' })
     .reply((opts) => {
-      forms.push(String(opts.body));
+      forms.push(typeof opts.body === 'string' ? opts.body : '');
       const token = tokens[Math.min(i++, tokens.length - 1)];
       return { statusCode: 200, data: { access_token: token, token_type: 'bearer', expires_in: expiresIn } };
     })

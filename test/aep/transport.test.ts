@@ -26,7 +26,7 @@ async function failure(p: Promise<unknown>): Promise<AepError> {
   assert.fail('expected the call to fail');
 }
 
-describe('requests (MockAgent)', () => {
+void describe('requests (MockAgent)', () => {
   const agent = mockAgent();
   const imsForms = mockIms(agent, ['tok-1', 'tok-2', 'tok-3']);
   const platform = agent.get(PLATFORM);
@@ -37,16 +37,14 @@ describe('requests (MockAgent)', () => {
     await agent.close();
   });
 
-  it('sends the platform headers, JSON body and If-Match', async () => {
+  void it('sends the platform headers, JSON body and If-Match', async () => {
     let headers: Headers = {};
     let body = '';
-    platform
-      .intercept({ path: '/data/foundation/flowservice/flows/f1', method: 'PATCH' })
-      .reply((opts) => {
-        headers = opts.headers as Headers;
-        body = String(opts.body);
-        return { statusCode: 200, data: { id: 'f1', etag: '"2"' }, responseOptions: { headers: JSON_HEADERS } };
-      });
+    platform.intercept({ path: '/data/foundation/flowservice/flows/f1', method: 'PATCH' }).reply((opts) => {
+      headers = opts.headers as Headers;
+      body = typeof opts.body === 'string' ? opts.body : '';
+      return { statusCode: 200, data: { id: 'f1', etag: '"2"' }, responseOptions: { headers: JSON_HEADERS } };
+    });
     const res = await transport.request({
       method: 'PATCH',
       service: 'flowservice',
@@ -70,11 +68,14 @@ describe('requests (MockAgent)', () => {
     assert.equal(form.get('scope'), 'openid,AdobeID');
   });
 
-  it('no Content-Type without a body; custom Accept; repeated and encoded query keys', async () => {
+  void it('no Content-Type without a body; custom Accept; repeated and encoded query keys', async () => {
     let headers: Headers = {};
     let path = '';
     platform
-      .intercept({ path: (p) => p.startsWith('/data/foundation/schemaregistry/tenant/schemas?'), method: 'GET' })
+      .intercept({
+        path: (p) => p.startsWith('/data/foundation/schemaregistry/tenant/schemas?'),
+        method: 'GET',
+      })
       .reply((opts) => {
         headers = opts.headers as Headers;
         path = opts.path;
@@ -97,7 +98,7 @@ describe('requests (MockAgent)', () => {
     assert.deepEqual(decoded.getAll('property'), ['title==Chatlio events', 'version>1']);
   });
 
-  it('absolute URLs get neither token nor platform headers', async () => {
+  void it('absolute URLs get neither token nor platform headers', async () => {
     let headers: Headers = {};
     agent
       .get('https://dcs.test')
@@ -121,18 +122,18 @@ describe('requests (MockAgent)', () => {
     assert.equal(imsForms.length, before, 'no token requested');
   });
 
-  it('204 gives undefined data', async () => {
+  void it('204 gives undefined data', async () => {
     platform.intercept({ path: '/data/foundation/catalog/dataSets/d1', method: 'DELETE' }).reply(204, '');
     const res = await transport.request({ method: 'DELETE', service: 'catalog', path: '/dataSets/d1' });
     assert.equal(res.status, 204);
     assert.equal(res.data, undefined);
   });
 
-  it('401: invalidates the token, renews and replays once with the new one', async () => {
+  void it('401: invalidates the token, renews and replays once with the new one', async () => {
     const auths: string[] = [];
     platform
       .intercept({ path: '/data/foundation/schemaregistry/stats', method: 'GET' })
-      .reply((opts) => {
+      .reply<object>((opts) => {
         auths.push((opts.headers as Headers).authorization ?? '');
         return auths.length === 1
           ? { statusCode: 401, data: { error_code: '401013', message: 'Oauth token is not valid' } }
@@ -145,12 +146,14 @@ describe('requests (MockAgent)', () => {
     assert.deepEqual(auths, ['Bearer tok-1', 'Bearer tok-2']);
     assert.equal(imsForms.length, imsBefore + 1);
     // The renewed token is cached: the next call asks IMS for nothing.
-    platform.intercept({ path: '/data/foundation/schemaregistry/stats', method: 'GET' }).reply(200, { tenantId: 't' });
+    platform
+      .intercept({ path: '/data/foundation/schemaregistry/stats', method: 'GET' })
+      .reply(200, { tenantId: 't' });
     await transport.request({ method: 'GET', service: 'schemaregistry', path: '/stats' });
     assert.equal(imsForms.length, imsBefore + 1);
   });
 
-  it('a second 401 is final: AepAuthenticationError after exactly one replay', async () => {
+  void it('a second 401 is final: AepAuthenticationError after exactly one replay', async () => {
     let calls = 0;
     platform
       .intercept({ path: '/data/foundation/flowservice/flows', method: 'POST' })
@@ -160,22 +163,24 @@ describe('requests (MockAgent)', () => {
       })
       .persist();
     const imsBefore = imsForms.length;
-    const err = await failure(transport.request({ method: 'POST', service: 'flowservice', path: '/flows', body: {} }));
+    const err = await failure(
+      transport.request({ method: 'POST', service: 'flowservice', path: '/flows', body: {} }),
+    );
     assert.ok(err instanceof AepAuthenticationError);
     assert.equal(err.retryable, false);
     assert.equal(calls, 2);
     assert.equal(imsForms.length, imsBefore + 1);
   });
 
-  it('reports every exchange to onResponse, IMS included', () => {
+  void it('reports every exchange to onResponse, IMS included', () => {
     assert.ok(seen.some((i) => i.service === 'ims' && i.status === 200 && i.path === '/ims/token/v3'));
     assert.ok(seen.some((i) => i.service === 'flowservice' && i.method === 'PATCH' && i.status === 200));
     assert.ok(seen.every((i) => typeof i.durationMs === 'number' && i.durationMs >= 0));
   });
 });
 
-describe('client views per sandbox', () => {
-  it('withSandbox changes x-sandbox-name and shares the token', async () => {
+void describe('client views per sandbox', () => {
+  void it('withSandbox changes x-sandbox-name and shares the token', async () => {
     const agent = mockAgent();
     const forms = mockIms(agent, ['tok-shared']);
     const sandboxes: string[] = [];
@@ -205,14 +210,14 @@ describe('client views per sandbox', () => {
   });
 });
 
-describe('encodeQuery', () => {
-  it('drops undefined, repeats arrays, percent-encodes', () => {
+void describe('encodeQuery', () => {
+  void it('drops undefined, repeats arrays, percent-encodes', () => {
     assert.equal(encodeQuery({ a: undefined, b: ['x y', 'z&'], c: 0 }), '?b=x%20y&b=z%26&c=0');
     assert.equal(encodeQuery({}), '');
   });
 });
 
-describe('real loopback server: timeouts, failures, drained bodies', () => {
+void describe('real loopback server: timeouts, failures, drained bodies', () => {
   let server: http.Server;
   let base = '';
   const connections: number[] = [];
@@ -255,7 +260,7 @@ describe('real loopback server: timeouts, failures, drained bodies', () => {
   const transportFor = (timeoutMs: number) =>
     new AepTransport(testConfig({ platformUrl: base, imsUrl: base, requestTimeoutMs: timeoutMs }));
 
-  it('headers timeout -> AepNetworkError (retryable)', async () => {
+  void it('headers timeout -> AepNetworkError (retryable)', async () => {
     const t = transportFor(300);
     try {
       const err = await failure(t.request({ method: 'GET', service: 'flowservice', path: '/hang' }));
@@ -268,7 +273,7 @@ describe('real loopback server: timeouts, failures, drained bodies', () => {
     }
   });
 
-  it('body timeout -> AepNetworkError', async () => {
+  void it('body timeout -> AepNetworkError', async () => {
     const t = transportFor(300);
     try {
       const err = await failure(t.request({ method: 'GET', service: 'flowservice', path: '/slow-body' }));
@@ -279,7 +284,7 @@ describe('real loopback server: timeouts, failures, drained bodies', () => {
     }
   });
 
-  it('connection reset -> AepNetworkError', async () => {
+  void it('connection reset -> AepNetworkError', async () => {
     const t = transportFor(2000);
     try {
       const err = await failure(t.request({ method: 'GET', service: 'flowservice', path: '/reset' }));
@@ -290,7 +295,7 @@ describe('real loopback server: timeouts, failures, drained bodies', () => {
     }
   });
 
-  it('connection refused -> AepNetworkError (via IMS: ImsError, retryable)', async () => {
+  void it('connection refused -> AepNetworkError (via IMS: ImsError, retryable)', async () => {
     const closed = http.createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
@@ -299,7 +304,9 @@ describe('real loopback server: timeouts, failures, drained bodies', () => {
     const platformDown = new AepTransport(testConfig({ platformUrl: deadUrl, imsUrl: base }));
     const imsDown = new AepTransport(testConfig({ platformUrl: base, imsUrl: deadUrl }));
     try {
-      const err = await failure(platformDown.request({ method: 'GET', service: 'flowservice', path: '/200' }));
+      const err = await failure(
+        platformDown.request({ method: 'GET', service: 'flowservice', path: '/200' }),
+      );
       assert.ok(err instanceof AepNetworkError);
       assert.equal(err.code, 'ECONNREFUSED');
       const imsErr = await failure(imsDown.request({ method: 'GET', service: 'flowservice', path: '/200' }));
@@ -312,33 +319,45 @@ describe('real loopback server: timeouts, failures, drained bodies', () => {
     }
   });
 
-  it('error bodies are drained: one pooled connection serves 404, 500, 409, 200 and 404 in turn', { timeout: 5000 }, async () => {
-    // With a single connection per origin, an undrained body would leave the next request waiting for a timeout.
-    const dispatcher = new Agent({ connections: 1 });
-    const t = new AepTransport(testConfig({ platformUrl: base, imsUrl: base, requestTimeoutMs: 1000 }), { dispatcher });
-    try {
-      const connectionsBefore = connections.length;
-      const requestsBefore = platformRequests;
-      for (const status of [404, 500, 409, 200, 404]) {
-        const p = t.request({ method: 'GET', service: 'flowservice', path: `/${status}` });
-        if (status === 200) await p;
-        else assert.equal((await failure(p)).status, status);
+  void it(
+    'error bodies are drained: one pooled connection serves 404, 500, 409, 200 and 404 in turn',
+    { timeout: 5000 },
+    async () => {
+      // With a single connection per origin, an undrained body would leave the next request waiting for a timeout.
+      const dispatcher = new Agent({ connections: 1 });
+      const t = new AepTransport(testConfig({ platformUrl: base, imsUrl: base, requestTimeoutMs: 1000 }), {
+        dispatcher,
+      });
+      try {
+        const connectionsBefore = connections.length;
+        const requestsBefore = platformRequests;
+        for (const status of [404, 500, 409, 200, 404]) {
+          const p = t.request({ method: 'GET', service: 'flowservice', path: `/${status}` });
+          if (status === 200) await p;
+          else assert.equal((await failure(p)).status, status);
+        }
+        assert.equal(platformRequests - requestsBefore, 5);
+        assert.equal(
+          connections.length - connectionsBefore,
+          1,
+          'IMS and all five calls shared one connection',
+        );
+      } finally {
+        await t.close();
+        await dispatcher.close();
       }
-      assert.equal(platformRequests - requestsBefore, 5);
-      assert.equal(connections.length - connectionsBefore, 1, 'IMS and all five calls shared one connection');
-    } finally {
-      await t.close();
-      await dispatcher.close();
-    }
-  });
+    },
+  );
 
-  it('logger lines for requests and responses', async () => {
+  void it('logger lines for requests and responses', async () => {
     const logger = new CapturingLogger();
     const t = new AepTransport(testConfig({ platformUrl: base, imsUrl: base }), { logger });
     try {
       await t.request({ method: 'GET', service: 'flowservice', path: '/200' });
       assert.ok(logger.lines.some((l) => l.startsWith(`aep -> GET ${base}/data/foundation/flowservice/200`)));
-      assert.ok(logger.lines.some((l) => /^aep <- 200 GET \/data\/foundation\/flowservice\/200 \d+ms/.test(l)));
+      assert.ok(
+        logger.lines.some((l) => /^aep <- 200 GET \/data\/foundation\/flowservice\/200 \d+ms/.test(l)),
+      );
       assert.ok(logger.lines.some((l) => l.startsWith('aep <- 200 POST /ims/token/v3')));
     } finally {
       await t.close();

@@ -36,7 +36,13 @@ describe('worker crash mid-run', { timeout: 300_000 }, () => {
   it('completes after SIGKILL and restart with exactly one of each resource', async () => {
     await h.emu.control.reset();
     // The dataflow create is slow, so the kill lands while it is in flight (the emulator still commits it).
-    await h.emu.control.fault({ method: 'POST', path: '^/data/foundation/flowservice/flows$', kind: 'latency', latencyMs: 4000, count: 1 });
+    await h.emu.control.fault({
+      method: 'POST',
+      path: '^/data/foundation/flowservice/flows$',
+      kind: 'latency',
+      latencyMs: 4000,
+      count: 1,
+    });
     const taskQueue = uniqueName('crash');
     const first = startWorker(taskQueue);
     await first.waitFor(/aep-onboarding worker: /, 90_000);
@@ -54,11 +60,18 @@ describe('worker crash mid-run', { timeout: 300_000 }, () => {
     const result = await handle.result();
     assert.ok(result.webhookUrl);
     const resources = await resourcesIn(h.emu);
-    assert.deepEqual(
-      Object.fromEntries(Object.entries(resources).map(([k, v]) => [k, v.length])),
-      { fieldgroups: 1, schemas: 1, dataSets: 1, sourceConnections: 1, targetConnections: 1, mappingSets: 1, flows: 1 },
+    assert.deepEqual(Object.fromEntries(Object.entries(resources).map(([k, v]) => [k, v.length])), {
+      fieldgroups: 1,
+      schemas: 1,
+      dataSets: 1,
+      sourceConnections: 1,
+      targetConnections: 1,
+      mappingSets: 1,
+      flows: 1,
+    });
+    const flowPosts = (await h.emu.control.calls()).filter(
+      (c) => c.method === 'POST' && c.path.endsWith('/flows'),
     );
-    const flowPosts = (await h.emu.control.calls()).filter((c) => c.method === 'POST' && c.path.endsWith('/flows'));
     assert.equal(flowPosts.length, 1, 'the retry found the flow instead of creating a second one');
     await second.kill('SIGTERM');
     const out = first.output() + second.output();

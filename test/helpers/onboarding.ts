@@ -54,7 +54,10 @@ export interface Harness {
 }
 
 export async function createHarness(emulatorOptions: Partial<EmulatorOptions> = {}): Promise<Harness> {
-  const [env, emu] = await Promise.all([createDevServerEnv(ONBOARDING_SEARCH_ATTRIBUTES), startEmulator(emulatorOptions)]);
+  const [env, emu] = await Promise.all([
+    createDevServerEnv(ONBOARDING_SEARCH_ATTRIBUTES),
+    startEmulator(emulatorOptions),
+  ]);
   const aep = aepClientFor(emu);
   const presets = PresetRegistry.fromEnv({});
   const wfBundle = await workflowBundle();
@@ -92,14 +95,17 @@ export async function createHarness(emulatorOptions: Partial<EmulatorOptions> = 
 }
 
 /** Every resource of every tenant in the emulator, as `collection:id` strings (records excluded). */
-export async function resourcesIn(emu: StartedEmulator, sandbox = 'prod'): Promise<Record<string, unknown[]>> {
+export async function resourcesIn(
+  emu: StartedEmulator,
+  sandbox = 'prod',
+): Promise<Record<string, unknown[]>> {
   const state = await emu.control.state();
   const tenant = state.tenants.find((t) => t.org === emu.options.orgId && t.sandbox === sandbox);
   const out: Record<string, unknown[]> = {};
   for (const [name, items] of Object.entries(tenant?.collections ?? {})) {
     // Runs are records of ingestion, and mapping-set versions the history of a mapping set: not resources.
     if (name === 'runs' || name === 'mappingSetVersions') continue;
-    if ((items as unknown[]).length) out[name] = items as unknown[];
+    if ((items as unknown[]).length) out[name] = items;
   }
   return out;
 }

@@ -21,11 +21,27 @@ const INVALID: Array<[string, unknown, RegExp]> = [
   ['name with quotes', { source: 'chatlio', name: 'a "b"' }, /name: may contain/],
   ['huge name', { source: 'chatlio', name: 'y'.repeat(100_000) }, /name: must be at most 80/],
   ['source not a string', { source: 42, name: 'n' }, /source: /],
-  ['bad sandbox', { source: 'chatlio', name: 'n', sandbox: 'Prod Sandbox!' }, /sandbox: must be a sandbox name/],
+  [
+    'bad sandbox',
+    { source: 'chatlio', name: 'n', sandbox: 'Prod Sandbox!' },
+    /sandbox: must be a sandbox name/,
+  ],
   ['unknown field', { source: 'chatlio', name: 'n', colour: 'blue' }, /colour|Unrecognized key/],
-  ['bad dataset id', { source: 'chatlio', name: 'n', datasetId: '../../etc' }, /datasetId: must be a Catalog dataset id/],
-  ['partial ingestion out of range', { source: 'chatlio', name: 'n', flow: { partialIngestionPercent: 150 } }, /flow.partialIngestionPercent/],
-  ['mapping without destination', { source: 'chatlio', name: 'n', mappingOverrides: [{ source: 'a' }] }, /mappingOverrides.0.destination/],
+  [
+    'bad dataset id',
+    { source: 'chatlio', name: 'n', datasetId: '../../etc' },
+    /datasetId: must be a Catalog dataset id/,
+  ],
+  [
+    'partial ingestion out of range',
+    { source: 'chatlio', name: 'n', flow: { partialIngestionPercent: 150 } },
+    /flow.partialIngestionPercent/,
+  ],
+  [
+    'mapping without destination',
+    { source: 'chatlio', name: 'n', mappingOverrides: [{ source: 'a' }] },
+    /mappingOverrides.0.destination/,
+  ],
   ['verify not boolean', { source: 'chatlio', name: 'n', verify: 'yes' }, /verify: /],
 ];
 
@@ -87,7 +103,10 @@ describe('invalid onboarding inputs', { timeout: 300_000 }, () => {
 
   it('a new source is one new preset file: the test-only preset onboards end to end', async () => {
     await h.emu.control.reset();
-    const presets = new PresetRegistry([BUILTIN_PRESET_DIR, path.join(__dirname, '..', 'fixtures', 'presets')]);
+    const presets = new PresetRegistry([
+      BUILTIN_PRESET_DIR,
+      path.join(__dirname, '..', 'fixtures', 'presets'),
+    ]);
     assert.deepEqual(presets.ids().sort(), ['acme-webhook', 'chatlio']);
     const result = await h.withWorker(async (tq) => {
       const { handle } = await h.start(tq, { source: 'acme-webhook', name: 'Orders' });

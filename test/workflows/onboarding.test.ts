@@ -112,7 +112,9 @@ describe('onboardStreamingSource on the dev server', { timeout: 600_000 }, () =>
     assert.ok(first, `a record carries the new-conversation message: ${JSON.stringify(data[0])}`);
     assert.equal(first[ns].chatlio.visitor.UUID, chatlioSamples.newConversation.visitor.UUID);
     assert.ok(first._id && first.timestamp, 'ExperienceEvent _id and timestamp filled');
-    assert.ok(data.some((d) => d[ns]?.chatlio?.transcript?.agentName === chatlioSamples.transcript.agentName));
+    assert.ok(
+      data.some((d) => d[ns]?.chatlio?.transcript?.agentName === chatlioSamples.transcript.agentName),
+    );
     assert.ok(data.some((d) => d[ns]?.chatlio?.feedback?.rating === chatlioSamples.feedback.rating));
   });
 
@@ -128,7 +130,13 @@ describe('onboardStreamingSource on the dev server', { timeout: 600_000 }, () =>
         body: { type: 'https://ns.adobe.com/aep/errors/TEST-0001-400', title: 'Injected', status: 400 },
       });
       // A delete that fails for a while during compensation is retried and still succeeds.
-      await h.emu.control.fault({ method: 'DELETE', path: '^/data/foundation/flowservice/sourceConnections/', kind: 'status', status: 503, count: 2 });
+      await h.emu.control.fault({
+        method: 'DELETE',
+        path: '^/data/foundation/flowservice/sourceConnections/',
+        kind: 'status',
+        status: 503,
+        count: 2,
+      });
       const err = await h.withWorker(async (tq) => {
         const { handle } = await h.start(tq, { source: 'chatlio', name: `Fail at ${failing}` });
         return handle.result().then(
@@ -147,8 +155,12 @@ describe('onboardStreamingSource on the dev server', { timeout: 600_000 }, () =>
       const undone = details.undone.map((u) => u.step);
       assert.deepEqual(details.left, []);
       const chain = REGISTRATION.slice(1, REGISTRATION.indexOf(failing as (typeof REGISTRATION)[number]) + 1);
-      for (const s of [...chain, 'sourceConnection' as const]) assert.ok(undone.includes(s), `${s} undone: ${undone}`);
-      assert.deepEqual(undone, [...REGISTRATION].reverse().filter((s) => undone.includes(s)));
+      for (const s of [...chain, 'sourceConnection' as const])
+        assert.ok(undone.includes(s), `${s} undone: ${undone}`);
+      assert.deepEqual(
+        undone,
+        [...REGISTRATION].reverse().filter((s) => undone.includes(s)),
+      );
       assert.deepEqual(await resourcesIn(h.emu), {}, 'the emulator holds nothing the run created');
       const deletes = (await h.emu.control.calls()).filter(
         (c) => c.method === 'DELETE' && c.path.includes('/sourceConnections/'),
@@ -162,7 +174,13 @@ describe('onboardStreamingSource on the dev server', { timeout: 600_000 }, () =>
 
   it('cancelling a run midway compensates the same way', async () => {
     await h.emu.control.reset();
-    await h.emu.control.fault({ method: 'POST', path: CREATES.targetConnection, kind: 'latency', latencyMs: 3000, count: 1 });
+    await h.emu.control.fault({
+      method: 'POST',
+      path: CREATES.targetConnection,
+      kind: 'latency',
+      latencyMs: 3000,
+      count: 1,
+    });
     const err = await h.withWorker(async (tq) => {
       const { handle } = await h.start(tq, { source: 'chatlio', name: 'Cancel me' });
       // Wait until the run is inside the target connection step, then cancel.
@@ -200,7 +218,9 @@ describe('onboardStreamingSource on the dev server', { timeout: 600_000 }, () =>
       return handle.result();
     });
     assert.deepEqual(count(await resourcesIn(h.emu)), ONE_OF_EACH);
-    const posts = (await h.emu.control.calls()).filter((c) => c.method === 'POST' && c.fault === 'commit-then-reset');
+    const posts = (await h.emu.control.calls()).filter(
+      (c) => c.method === 'POST' && c.fault === 'commit-then-reset',
+    );
     assert.equal(posts.length, Object.keys(CREATES).length, 'every create lost its first answer');
     assert.ok(result.webhookUrl);
   });
@@ -219,12 +239,21 @@ describe('onboardStreamingSource on the dev server', { timeout: 600_000 }, () =>
 
   it('429 with Retry-After: the next attempt comes no earlier', async () => {
     await h.emu.control.reset();
-    await h.emu.control.fault({ method: 'POST', path: CREATES.dataset, kind: 'status', status: 429, retryAfterSeconds: 3, count: 1 });
+    await h.emu.control.fault({
+      method: 'POST',
+      path: CREATES.dataset,
+      kind: 'status',
+      status: 429,
+      retryAfterSeconds: 3,
+      count: 1,
+    });
     await h.withWorker(async (tq) => {
       const { handle } = await h.start(tq, { source: 'chatlio', name: 'Rate limited' });
       return handle.result();
     });
-    const calls = (await h.emu.control.calls()).filter((c) => c.method === 'POST' && /\/dataSets$/.test(c.path));
+    const calls = (await h.emu.control.calls()).filter(
+      (c) => c.method === 'POST' && /\/dataSets$/.test(c.path),
+    );
     assert.equal(calls.length, 2);
     assert.equal(calls[0]!.status, 429);
     assert.ok(calls[1]!.at - calls[0]!.at >= 3000, `retried after ${calls[1]!.at - calls[0]!.at} ms`);
@@ -232,7 +261,13 @@ describe('onboardStreamingSource on the dev server', { timeout: 600_000 }, () =>
 
   it('a token that expires mid-run is renewed and the run completes', async () => {
     await h.emu.control.reset();
-    await h.emu.control.fault({ method: 'POST', path: CREATES.schema, kind: 'latency', latencyMs: 1000, count: 1 });
+    await h.emu.control.fault({
+      method: 'POST',
+      path: CREATES.schema,
+      kind: 'latency',
+      latencyMs: 1000,
+      count: 1,
+    });
     const result = await h.withWorker(async (tq) => {
       const { handle } = await h.start(tq, { source: 'chatlio', name: 'Token expiry' });
       for (let i = 0; i < 100; i++) {
@@ -245,7 +280,10 @@ describe('onboardStreamingSource on the dev server', { timeout: 600_000 }, () =>
     });
     assert.ok(result.webhookUrl);
     const calls = await h.emu.control.calls();
-    assert.ok(calls.some((c) => c.status === 401), 'a call met the expired token');
+    assert.ok(
+      calls.some((c) => c.status === 401),
+      'a call met the expired token',
+    );
     assert.ok(calls.filter((c) => c.path === '/ims/token/v3').length >= 2, 'a new token was fetched');
   });
 
@@ -256,7 +294,8 @@ describe('onboardStreamingSource on the dev server', { timeout: 600_000 }, () =>
     for await (const wf of h.env.client.workflow.list()) {
       const history = await h.env.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
       const text = JSON.stringify(history);
-      for (const secret of secrets) assert.ok(!text.includes(secret), `a secret leaked into ${wf.workflowId}`);
+      for (const secret of secrets)
+        assert.ok(!text.includes(secret), `a secret leaked into ${wf.workflowId}`);
       histories++;
     }
     assert.ok(histories >= 10, `scanned ${histories} histories`);

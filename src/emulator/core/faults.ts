@@ -12,6 +12,12 @@ export const faultRuleSchema = z.object({
   count: z.number().int().optional(),
   latencyMs: z.number().nonnegative().optional(),
   body: z.unknown().optional(),
+  /** Applies only to requests whose raw body contains this text (e.g. one run's resource-name marker). */
+  bodyIncludes: z.string().min(1).optional(),
+  /** Answered byte for byte instead of a JSON body: truncated JSON, an HTML error page... */
+  rawBody: z.string().optional(),
+  /** Content-Type sent with `rawBody`; default text/plain. */
+  contentType: z.string().optional(),
 });
 
 export type FaultRule = z.infer<typeof faultRuleSchema>;
@@ -43,12 +49,13 @@ export class FaultTable {
   }
 
   /** Consumes one hit of the first rule matching this request. */
-  take(method: string, path: string): Fault | undefined {
+  take(method: string, path: string, body: Buffer = Buffer.alloc(0)): Fault | undefined {
     const fault = this.rules.find(
       (f) =>
         f.remaining !== 0 &&
         (!f.method || f.method === '*' || f.method.toUpperCase() === method) &&
-        new RegExp(f.path).test(path),
+        new RegExp(f.path).test(path) &&
+        (f.bodyIncludes === undefined || body.includes(f.bodyIncludes)),
     );
     if (!fault) return undefined;
     fault.hits++;

@@ -1,0 +1,60 @@
+# syntax=docker/dockerfile:1
+# Images of the onboarding worker (default target `worker`) and of the local AEP emulator (target `emulator`).
+# glibc (Debian) rather than Alpine: the Temporal core bridge ships no musl build.
+#   docker build -t aep-onboarding-worker .
+#   docker build --target emulator -t aep-onboarding-emulator .
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+FROM ${NODE_IMAGE} AS base
+WORKDIR /app
+ENV NPM_CONFIG_UPDATE_NOTIFIER=false \
+    NPM_CONFIG_FUND=false \
+    NPM_CONFIG_AUDIT=false
+
+# Compiles src/ to dist/ with tsconfig.build.json (`npm run build`). No install scripts: the native parts (Temporal
+# core bridge, swc, esbuild) come as prebuilt platform packages, and package.json's allowScripts denies the rest.
+FROM base AS build
+COPY package.json package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build \
+    && test -f dist/worker.js && test -f dist/workflows/index.js && test -f dist/emulator/main.js \
+    && mkdir -p /out \
+    && cp -a dist /out/emulator \
+    && cp -a dist /out/worker \
+    && rm -rf /out/worker/emulator /out/worker/dev
+
+# Runtime dependencies only, from the same lockfile.
+FROM base AS prod-deps
+COPY package.json package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts
+
+# `docker compose --profile local`: the AEP emulator, listening on all interfaces of its container.
+FROM base AS emulator
+ENV NODE_ENV=production \
+    NODE_OPTIONS=--enable-source-maps
+COPY --from=prod-deps /app/node_modules ./node_modules
+COPY --from=build /out/emulator ./dist
+COPY package.json ./
+RUN mkdir -p /data && chown node:node /data
+USER node
+EXPOSE 8090
+HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 \
+    CMD ["node", "-e", "fetch('http://127.0.0.1:8090/__emulator/faults').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "dist/emulator/main.js", "--host", "0.0.0.0", "--port", "8090"]
+
+# The worker: dist/ without the emulator and the dev launcher, which it never loads. Also runs the CLI:
+# `docker compose exec worker node dist/cli/main.js start "Support chat"`.
+FROM base AS worker
+ENV NODE_ENV=production \
+    NODE_OPTIONS=--enable-source-maps
+COPY --from=prod-deps /app/node_modules ./node_modules
+COPY --from=build /out/worker ./dist
+COPY package.json ./
+COPY deploy/worker-healthcheck.cjs ./deploy/
+USER node
+# The worker serves no port: healthy means this container polls its task queue (see the script).
+HEALTHCHECK --interval=30s --timeout=15s --start-period=60s --retries=3 \
+    CMD ["node", "deploy/worker-healthcheck.cjs"]
+CMD ["node", "dist/worker.js"]

@@ -1,0 +1,547 @@
+// The chaos run behind `npm run chaos` and test/chaos/chaos.test.ts: M onboardings on a dev server, the worker and
+// the emulator as child processes (the emulator persisting to a data file), while faults rain on the emulator's
+// control plane, the worker is SIGKILLed and restarted, the emulator is killed and restarted, some runs are
+// cancelled and some carry a step that fails for good. Then it counts what must be zero.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { startOnboarding } from '../src/client/onboarding';
+import { EMULATOR_DEFAULTS } from '../src/shared/aep-constants';
+import type { FaultRule } from '../src/emulator/core/faults';
+import { fnv1a } from '../src/shared/naming';
+import { FAILURE_TYPES, type OnboardingFailureDetails } from '../src/shared/onboarding';
+import {
+  controlClient,
+  spawnEmulator,
+  type EmulatorControl,
+  type SpawnedEmulator,
+} from '../test/helpers/emulator';
+import type { Proc } from '../test/helpers/processes';
+import { fetchHistory, historyText } from './history';
+import { pool, sleep, startDevServer, startWorker, type WorkerTarget } from './infra';
+
+export interface ChaosOptions {
+  m: number;
+  /** Onboardings in flight at once. */
+  concurrency: number;
+  seed: number;
+  /** Share of runs cancelled midway, and of runs with a step that fails for good. */
+  cancelShare: number;
+  failShare: number;
+  /** Mean pause between injected faults, between worker kills, between emulator restarts. */
+  faultEveryMs: number;
+  workerKillEveryMs: number;
+  emulatorRestartEveryMs: number;
+  /** After the last run settled or this long, the faults stop; runs still open this long after are stuck. */
+  chaosWindowMs: number;
+  settleMs: number;
+  log: (line: string) => void;
+}
+
+export const CHAOS_DEFAULTS: Omit<ChaosOptions, 'm'> = {
+  concurrency: 40,
+  seed: 1,
+  cancelShare: 0.1,
+  failShare: 0.1,
+  faultEveryMs: 400,
+  workerKillEveryMs: 25_000,
+  emulatorRestartEveryMs: 30_000,
+  chaosWindowMs: 15 * 60_000,
+  settleMs: 5 * 60_000,
+  log: (l) => console.error(l),
+};
+
+export interface ChaosReport {
+  m: number;
+  seed: number;
+  completed: number;
+  compensated: number;
+  cancelled: number;
+  /** Runs that ended otherwise (a failure that is not a compensated onboarding failure); must be 0 too. */
+  otherFailures: number;
+  duplicates: number;
+  orphans: number;
+  /** Completed runs missing one of their seven resources. */
+  incomplete: number;
+  stuck: number;
+  workflowTaskFailures: number;
+  secretsFound: number;
+  planned: { normal: number; cancel: number; fail: number };
+  injected: { faults: number; tokenExpiries: number; workerKills: number; emulatorRestarts: number };
+  durationMs: number;
+  problems: string[];
+}
+
+/** mulberry32: a small seeded PRNG, so a run can be replayed with --seed. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const API = '/data/foundation';
+const CREATES: Record<string, { path: string; marker: 'dash' | 'underscore' }> = {
+  sourceConnection: { path: `^${API}/flowservice/sourceConnections$`, marker: 'dash' },
+  fieldGroup: { path: `^${API}/schemaregistry/tenant/fieldgroups$`, marker: 'dash' },
+  schema: { path: `^${API}/schemaregistry/tenant/schemas$`, marker: 'dash' },
+  dataset: { path: `^${API}/catalog/dataSets$`, marker: 'dash' },
+  mappingSet: { path: `^${API}/conversion/mappingSets$`, marker: 'underscore' },
+  targetConnection: { path: `^${API}/flowservice/targetConnections$`, marker: 'dash' },
+  flow: { path: `^${API}/flowservice/flows$`, marker: 'dash' },
+};
+const ANY_API = [
+  `^${API}/flowservice/`,
+  `^${API}/schemaregistry/`,
+  `^${API}/catalog/`,
+  `^${API}/conversion/`,
+  '^/ims/token',
+];
+/** Collections of the emulator that hold an onboarding's resources, and the field carrying their name. */
+const RESOURCE_COLLECTIONS: Record<string, 'name' | 'title'> = {
+  fieldgroups: 'title',
+  schemas: 'title',
+  dataSets: 'name',
+  sourceConnections: 'name',
+  targetConnections: 'name',
+  mappingSets: 'name',
+  flows: 'name',
+};
+const MARKER = /aepo[-_]([0-9a-f]{8})/;
+/** The emulator's IMS tokens: `eyJ` + 48 random bytes in base64url. */
+const TOKEN_PATTERN = /eyJ[A-Za-z0-9_-]{64}/g;
+
+type Plan = 'normal' | 'cancel' | 'fail';
+type Outcome = 'completed' | 'compensated' | 'cancelled' | 'other' | 'open';
+
+interface Run {
+  i: number;
+  workflowId: string;
+  hash: string;
+  plan: Plan;
+  failStep?: string;
+  outcome: Outcome;
+  detail?: string;
+}
+
+/** The emulator child process, restartable on its port with its data file; keeps every incarnation's output. */
+class EmulatorProcess {
+  private current?: SpawnedEmulator;
+  private readonly logs: string[] = [];
+  readonly tokens = new Set<string>();
+  port = 0;
+
+  constructor(
+    readonly dataFile: string,
+    private readonly secret: string,
+  ) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        this.current = await spawnEmulator(['--port', String(this.port), '--data-file', this.dataFile], {
+          AEP_CLIENT_SECRET: this.secret,
+        });
+        this.port = this.current.port;
+        return;
+      } catch (err) {
+        // The old process's port can take a moment to free up.
+        if (attempt >= 10) throw err;
+        await sleep(300);
+      }
+    }
+  }
+
+  /** Every token the data file lists now (expired tokens are pruned at the next issue, so read it often). */
+  harvestTokens(): void {
+    try {
+      const snap = JSON.parse(readFileSync(this.dataFile, 'utf8')) as { tokens?: Array<[string, unknown]> };
+      for (const [t] of snap.tokens ?? []) this.tokens.add(t);
+    } catch {
+      // Not written yet, or being replaced (rename is atomic, so the next read succeeds).
+    }
+  }
+
+  async stop(signal: NodeJS.Signals): Promise<void> {
+    if (!this.current) return;
+    this.harvestTokens();
+    await this.current.stop(signal);
+    this.logs.push(this.current.stdout(), this.current.stderr());
+    this.current = undefined;
+  }
+
+  output(): string {
+    return [...this.logs, this.current?.stdout() ?? '', this.current?.stderr() ?? ''].join('\n');
+  }
+}
+
+/** The worker child process, SIGKILLable and restartable; keeps every incarnation's output. */
+class WorkerProcess {
+  private current?: Proc;
+  private readonly logs: string[] = [];
+  private starting?: Promise<void>;
+
+  constructor(private readonly target: WorkerTarget) {}
+
+  start(): Promise<void> {
+    this.starting ??= startWorker(this.target)
+      .then((p) => {
+        this.current = p;
+      })
+      .finally(() => {
+        this.starting = undefined;
+      });
+    return this.starting;
+  }
+
+  async stop(signal: NodeJS.Signals): Promise<void> {
+    await this.starting;
+    const p = this.current;
+    if (!p) return;
+    this.current = undefined;
+    await p.kill(signal);
+    this.logs.push(p.output());
+  }
+
+  output(): string {
+    return [...this.logs, this.current?.output() ?? ''].join('\n');
+  }
+}
+
+export async function runChaos(opts: Partial<ChaosOptions> & { m: number }): Promise<ChaosReport> {
+  const o: ChaosOptions = { ...CHAOS_DEFAULTS, ...opts };
+  const random = rng(o.seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+  const between = (lo: number, hi: number) => lo + random() * (hi - lo);
+  const started = Date.now();
+  const dir = mkdtempSync(path.join(tmpdir(), 'aep-chaos-'));
+  const secret = `chaos-secret-${fnv1a(String(o.seed))}-${Date.now().toString(36)}`;
+  const emulator = new EmulatorProcess(path.join(dir, 'emulator.json'), secret);
+  const injected = { faults: 0, tokenExpiries: 0, workerKills: 0, emulatorRestarts: 0 };
+  const problems: string[] = [];
+  let env: TestWorkflowEnvironment | undefined;
+  let worker: WorkerProcess | undefined;
+
+  try {
+    [env] = await Promise.all([startDevServer(), emulator.start()]);
+    const control = () => controlClient(emulator.url);
+    const target: WorkerTarget = {
+      env,
+      taskQueue: `chaos-${o.seed}`,
+      emulatorUrl: emulator.url,
+      emulator: { ...EMULATOR_DEFAULTS, clientSecret: secret },
+    };
+    worker = new WorkerProcess(target);
+    await worker.start();
+
+    const runs: Run[] = Array.from({ length: o.m }, (_, i) => {
+      const workflowId = `chaos-${o.seed}-${i}`;
+      const r = random();
+      const plan: Plan = r < o.cancelShare ? 'cancel' : r < o.cancelShare + o.failShare ? 'fail' : 'normal';
+      return {
+        i,
+        workflowId,
+        hash: fnv1a(workflowId),
+        plan,
+        ...(plan === 'fail' ? { failStep: pick(Object.keys(CREATES)) } : {}),
+        outcome: 'open',
+      };
+    });
+    // Rules that must survive an emulator restart (the fault table lives in memory): the runs that fail for good.
+    const sticky: FaultRule[] = runs
+      .filter((r) => r.plan === 'fail')
+      .map((r) => {
+        const create = CREATES[r.failStep!]!;
+        return {
+          method: 'POST',
+          path: create.path,
+          kind: 'status',
+          status: 400,
+          count: -1,
+          bodyIncludes: `aepo${create.marker === 'dash' ? '-' : '_'}${r.hash}`,
+          body: {
+            title: 'Bad request',
+            status: 400,
+            detail: `Chaos: this run's ${r.failStep} is refused for good`,
+          },
+        };
+      });
+    const addSticky = async (c: EmulatorControl) => {
+      for (const rule of sticky) await c.fault(rule);
+    };
+    await addSticky(control());
+
+    // Chaos agents: each loops until `calm` is set, tolerating the emulator being down.
+    let calm = false;
+    const pause = async (meanMs: number) => {
+      const until = Date.now() + between(0.5 * meanMs, 1.5 * meanMs);
+      while (!calm && Date.now() < until) await sleep(Math.min(200, until - Date.now()));
+    };
+    let emulatorDown = false;
+    const faultAgent = async () => {
+      while (!calm) {
+        await pause(o.faultEveryMs);
+        if (calm || emulatorDown) continue;
+        try {
+          const c = control();
+          if ((await c.faults()).length > sticky.length + 20) continue;
+          const kind = pick([
+            '5xx',
+            '429',
+            'latency',
+            'commit-then-fail',
+            'commit-then-reset',
+            'drop',
+            'expire',
+          ] as const);
+          if (kind === 'expire') {
+            emulator.harvestTokens();
+            await c.expireTokens();
+            injected.tokenExpiries++;
+            continue;
+          }
+          const createPath = pick(Object.values(CREATES)).path;
+          const rule: FaultRule =
+            kind === '5xx'
+              ? {
+                  path: pick(ANY_API),
+                  kind: 'status',
+                  status: pick([500, 502, 503, 504]),
+                  count: 1 + Math.floor(random() * 3),
+                }
+              : kind === '429'
+                ? {
+                    path: pick(ANY_API),
+                    kind: 'status',
+                    status: 429,
+                    retryAfterSeconds: 1,
+                    count: 3 + Math.floor(random() * 6),
+                  }
+                : kind === 'latency'
+                  ? {
+                      path: pick(ANY_API),
+                      kind: 'latency',
+                      latencyMs: Math.round(between(1000, 5000)),
+                      count: 1 + Math.floor(random() * 3),
+                    }
+                  : kind === 'drop'
+                    ? { path: pick(ANY_API), kind: 'drop', count: 1 }
+                    : {
+                        method: 'POST',
+                        path: createPath,
+                        kind,
+                        status: 500,
+                        count: 1 + Math.floor(random() * 2),
+                      };
+          await c.fault(rule);
+          injected.faults++;
+        } catch {
+          // The emulator is restarting: try again later.
+        }
+      }
+    };
+    const workerAgent = async () => {
+      while (!calm) {
+        await pause(o.workerKillEveryMs);
+        if (calm) break;
+        await worker!.stop('SIGKILL');
+        injected.workerKills++;
+        await sleep(between(0, 2000));
+        await worker!.start();
+      }
+    };
+    const emulatorAgent = async () => {
+      while (!calm) {
+        await pause(o.emulatorRestartEveryMs);
+        if (calm) break;
+        emulatorDown = true;
+        await emulator.stop('SIGKILL');
+        injected.emulatorRestarts++;
+        await sleep(between(200, 2000));
+        await emulator.start();
+        await addSticky(control());
+        emulatorDown = false;
+      }
+    };
+    const tokenHarvest = async () => {
+      while (!calm) {
+        await pause(1000);
+        emulator.harvestTokens();
+      }
+    };
+    const agents = Promise.all([faultAgent(), workerAgent(), emulatorAgent(), tokenHarvest()]);
+
+    const client = env.client;
+    let settled = 0;
+    const progress = setInterval(
+      () => o.log(`chaos: ${settled}/${o.m} settled, ${JSON.stringify(injected)}`),
+      10_000,
+    );
+    const chaosDeadline = started + o.chaosWindowMs;
+    const allRuns = pool(o.m, o.concurrency, async (i) => {
+      const run = runs[i]!;
+      await settle(
+        client,
+        run,
+        target.taskQueue,
+        between(1000, 6000),
+        Date.now() + o.chaosWindowMs + o.settleMs,
+      );
+      settled++;
+    });
+    await Promise.race([allRuns, sleep(Math.max(0, chaosDeadline - Date.now()))]);
+    calm = true;
+    await agents;
+    await control().clearFaults();
+    await addSticky(control());
+    await worker.start();
+    o.log(
+      `chaos: faults stopped after ${Math.round((Date.now() - started) / 1000)} s; ${settled}/${o.m} settled`,
+    );
+    await Promise.race([allRuns, sleep(o.settleMs)]);
+    clearInterval(progress);
+
+    // The counts.
+    const E = temporal.api.enums.v1;
+    const texts: Array<[string, string]> = [];
+    let stuck = 0;
+    let workflowTaskFailures = 0;
+    for (const r of runs) {
+      const [desc, history] = await Promise.all([
+        client.workflow.getHandle(r.workflowId).describe(),
+        fetchHistory(client, r.workflowId),
+      ]);
+      texts.push([`history ${r.workflowId}`, historyText(history)]);
+      // A task failed because new events arrived while it completed (a cancel request) is the server's routine,
+      // not a workflow bug; every other cause is.
+      const causes = (history.events ?? [])
+        .filter((e) => e.eventType === E.EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED)
+        .map((e) => e.workflowTaskFailedEventAttributes?.cause ?? 0)
+        .filter((c) => c !== E.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND);
+      workflowTaskFailures += causes.length;
+      if (desc.status.name === 'RUNNING' || causes.length > 0) {
+        stuck++;
+        const names = causes.map((c) => E.WorkflowTaskFailedCause[c]).join(', ');
+        problems.push(
+          `stuck: ${r.workflowId} ${desc.status.name}${names ? `, failed workflow tasks: ${names}` : ''}`,
+        );
+      }
+    }
+
+    emulator.harvestTokens();
+    const state = (await control().state()).tenants;
+    const secrets = [secret, ...emulator.tokens];
+    texts.push(['worker output', worker.output()], ['emulator output', emulator.output()]);
+    let secretsFound = 0;
+    for (const [where, text] of texts) {
+      const exact = secrets.filter((s) => text.includes(s)).length;
+      const shaped = [...text.matchAll(TOKEN_PATTERN)].filter((m) => !secrets.includes(m[0])).length;
+      if (exact + shaped > 0) problems.push(`secret: ${exact + shaped} in ${where}`);
+      secretsFound += exact + shaped;
+    }
+
+    const completedHashes = new Set(runs.filter((r) => r.outcome === 'completed').map((r) => r.hash));
+    const perHash = new Map<string, number>();
+    let duplicates = 0;
+    let orphans = 0;
+    for (const t of state) {
+      for (const [collection, field] of Object.entries(RESOURCE_COLLECTIONS)) {
+        const seen = new Map<string, number>();
+        for (const item of (t.collections[collection] ?? []) as Array<Record<string, unknown>>) {
+          const name = String(item[field] ?? '');
+          const hash = MARKER.exec(name)?.[1];
+          if (!hash || !completedHashes.has(hash)) {
+            orphans++;
+            problems.push(`orphan: ${collection} "${name}" (${String(item['id'])})`);
+            continue;
+          }
+          seen.set(hash, (seen.get(hash) ?? 0) + 1);
+          perHash.set(hash, (perHash.get(hash) ?? 0) + 1);
+        }
+        for (const [hash, n] of seen) {
+          if (n > 1) {
+            duplicates += n - 1;
+            problems.push(`duplicate: ${n} ${collection} for aepo-${hash}`);
+          }
+        }
+      }
+    }
+    const expected = Object.keys(RESOURCE_COLLECTIONS).length;
+    const incomplete = [...completedHashes].filter((h) => (perHash.get(h) ?? 0) < expected).length;
+    for (const r of runs) {
+      if (r.outcome === 'other') problems.push(`other failure: ${r.workflowId}: ${r.detail}`);
+    }
+    const count = (x: Outcome) => runs.filter((r) => r.outcome === x).length;
+    const count2 = (p: Plan) => runs.filter((r) => r.plan === p).length;
+    return {
+      m: o.m,
+      seed: o.seed,
+      completed: count('completed'),
+      compensated: count('compensated'),
+      cancelled: count('cancelled'),
+      otherFailures: count('other'),
+      duplicates,
+      orphans,
+      incomplete,
+      stuck,
+      workflowTaskFailures,
+      secretsFound,
+      planned: { normal: count2('normal'), cancel: count2('cancel'), fail: count2('fail') },
+      injected,
+      durationMs: Date.now() - started,
+      problems,
+    };
+  } finally {
+    await worker?.stop('SIGKILL');
+    await emulator.stop('SIGTERM');
+    await env?.teardown();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Starts one run, cancels it midway if so planned, and records how it ended (or that it is still open). */
+async function settle(client: Client, run: Run, taskQueue: string, cancelAfterMs: number, deadline: number) {
+  const { handle } = await startOnboarding(
+    client,
+    { source: 'chatlio', name: `Chaos run ${run.i}` },
+    { orgId: EMULATOR_DEFAULTS.orgId, defaultSandbox: 'prod', taskQueue, workflowId: run.workflowId },
+  );
+  let cancelTimer: NodeJS.Timeout | undefined;
+  if (run.plan === 'cancel') {
+    cancelTimer = setTimeout(() => void handle.cancel().catch(() => undefined), cancelAfterMs);
+  }
+  try {
+    const result = handle.result();
+    const outcome = await Promise.race([
+      result.then(() => 'completed' as const),
+      sleep(deadline - Date.now()).then(() => 'open' as const),
+    ]);
+    run.outcome = outcome;
+    result.catch(() => undefined);
+  } catch (err) {
+    const cause = err instanceof WorkflowFailedError ? err.cause : undefined;
+    if (cause instanceof CancelledFailure) run.outcome = 'cancelled';
+    else if (cause instanceof ApplicationFailure && cause.type === FAILURE_TYPES.onboardingFailed) {
+      const details = cause.details?.[0] as OnboardingFailureDetails | undefined;
+      run.outcome = details && details.left.length === 0 ? 'compensated' : 'other';
+      run.detail = cause.message;
+    } else {
+      run.outcome = 'other';
+      run.detail = err instanceof Error ? err.message : String(err);
+    }
+  } finally {
+    clearTimeout(cancelTimer);
+  }
+}

@@ -1,0 +1,144 @@
+// What the benchmark and the chaos run share: flags, the worker as a child process (so its memory is its own),
+// its RSS read from /proc, a bounded-concurrency loop, percentiles.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { ONBOARDING_SEARCH_ATTRIBUTES } from '../src/shared/search-attributes';
+import type { EmulatorOptions } from '../src/emulator/core/types';
+import { runTs, type Proc } from '../test/helpers/processes';
+import { createDevServerEnv } from '../test/helpers/temporal';
+
+export const WORKER_READY = /aep-onboarding worker: /;
+
+export function startDevServer(): Promise<TestWorkflowEnvironment> {
+  return createDevServerEnv(ONBOARDING_SEARCH_ATTRIBUTES);
+}
+
+/** Integer flags, `--json <file>` and boolean switches, with defaults; anything unknown is refused. */
+export function parseFlags<N extends string, B extends string>(
+  argv: string[],
+  numbers: Record<N, number>,
+  switches: readonly B[] = [],
+): { [K in N]: number } & { [K in B]: boolean } & { json?: string } {
+  const options: Record<string, { type: 'string' | 'boolean' }> = { json: { type: 'string' } };
+  for (const k of Object.keys(numbers)) options[k] = { type: 'string' };
+  for (const k of switches) options[k] = { type: 'boolean' };
+  const { values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false });
+  const out: Record<string, unknown> = { json: values['json'] };
+  for (const [k, def] of Object.entries(numbers) as [string, number][]) {
+    const raw = values[k];
+    const n = raw === undefined ? def : Number(raw);
+    if (!Number.isFinite(n) || n < 0)
+      throw new Error(`--${k} must be a non-negative number, got "${String(raw)}"`);
+    out[k] = n;
+  }
+  for (const k of switches) out[k] = values[k] === true;
+  return out as { [K in N]: number } & { [K in B]: boolean } & { json?: string };
+}
+
+export interface WorkerTarget {
+  env: TestWorkflowEnvironment;
+  taskQueue: string;
+  emulatorUrl: string;
+  emulator: Pick<EmulatorOptions, 'clientId' | 'clientSecret' | 'orgId'>;
+}
+
+/** `src/worker.ts` as a user runs it, pointed at the dev server and the emulator; resolves once it polls. */
+export async function startWorker(t: WorkerTarget, extraEnv: NodeJS.ProcessEnv = {}): Promise<Proc> {
+  const proc = runTs('src/worker.ts', [], {
+    TEMPORAL_ADDRESS: t.env.address,
+    TEMPORAL_NAMESPACE: t.env.namespace ?? 'default',
+    TEMPORAL_TASK_QUEUE: t.taskQueue,
+    AEP_PLATFORM_URL: t.emulatorUrl,
+    AEP_IMS_URL: t.emulatorUrl,
+    AEP_CLIENT_ID: t.emulator.clientId,
+    AEP_CLIENT_SECRET: t.emulator.clientSecret,
+    AEP_ORG_ID: t.emulator.orgId,
+    AEP_SANDBOX: 'prod',
+    ...extraEnv,
+  });
+  try {
+    await proc.waitFor(WORKER_READY, 120_000);
+  } catch (err) {
+    await proc.kill('SIGKILL');
+    throw err;
+  }
+  return proc;
+}
+
+/** kB values of /proc/<pid>/status, or undefined once the process is gone. */
+export function procStatusKb(pid: number): { rss: number; hwm: number } | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
+    return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Samples a process's resident memory while a phase runs. VmHWM covers the whole life of the process (the workflow
+ * bundle is built at start-up), so the phase's own peak is the highest VmRSS sample.
+ */
+export class RssSampler {
+  private peakKb = 0;
+  private samples = 0;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly pid: number,
+    everyMs = 100,
+  ) {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), everyMs);
+  }
+
+  private sample(): void {
+    const s = procStatusKb(this.pid);
+    if (!s || !Number.isFinite(s.rss)) return;
+    this.samples++;
+    this.peakKb = Math.max(this.peakKb, s.rss);
+  }
+
+  stop(): { peakRssMb: number; hwmMb: number; samples: number } {
+    clearInterval(this.timer);
+    this.sample();
+    const hwm = procStatusKb(this.pid)?.hwm ?? NaN;
+    return { peakRssMb: mb(this.peakKb), hwmMb: mb(hwm), samples: this.samples };
+  }
+}
+
+const mb = (kb: number) => Math.round((kb / 1024) * 10) / 10;
+
+/** Runs fn(0..n-1) with at most `concurrency` in flight; results in index order. */
+export async function pool<T>(n: number, concurrency: number, fn: (i: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = new Array<T>(n);
+  let next = 0;
+  const lane = async () => {
+    while (next < n) {
+      const i = next++;
+      out[i] = await fn(i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, n)) }, lane));
+  return out;
+}
+
+/** Nearest-rank percentile of unsorted samples. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
+  return sorted[rank - 1]!;
+}
+
+export const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** A two-column table for the terminal. */
+export function table(rows: Array<[string, string | number | boolean | undefined]>): string {
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${k.padEnd(width)}  ${v === undefined ? '-' : String(v)}`).join('\n');
+}

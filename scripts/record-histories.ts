@@ -1,0 +1,65 @@
+// Records the event histories that test/workflows/replay.test.ts replays (determinism guard): a completed
+// onboarding, one compensated after a failure, and one cancelled midway. Re-run after an intended workflow change
+// (`npx tsx scripts/record-histories.ts`) and commit the files; an unintended change fails the replay test instead.
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { getProgressQuery } from '../src/workflows/onboarding';
+import { createHarness } from '../test/helpers/onboarding';
+
+const OUT = path.join(__dirname, '..', 'test', 'fixtures', 'histories');
+
+async function main(): Promise<void> {
+  const h = await createHarness();
+  try {
+    await h.withWorker(async (tq) => {
+      const save = async (
+        name: string,
+        handle: { fetchHistory(): Promise<Parameters<typeof historyToJSON>[0]> },
+      ) => {
+        const json = historyToJSON(await handle.fetchHistory());
+        writeFileSync(path.join(OUT, `${name}.json`), `${JSON.stringify(JSON.parse(json), null, 1)}\n`);
+        console.log(`wrote ${name}.json`);
+      };
+
+      const ok = await h.start(tq, { source: 'chatlio', name: 'Replay completed' });
+      await ok.handle.result();
+      await save('onboarding-completed', ok.handle);
+
+      await h.emu.control.fault({
+        method: 'POST',
+        path: '^/data/foundation/flowservice/flows$',
+        kind: 'status',
+        status: 400,
+        count: 1,
+      });
+      const failed = await h.start(tq, { source: 'chatlio', name: 'Replay compensated' });
+      await failed.handle.result().catch(() => undefined);
+      await save('onboarding-compensated', failed.handle);
+
+      await h.emu.control.fault({
+        method: 'POST',
+        path: '^/data/foundation/flowservice/targetConnections$',
+        kind: 'latency',
+        latencyMs: 2000,
+        count: 1,
+      });
+      const cancelled = await h.start(tq, { source: 'chatlio', name: 'Replay cancelled' });
+      for (let i = 0; i < 100; i++) {
+        const p = await cancelled.handle.query(getProgressQuery);
+        if (p.steps.targetConnection?.state === 'running') break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await cancelled.handle.cancel();
+      await cancelled.handle.result().catch(() => undefined);
+      await save('onboarding-cancelled', cancelled.handle);
+    });
+  } finally {
+    await h.teardown();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
