@@ -11,8 +11,8 @@ ENV NPM_CONFIG_UPDATE_NOTIFIER=false \
     NPM_CONFIG_FUND=false \
     NPM_CONFIG_AUDIT=false
 
-# Compiles src/ to dist/ with tsconfig.build.json (`npm run build`). No install scripts: the native parts (Temporal
-# core bridge, swc, esbuild) come as prebuilt platform packages, and package.json's allowScripts denies the rest.
+# Compiles src/ to dist/ with tsconfig.build.json (`npm run build`). No install scripts (package.json's allowScripts
+# turns them down too): the native parts (Temporal core bridge, swc, esbuild) come as prebuilt platform packages.
 FROM base AS build
 COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts
@@ -52,9 +52,9 @@ ENV NODE_ENV=production \
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /out/worker ./dist
 COPY package.json ./
-COPY deploy/worker-healthcheck.cjs ./deploy/
+COPY deploy/worker-healthcheck.mjs ./deploy/
 USER node
 # The worker serves no port: healthy means this container polls its task queue (see the script).
 HEALTHCHECK --interval=30s --timeout=15s --start-period=60s --retries=3 \
-    CMD ["node", "deploy/worker-healthcheck.cjs"]
+    CMD ["node", "deploy/worker-healthcheck.mjs"]
 CMD ["node", "dist/worker.js"]

@@ -1,8 +1,9 @@
-// `npm run worker`: config -> Temporal connection (envconfig) -> AEP client -> activities -> Worker.
+// `npm run worker`: config -> telemetry -> Temporal connection (envconfig) -> AEP client -> activities -> Worker.
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { createAepClient, loadAepConfig, redactConfig } from './aep';
 import { DEFAULT_TASK_QUEUE } from './shared/naming';
+import { aepCallCounter, installRuntime, loadObservabilityConfig } from './temporal/observability';
 import { ensureSearchAttributes } from './temporal/search-attributes';
 import { createOnboardingWorker } from './temporal/worker-factory';
 
@@ -16,10 +17,18 @@ function intEnv(name: string): number | undefined {
 
 async function main(): Promise<void> {
   const aepConfig = loadAepConfig();
+  const observability = loadObservabilityConfig();
   const temporalConfig = loadClientConnectConfig();
   const namespace = temporalConfig.namespace ?? 'default';
   const taskQueue = process.env.TEMPORAL_TASK_QUEUE || DEFAULT_TASK_QUEUE;
   const address = temporalConfig.connectionOptions.address ?? 'localhost:7233';
+
+  // The client exists before the Runtime so the log redaction knows its secret and every token it gets later.
+  let aepSecrets: () => readonly string[] = () => [aepConfig.clientSecret];
+  installRuntime(observability, () => aepSecrets());
+  const log = Runtime.instance().logger;
+  const aep = createAepClient(aepConfig, { onResponse: aepCallCounter() });
+  aepSecrets = () => aep.ims.secrets();
 
   const connection = await NativeConnection.connect(temporalConfig.connectionOptions).catch((err: Error) => {
     throw new Error(
@@ -28,9 +37,8 @@ async function main(): Promise<void> {
     );
   });
   const sa = await ensureSearchAttributes(connection, namespace);
-  if (sa.added.length) console.log(`Added search attributes: ${sa.added.join(', ')}`);
+  if (sa.added.length) log.info('Added search attributes', { added: sa.added, namespace });
 
-  const aep = createAepClient(aepConfig);
   const worker = await createOnboardingWorker({
     connection,
     namespace,
@@ -40,12 +48,14 @@ async function main(): Promise<void> {
       maxConcurrentActivityTaskExecutions: intEnv('WORKER_MAX_CONCURRENT_ACTIVITIES'),
       maxConcurrentWorkflowTaskExecutions: intEnv('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS'),
       maxCachedWorkflows: intEnv('WORKER_MAX_CACHED_WORKFLOWS'),
-      shutdownGraceTime: intEnv('WORKER_SHUTDOWN_GRACE_MS') ?? 10_000,
+      // Time for in-flight activities to finish after SIGINT/SIGTERM before they are cancelled.
+      shutdownGraceTime: intEnv('WORKER_SHUTDOWN_GRACE_MS') ?? 30_000,
     },
   });
-  console.log(
-    `aep-onboarding worker: Temporal ${address} namespace ${namespace} task queue ${taskQueue}; ` +
-      `AEP ${JSON.stringify(redactConfig(aepConfig))}`,
+  log.info(
+    `aep-onboarding worker: Temporal ${address} namespace ${namespace} task queue ${taskQueue}` +
+      (observability.metricsBind ? `; metrics http://${observability.metricsBind}/metrics` : ''),
+    { aep: redactConfig(aepConfig) },
   );
   // The Runtime's default shutdown signals (SIGINT, SIGTERM, ...) make run() resolve after in-flight tasks drain.
   try {

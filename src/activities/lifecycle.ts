@@ -317,7 +317,7 @@ function normalizeMapping(m: {
 }): Mapping {
   const type = m.sourceType ?? 'ATTRIBUTE';
   return {
-    sourceType: type === 'EXPRESSION' || type === 'STATIC' ? type : ('ATTRIBUTE' as Mapping['sourceType']),
+    sourceType: type === 'EXPRESSION' || type === 'STATIC' ? type : 'ATTRIBUTE',
     source: m.source ?? m.sourceAttribute ?? '',
     destination: m.destination ?? m.destinationXdmPath ?? '',
   };

@@ -118,12 +118,14 @@ export async function resolveRecord(ctx: Ctx, ref: string | undefined): Promise<
   return record;
 }
 
+const GONE = ['tearing-down', 'torn-down', 'teardown-incomplete'];
+
+/** A lifecycle operation needs a completed onboarding; only a teardown may act on one torn down (again). */
 export function requireCompleted(
   record: OnboardingRecord,
   what: string,
-): asserts record is OnboardingRecord & {
-  result: NonNullable<OnboardingRecord['result']>;
-} {
+  opts: { allowTornDown?: boolean } = {},
+): asserts record is OnboardingRecord & { result: NonNullable<OnboardingRecord['result']> } {
   if (!record.result) {
     throw new CliError(
       `Cannot ${what} onboarding ${record.workflowId}: it is ${record.lifecycle}` +
@@ -131,6 +133,16 @@ export function requireCompleted(
           ? ` (follow it with 'aep-onboard watch ${record.workflowId}').`
           : ', so it holds no resources.'),
       EXIT.runFailed,
+      { lifecycle: record.lifecycle },
+    );
+  }
+  if (!opts.allowTornDown && GONE.includes(record.lifecycle)) {
+    throw new CliError(
+      `Cannot ${what} onboarding ${record.workflowId}: it is ${record.lifecycle}, its resources are gone` +
+        (record.lifecycle === 'teardown-incomplete'
+          ? ` or going (run 'aep-onboard teardown ${record.workflowId}' again).`
+          : '.'),
+      EXIT.notFound,
       { lifecycle: record.lifecycle },
     );
   }

@@ -51,7 +51,8 @@ function onOff(flag: string, v: unknown): boolean | undefined {
   throw new CliError(`${flag} takes on or off`, EXIT.usage);
 }
 
-function updateInput(workflowId: string, values: Values): UpdateInput {
+/** The changes asked for on the command line, checked before anything is looked up. */
+function updateChanges(values: Values): Omit<UpdateInput, 'workflowId'> {
   const mappings: Mapping[] = [];
   if (values.mappings !== undefined) {
     const parsed = MappingSchema.array().safeParse(jsonArg('--mappings', values.mappings as string));
@@ -67,8 +68,7 @@ function updateInput(workflowId: string, values: Values): UpdateInput {
     errorDiagnosticsEnabled: onOff('--error-diagnostics', values['error-diagnostics']),
     partialIngestionPercent: partial === undefined ? undefined : Number(partial),
   };
-  const input = {
-    workflowId,
+  const changes = {
     flowName: values['flow-name'] as string | undefined,
     description: values.description as string | undefined,
     flowOptions: Object.values(options).some((v) => v !== undefined) ? options : undefined,
@@ -101,7 +101,7 @@ async function runUpdate(
 const stateCommand = (state: 'enabled' | 'disabled'): Command => ({
   summary: `${state === 'enabled' ? 'Enable' : 'Disable'} the onboarding's dataflow (${state === 'enabled' ? 'the inlet accepts events again' : 'the inlet refuses events'})`,
   usage: `aep-onboard ${state === 'enabled' ? 'enable' : 'disable'} <name|workflow-id> [--json]`,
-  run: (ctx, positionals) => runUpdate(ctx, positionals[0], (workflowId) => ({ workflowId, state })),
+  run: (ctx, positionals) => runUpdate(ctx, positionals[0], { state }),
 });
 
 export const lifecycleCommands: Record<string, Command> = {
@@ -116,7 +116,7 @@ export const lifecycleCommands: Record<string, Command> = {
     ],
     async run(ctx, positionals) {
       const record = await resolveRecord(ctx, positionals[0]);
-      requireCompleted(record, 'tear down');
+      requireCompleted(record, 'tear down', { allowTornDown: true });
       const result = await teardownOnboarding(
         await ctx.client(),
         { workflowId: record.workflowId },
@@ -149,7 +149,7 @@ export const lifecycleCommands: Record<string, Command> = {
       'drop-mapping': { type: 'string', multiple: true },
       mappings: { type: 'string' },
     },
-    run: (ctx, positionals, values) => runUpdate(ctx, positionals[0], (id) => updateInput(id, values)),
+    run: (ctx, positionals, values) => runUpdate(ctx, positionals[0], updateChanges(values)),
   },
 
   enable: stateCommand('enabled'),

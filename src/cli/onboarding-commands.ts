@@ -1,9 +1,10 @@
 // Day-one commands: start (and plan before it), then follow, inspect, list and cancel onboardings.
 import { readFileSync } from 'node:fs';
-import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError } from '@temporalio/client';
 import { listOnboardings, planOnboarding, readOnboardingRecord } from '../client/lifecycle';
 import { followOnboarding, startOnboarding, type OnboardingHandle } from '../client/onboarding';
 import { PresetRegistry } from '../presets/registry';
+import type { onboardStreamingSource } from '../workflows';
 import { getProgressQuery } from '../workflows/onboarding';
 import {
   CliError,
@@ -82,6 +83,9 @@ export async function followAndReport(ctx: Ctx, handle: OnboardingHandle, sandbo
   }
 }
 
+const onboardingHandle = async (ctx: Ctx, id: string): Promise<OnboardingHandle> =>
+  (await ctx.client()).workflow.getHandle<typeof onboardStreamingSource>(id);
+
 const knownSources = () => PresetRegistry.fromEnv().ids();
 
 export const onboardingCommands: Record<string, Command> = {
@@ -134,7 +138,7 @@ export const onboardingCommands: Record<string, Command> = {
     usage: 'aep-onboard status <name|workflow-id> [--json]',
     async run(ctx, positionals) {
       const record = await resolveRecord(ctx, positionals[0]);
-      const handle = (await ctx.client()).workflow.getHandle(record.workflowId) as OnboardingHandle;
+      const handle = await onboardingHandle(ctx, record.workflowId);
       const progress =
         record.kind === 'onboarding'
           ? await handle.query(getProgressQuery).catch(() => undefined)
@@ -161,7 +165,7 @@ export const onboardingCommands: Record<string, Command> = {
     usage: 'aep-onboard watch <name|workflow-id> [--json]',
     async run(ctx, positionals) {
       const id = await resolveOnboardingId(ctx, positionals[0]);
-      const handle = (await ctx.client()).workflow.getHandle(id) as OnboardingHandle;
+      const handle = await onboardingHandle(ctx, id);
       return followAndReport(ctx, handle, ctx.sandbox);
     },
   },
@@ -179,8 +183,7 @@ export const onboardingCommands: Record<string, Command> = {
         );
       }
       if (!record.result) {
-        const handle = (await ctx.client()).workflow.getHandle(record.workflowId) as WorkflowHandle;
-        return followAndReport(ctx, handle as OnboardingHandle, ctx.sandbox);
+        return followAndReport(ctx, await onboardingHandle(ctx, record.workflowId), ctx.sandbox);
       }
       const result = record.result;
       ctx.print(
@@ -211,7 +214,7 @@ export const onboardingCommands: Record<string, Command> = {
           { lifecycle: record.lifecycle },
         );
       }
-      const handle = client.workflow.getHandle(id) as OnboardingHandle;
+      const handle = client.workflow.getHandle<typeof onboardStreamingSource>(id);
       await handle.cancel();
       if (values['no-wait']) {
         ctx.print({ status: 'cancel-requested', workflowId: id }, () => 'Cancel requested');

@@ -5,6 +5,7 @@ import {
   CancellationScope,
   defineQuery,
   isCancellation,
+  metricMeter,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -35,6 +36,21 @@ import { describeError, Saga, type UndoResult } from './saga';
 
 export const getProgressQuery = defineQuery<OnboardingProgress>('getProgress');
 
+/**
+ * The worker's own counters, exported with Temporal's metrics (the SDK skips them during replay). The meter exists
+ * only inside a workflow, so they are made per run.
+ */
+function onboardingCounters() {
+  const counter = (name: string, description: string) =>
+    metricMeter.createCounter(name, 'onboardings', description);
+  return {
+    started: counter('aep_onboardings_started', 'Onboardings started'),
+    completed: counter('aep_onboardings_completed', 'Onboardings completed'),
+    compensated: counter('aep_onboardings_compensated', 'Onboardings failed and undone'),
+    cancelled: counter('aep_onboardings_cancelled', 'Onboardings cancelled and undone'),
+  };
+}
+
 /** Creates and reads: bounded retries, so a step that keeps failing ends the run (and compensates). */
 const STEP_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '45s',
@@ -64,6 +80,7 @@ function activities(options: ActivityOptions, summary: string) {
 export async function onboardStreamingSource(raw: OnboardingInput): Promise<OnboardingResult> {
   const { workflowId } = workflowInfo();
   const progress: OnboardingProgress = { phase: 'validating', steps: {}, ids: {}, compensation: [] };
+  const onboardings = onboardingCounters();
   setHandler(getProgressQuery, () => progress, { description: 'Phase, each step, ids so far, compensation' });
 
   const check = checkOnboardingInput(raw);
@@ -84,6 +101,7 @@ export async function onboardStreamingSource(raw: OnboardingInput): Promise<Onbo
   progress.source = input.source;
   progress.sandbox = sandbox;
   setStatus('running', { source: input.source, sandbox, name: input.name });
+  onboardings.started.add(1, { source: input.source });
   progress.phase = 'provisioning';
 
   const run = new OnboardingRun(workflowId, input, preset, sandbox, progress);
@@ -92,6 +110,7 @@ export async function onboardStreamingSource(raw: OnboardingInput): Promise<Onbo
     progress.phase = 'completed';
     progress.webhookUrl = result.webhookUrl;
     setStatus('completed');
+    onboardings.completed.add(1, { source: input.source });
     renderDetails(progress);
     return result;
   } catch (err) {
@@ -105,11 +124,13 @@ export async function onboardStreamingSource(raw: OnboardingInput): Promise<Onbo
     if (isCancellation(err)) {
       progress.phase = 'cancelled';
       setStatus('cancelled');
+      onboardings.cancelled.add(1, { source: input.source });
       renderDetails(progress);
       throw err;
     }
     progress.phase = 'compensated';
     setStatus(report.left.length ? 'failed' : 'compensated');
+    onboardings.compensated.add(1, { source: input.source, clean: String(report.left.length === 0) });
     renderDetails(progress);
     const details: OnboardingFailureDetails = {
       failedStep: run.failedStep,

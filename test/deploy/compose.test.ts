@@ -1,4 +1,4 @@
-// Static checks of the deployment files (there is no Docker engine here): docker-compose.yml is parsed and checked
+// Static checks of the deployment files (no Docker engine needed): docker-compose.yml is parsed and checked
 // against what the Temporal images, the worker's own config loaders and the Dockerfile expect; the Dockerfile against
 // package.json, tsconfig.build.json and the import graph of the sources. When the `docker compose` CLI exists, it
 // validates the file as well.
@@ -688,10 +688,10 @@ void describe('Dockerfile', () => {
   void it('health-checks the worker with a script shipped in the image', () => {
     const worker = stage('worker');
     const check = execForm(worker, 'HEALTHCHECK');
-    assert.deepEqual(check, ['node', 'deploy/worker-healthcheck.cjs']);
-    assert.ok(contextCopies(worker).includes('deploy/worker-healthcheck.cjs'));
-    assertRuntimeDepsOnly(['deploy/worker-healthcheck.cjs'], []);
-    const text = read('deploy/worker-healthcheck.cjs');
+    assert.deepEqual(check, ['node', 'deploy/worker-healthcheck.mjs']);
+    assert.ok(contextCopies(worker).includes('deploy/worker-healthcheck.mjs'));
+    assertRuntimeDepsOnly(['deploy/worker-healthcheck.mjs'], []);
+    const text = read('deploy/worker-healthcheck.mjs');
     // Same settings as the worker: envconfig and the task queue variable with the same default.
     assert.match(text, /loadClientConnectConfig\(\)/);
     assert.match(text, new RegExp(`process\\.env\\.TEMPORAL_TASK_QUEUE \\|\\| '${DEFAULT_TASK_QUEUE}'`));

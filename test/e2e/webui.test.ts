@@ -63,128 +63,144 @@ async function waitForCompleted(page: Page, timeoutMs = 45_000): Promise<void> {
   }
 }
 
-describe('Web UI: start an onboarding from the Temporal Web UI', { timeout: 120_000, skip: browserSkipReason() }, () => {
-  let env: TestWorkflowEnvironment | undefined;
-  let emu: StartedEmulator | undefined;
-  let aep: AepClient | undefined;
-  let browser: Browser | undefined;
-  let worker: Worker | undefined;
-  let running: Promise<void> | undefined;
-  let uiUrl = '';
-  const taskQueue = uniqueName('webui');
+describe(
+  'Web UI: start an onboarding from the Temporal Web UI',
+  { timeout: 120_000, skip: browserSkipReason() },
+  () => {
+    let env: TestWorkflowEnvironment | undefined;
+    let emu: StartedEmulator | undefined;
+    let aep: AepClient | undefined;
+    let browser: Browser | undefined;
+    let worker: Worker | undefined;
+    let running: Promise<void> | undefined;
+    let uiUrl = '';
+    const taskQueue = uniqueName('webui');
 
-  before(async () => {
-    const uiPort = await freePort();
-    uiUrl = `http://127.0.0.1:${uiPort}`;
-    await allStarted([
-      TestWorkflowEnvironment.createLocal({
-        server: {
-          executable: devServerExecutable(),
-          ui: true,
-          uiPort,
-          searchAttributes: ONBOARDING_SEARCH_ATTRIBUTES,
-          // The news feed is fetched from the internet; there is none here.
-          extraArgs: ['--ui-disable-news-fetch'],
-        },
-      }).then((e) => (env = e)),
-      startEmulator().then((e) => (emu = e)),
-      launchBrowser().then((b) => (browser = b)),
-      workflowBundle(),
-    ]);
-    aep = aepClientFor(emu!);
-    worker = await createOnboardingWorker({
-      connection: env!.nativeConnection,
-      namespace: env!.namespace ?? 'default',
-      taskQueue,
-      aep,
-      presets: PresetRegistry.fromEnv({}),
-      tuning: { workflowBundle: await workflowBundle() },
+    before(async () => {
+      const uiPort = await freePort();
+      uiUrl = `http://127.0.0.1:${uiPort}`;
+      await allStarted([
+        TestWorkflowEnvironment.createLocal({
+          server: {
+            executable: devServerExecutable(),
+            ui: true,
+            uiPort,
+            searchAttributes: ONBOARDING_SEARCH_ATTRIBUTES,
+            // The news feed is fetched from the internet; there is none here.
+            extraArgs: ['--ui-disable-news-fetch'],
+          },
+        }).then((e) => (env = e)),
+        startEmulator().then((e) => (emu = e)),
+        launchBrowser().then((b) => (browser = b)),
+        workflowBundle(),
+      ]);
+      aep = aepClientFor(emu!);
+      worker = await createOnboardingWorker({
+        connection: env!.nativeConnection,
+        namespace: env!.namespace ?? 'default',
+        taskQueue,
+        aep,
+        presets: PresetRegistry.fromEnv({}),
+        tuning: { workflowBundle: await workflowBundle() },
+      });
+      running = worker.run();
+      await waitForUi(uiUrl);
     });
-    running = worker.run();
-    await waitForUi(uiUrl);
-  });
 
-  after(async () => {
-    await browser?.close();
-    if (worker && running) {
-      worker.shutdown();
-      await running;
+    after(async () => {
+      await browser?.close();
+      if (worker && running) {
+        worker.shutdown();
+        await running;
+      }
+      await aep?.close();
+      await emu?.close();
+      await env?.teardown();
+    });
+
+    it('fills the Start Workflow form, and the run page shows the completed onboarding', async () => {
+      try {
+        await startFromTheUi();
+      } catch (err) {
+        // On failure the page as it was says more than any message.
+        await browser?.screenshot('webui-failure.png').catch(() => undefined);
+        throw err;
+      }
+    });
+
+    async function startFromTheUi(): Promise<void> {
+      const page = browser!.page;
+      const workflowId = uniqueName('onboard-webui');
+      const namespace = env!.namespace ?? 'default';
+
+      await page.goto(`${uiUrl}/namespaces/${namespace}/workflows`);
+      await page.getByRole('link', { name: 'Start Workflow', exact: true }).click();
+      await page.getByTestId('start-workflow').waitFor();
+      // User metadata first: the editors below re-render the form when they lose focus.
+      await page.getByRole('button', { name: 'More options' }).click();
+      await page.locator('[contenteditable="true"][data-language="markdown"]').first().click();
+      await page.keyboard.insertText(SUMMARY);
+      await page.getByTestId('workflowId').fill(workflowId);
+      await page.getByTestId('taskQueue').fill(taskQueue);
+      await page.getByTestId('workflowType').fill(ONBOARDING_WORKFLOW_TYPE);
+      // Once the queue field is left, the form looks the queue up: our worker must be seen polling it.
+      await page.getByText('Task Queue is Active').waitFor();
+      // A CodeMirror editor: insertText, because typed brackets and quotes would be auto-closed twice.
+      const data = page.getByRole('textbox', { name: 'Data' });
+      await data.click();
+      await page.keyboard.insertText(JSON.stringify(INPUT));
+      // Leaving the editor makes the form parse and re-indent the JSON; a click that blurs it is swallowed by that
+      // re-render, so blur first and wait for the re-indented text (proof the form accepted the JSON).
+      await data.blur();
+      await data.filter({ hasText: '"source": "chatlio"' }).waitFor();
+      await page.getByLabel('json/plain').check();
+      await page.getByTestId('start-workflow-button').click();
+
+      // The form stays put and a toast links to the new run.
+      await page.getByRole('link', { name: 'Workflow started successfully' }).click();
+      await page.waitForURL((url) =>
+        url.pathname.startsWith(`/namespaces/${namespace}/workflows/${workflowId}/`),
+      );
+      await waitForCompleted(page);
+      for (const summary of ACTIVITY_SUMMARIES)
+        await page.getByText(summary, { exact: false }).first().waitFor();
+      await browser!.screenshot('webui-onboarding.png');
+
+      await page.getByTestId('history-tab').click();
+      await page
+        .getByTestId('event-summary-row')
+        .filter({ hasText: 'Create the dataflow (POST /flows)' })
+        .first()
+        .waitFor();
+
+      const handle = env!.client.workflow.getHandle(workflowId);
+      const result = (await handle.result()) as OnboardingResult;
+      const description = await handle.describe();
+      assert.equal(description.status.name, 'COMPLETED');
+      assert.equal(description.type, ONBOARDING_WORKFLOW_TYPE);
+      assert.equal(description.taskQueue, taskQueue);
+      assert.equal(result.workflowId, workflowId);
+      assert.equal(result.name, INPUT.name);
+      assert.equal(result.webhookUrl, `${result.inletUrl}?x-adobe-flow-id=${result.ids.flowId}`);
+      assert.ok(result.inletUrl.startsWith(`${emu!.url}/collection/`), result.inletUrl);
+
+      const flows = (await resourcesIn(emu!)).flows as { id: string; name: string }[] | undefined;
+      assert.deepEqual(
+        flows?.map((f) => f.id),
+        [result.ids.flowId],
+        'the emulator holds exactly the flow the run reports',
+      );
+
+      // "Current Details" is the workflow's step list, read from the live worker.
+      await page.getByTestId('user-metadata-tab').click();
+      await page.getByText(SUMMARY).first().waitFor();
+      await page
+        .getByText(/Phase:\s*completed/)
+        .first()
+        .waitFor();
+      await page.getByText(`flow: done ${result.ids.flowId}`).first().waitFor();
+      await page.getByRole('link', { name: result.webhookUrl }).waitFor();
+      await browser!.screenshot('webui-current-details.png');
     }
-    await aep?.close();
-    await emu?.close();
-    await env?.teardown();
-  });
-
-  it('fills the Start Workflow form, and the run page shows the completed onboarding', async () => {
-    try {
-      await startFromTheUi();
-    } catch (err) {
-      // On failure the page as it was says more than any message.
-      await browser?.screenshot('webui-failure.png').catch(() => undefined);
-      throw err;
-    }
-  });
-
-  async function startFromTheUi(): Promise<void> {
-    const page = browser!.page;
-    const workflowId = uniqueName('onboard-webui');
-    const namespace = env!.namespace ?? 'default';
-
-    await page.goto(`${uiUrl}/namespaces/${namespace}/workflows`);
-    await page.getByRole('link', { name: 'Start Workflow', exact: true }).click();
-    await page.getByTestId('start-workflow').waitFor();
-    await page.getByTestId('workflowId').fill(workflowId);
-    await page.getByTestId('taskQueue').fill(taskQueue);
-    await page.getByTestId('workflowType').fill(ONBOARDING_WORKFLOW_TYPE);
-    // Once the queue field is left, the form looks the queue up: our worker must be seen polling it.
-    await page.getByText('Task Queue is Active').waitFor();
-    // A CodeMirror editor: insertText, because typed brackets and quotes would be auto-closed twice.
-    await page.getByRole('textbox', { name: 'Data' }).click();
-    await page.keyboard.insertText(JSON.stringify(INPUT));
-    await page.getByLabel('json/plain').check();
-    await page.getByRole('button', { name: 'More options' }).click();
-    await page.locator('[contenteditable="true"][data-language="markdown"]').first().click();
-    await page.keyboard.insertText(SUMMARY);
-    await page.getByTestId('start-workflow-button').click();
-
-    // The form stays put and a toast links to the new run.
-    await page.getByRole('link', { name: 'Workflow started successfully' }).click();
-    await page.waitForURL((url) => url.pathname.startsWith(`/namespaces/${namespace}/workflows/${workflowId}/`));
-    await waitForCompleted(page);
-    for (const summary of ACTIVITY_SUMMARIES) await page.getByText(summary, { exact: false }).first().waitFor();
-    await browser!.screenshot('webui-onboarding.png');
-
-    await page.getByTestId('history-tab').click();
-    await page
-      .getByTestId('event-summary-row')
-      .filter({ hasText: 'Create the dataflow (POST /flows)' })
-      .first()
-      .waitFor();
-
-    const handle = env!.client.workflow.getHandle(workflowId);
-    const result = (await handle.result()) as OnboardingResult;
-    const description = await handle.describe();
-    assert.equal(description.status.name, 'COMPLETED');
-    assert.equal(description.type, ONBOARDING_WORKFLOW_TYPE);
-    assert.equal(description.taskQueue, taskQueue);
-    assert.equal(result.workflowId, workflowId);
-    assert.equal(result.name, INPUT.name);
-    assert.equal(result.webhookUrl, `${result.inletUrl}?x-adobe-flow-id=${result.ids.flowId}`);
-    assert.ok(result.inletUrl.startsWith(`${emu!.url}/collection/`), result.inletUrl);
-
-    const flows = (await resourcesIn(emu!)).flows as { id: string; name: string }[] | undefined;
-    assert.deepEqual(
-      flows?.map((f) => f.id),
-      [result.ids.flowId],
-      'the emulator holds exactly the flow the run reports',
-    );
-
-    // "Current Details" is the workflow's step list, read from the live worker.
-    await page.getByTestId('user-metadata-tab').click();
-    await page.getByText(SUMMARY).first().waitFor();
-    await page.getByText(/Phase:\s*completed/).first().waitFor();
-    await page.getByText(`flow: done ${result.ids.flowId}`).first().waitFor();
-    await page.getByRole('link', { name: result.webhookUrl }).waitFor();
-    await browser!.screenshot('webui-current-details.png');
-  }
-});
+  },
+);

@@ -9,7 +9,7 @@ import {
   type Platform,
 } from './schemaregistry-fixtures';
 
-void describe('Catalog datasets', () => {
+describe('Catalog datasets', () => {
   let p: Platform;
   let schemaId: string;
   let clock = 1_700_000_000_000;
@@ -19,7 +19,7 @@ void describe('Catalog datasets', () => {
   });
   after(() => p.close());
 
-  void it('creates a dataset (201, @/dataSets/{id}, Location) and reads it back keyed by id', async () => {
+  it('creates a dataset (201, @/dataSets/{id}, Location) and reads it back keyed by id', async () => {
     const res = await p.call('POST', `${CATALOG}/dataSets?requestDataSource=true`, {
       name: 'Created dataset',
       description: 'desc',
@@ -50,7 +50,7 @@ void describe('Catalog datasets', () => {
     assert.deepEqual(projected.body, { [id]: { name: 'Created dataset', schemaRef: d.schemaRef } });
   });
 
-  void it('refuses an unknown or missing schema and answers 404 in the Catalog error shape', async () => {
+  it('refuses an unknown or missing schema and answers 404 in the Catalog error shape', async () => {
     const unknown = await p.call('POST', `${CATALOG}/dataSets`, {
       name: 'x',
       schemaRef: { id: 'https://ns.adobe.com/nobody/schemas/00', contentType: XED_FULL_CONTENT_TYPE },
@@ -66,7 +66,7 @@ void describe('Catalog datasets', () => {
     assert.match(notFound.body.errorMessage, /000000000000000000000000/);
   });
 
-  void it('filters, orders and pages lists', async () => {
+  it('filters, orders and pages lists', async () => {
     const ids: Record<string, string> = {};
     for (const name of ['Filter alpha', 'Filter beta', 'Filter gamma', 'Other delta'])
       ids[name] = await createDataset(p, schemaId, name);
@@ -98,7 +98,7 @@ void describe('Catalog datasets', () => {
       assert.equal((await p.call('GET', `${CATALOG}/dataSets?${bad}`)).status, 400, bad);
   });
 
-  void it('patches a dataset', async () => {
+  it('patches a dataset', async () => {
     const id = await createDataset(p, schemaId, 'Before patch');
     const res = await p.call('PATCH', `${CATALOG}/dataSets/${id}`, { name: 'After patch' });
     assert.equal(res.status, 200);
@@ -106,7 +106,7 @@ void describe('Catalog datasets', () => {
     assert.deepEqual(got.body, { [id]: { name: 'After patch' } });
   });
 
-  void it('deletes: 200 with the id, then 200 [] and 404', async () => {
+  it('deletes: 200 with the id, then 200 [] and 404', async () => {
     const id = await createDataset(p, schemaId, 'To delete');
     const del = await p.call('DELETE', `${CATALOG}/dataSets/${id}`);
     assert.equal(del.status, 200);

@@ -27,7 +27,7 @@ function tutorialBody(schemaId: string, tenantId: string): unknown {
   };
 }
 
-void describe('Data Prep mapping sets', () => {
+describe('Data Prep mapping sets', () => {
   let p: Platform;
   let schemaId: string;
   let schemaAltId: string;
@@ -40,7 +40,7 @@ void describe('Data Prep mapping sets', () => {
   });
   after(() => p.close());
 
-  void it("accepts the tutorial's hybrid body (form C) and echoes both spellings", async () => {
+  it("accepts the tutorial's hybrid body (form C) and echoes both spellings", async () => {
     const res = await p.call('POST', `${CONVERSION}/mappingSets`, tutorialBody(schemaId, t));
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.match(res.body.id, /^[0-9a-f]{32}$/);
@@ -72,7 +72,7 @@ void describe('Data Prep mapping sets', () => {
     assert.equal(one.body.destination, `_${t}.UUID`);
   });
 
-  void it('accepts form A with expressions and form B (xdmSchema), also on the /data/foundation alias', async () => {
+  it('accepts form A with expressions and form B (xdmSchema), also on the /data/foundation alias', async () => {
     const a = await p.call('POST', `${CONVERSION}/mappingSets`, {
       name: 'form A',
       outputSchema: { schemaRef: { id: schemaAltId, contentType: XED_FULL_CONTENT_TYPE } },
@@ -114,7 +114,7 @@ void describe('Data Prep mapping sets', () => {
     );
   });
 
-  void it('refuses destinations missing from the schema, unknown schemas and malformed bodies', async () => {
+  it('refuses destinations missing from the schema, unknown schemas and malformed bodies', async () => {
     const badPaths = await p.call('POST', `${CONVERSION}/mappingSets`, {
       outputSchema: { schemaRef: { id: schemaId, contentType: XED_FULL_CONTENT_TYPE } },
       mappings: [
@@ -142,7 +142,7 @@ void describe('Data Prep mapping sets', () => {
     assert.equal(malformed.body.type, 'https://ns.adobe.com/aep/errors/DATAPREP-1002-400');
   });
 
-  void it('PUT increments the version and keeps older versions readable', async () => {
+  it('PUT increments the version and keeps older versions readable', async () => {
     const created = await p.call('POST', `${CONVERSION}/mappingSets`, tutorialBody(schemaId, t));
     const id = created.body.id;
     const put = await p.call('PUT', `${CONVERSION}/mappingSets/${id}`, {
@@ -172,7 +172,7 @@ void describe('Data Prep mapping sets', () => {
     assert.equal((await p.call('GET', `${CONVERSION}/mappingSets/${id}`)).body.version, 2);
   });
 
-  void it('lists by name with limit/start/orderBy', async () => {
+  it('lists by name with limit/start/orderBy', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
       const res = await p.call('POST', `${CONVERSION}/mappingSets`, {
@@ -204,7 +204,7 @@ void describe('Data Prep mapping sets', () => {
     assert.equal((await p.call('GET', `${CONVERSION}/mappingSets?limit=x`)).status, 400);
   });
 
-  void it('deletes (204, then 404)', async () => {
+  it('deletes (204, then 404)', async () => {
     const created = await p.call('POST', `${CONVERSION}/mappingSets`, tutorialBody(schemaId, t));
     const del = await p.call('DELETE', `${CONVERSION}/mappingSets/${created.body.id}`);
     assert.equal(del.status, 204);
@@ -212,7 +212,7 @@ void describe('Data Prep mapping sets', () => {
     assert.equal((await p.call('DELETE', `${CONVERSION}/mappingSets/${created.body.id}`)).status, 404);
   });
 
-  void it('validates per mapping and previews mapped records', async () => {
+  it('validates per mapping and previews mapped records', async () => {
     const validate = await p.call('POST', `${CONVERSION}/mappingSets/validate`, {
       outputSchema: { schemaRef: { id: schemaId } },
       mappings: [

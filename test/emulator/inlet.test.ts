@@ -23,7 +23,7 @@ interface Flow {
   inletId: string;
 }
 
-void describe('streaming inlet', () => {
+describe('streaming inlet', () => {
   let p: Platform;
   let schemaId: string;
   let dataSetId: string;
@@ -71,12 +71,9 @@ void describe('streaming inlet', () => {
   const post = (url: string, body: string | Buffer, headers: Record<string, string> = {}) =>
     fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
 
-  // Rows are arbitrary JSON; `any` keeps the field assertions readable.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   async function records(): Promise<Array<Record<string, any>>> {
     const state = await p.emu.control.state();
     const prod = state.tenants.find((x) => x.org === p.emu.options.orgId && x.sandbox === 'prod');
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     return (prod?.records[dataSetId] ?? []) as Array<Record<string, any>>;
   }
 
@@ -115,7 +112,7 @@ void describe('streaming inlet', () => {
   });
   after(() => p.close());
 
-  void it('turns each Chatlio sample into a mapped record and counts it in the run', async () => {
+  it('turns each Chatlio sample into a mapped record and counts it in the run', async () => {
     for (const [name, sample] of Object.entries(chatlioSamples)) {
       const res = await post(main.webhook, JSON.stringify(sample));
       assert.equal(res.status, 200, name);
@@ -154,7 +151,7 @@ void describe('streaming inlet', () => {
     assert.equal(metrics.statusSummary.status, 'success');
   });
 
-  void it('accepts the flow id as a header too', async () => {
+  it('accepts the flow id as a header too', async () => {
     const before = (await records()).length;
     const res = await post(main.webhook.split('?')[0]!, JSON.stringify(chatlioSamples.newConversation), {
       'x-adobe-flow-id': main.flowId,
@@ -163,7 +160,7 @@ void describe('streaming inlet', () => {
     assert.equal((await records()).length, before + 1);
   });
 
-  void it('counts a record missing a required field as failed; syncValidation reports it', async () => {
+  it('counts a record missing a required field as failed; syncValidation reports it', async () => {
     const noId = await createFlow(
       [{ sourceType: 'ATTRIBUTE', source: 'message', destination: `_${t}.message` }],
       'Chatlio without _id',
@@ -191,7 +188,7 @@ void describe('streaming inlet', () => {
     assert.equal(metrics.recordSummary.failedRecordCount, 2);
   });
 
-  void it('rejects a record whose mapped value has the wrong type', async () => {
+  it('rejects a record whose mapped value has the wrong type', async () => {
     const before = (await records()).length;
     const res = await post(main.webhook, JSON.stringify({ ...chatlioSamples.feedback, rating: 'excellent' }));
     assert.equal(res.status, 200);
@@ -205,13 +202,13 @@ void describe('streaming inlet', () => {
     );
   });
 
-  void it('answers 413 above 1 MB', async () => {
+  it('answers 413 above 1 MB', async () => {
     const big = JSON.stringify({ ...chatlioSamples.newConversation, message: 'x'.repeat(1024 * 1024) });
     const res = await post(main.webhook, big);
     assert.equal(res.status, 413);
   });
 
-  void it('answers 400 "Invalid XDM Message Format" on invalid JSON', async () => {
+  it('answers 400 "Invalid XDM Message Format" on invalid JSON', async () => {
     const res = await post(main.webhook, '{"visitor": ');
     assert.equal(res.status, 400);
     const body = (await res.json()) as { type: string; title: string; report: { message: string } };
@@ -220,7 +217,7 @@ void describe('streaming inlet', () => {
     assert.match(body.report.message, new RegExp(main.inletId));
   });
 
-  void it('answers 404 for an unknown inlet and 400 for a missing or foreign flow id', async () => {
+  it('answers 404 for an unknown inlet and 400 for a missing or foreign flow id', async () => {
     const origin = new URL(main.webhook).origin;
     const unknown = await post(`${origin}/collection/${'0'.repeat(64)}?x-adobe-flow-id=${main.flowId}`, '{}');
     assert.equal(unknown.status, 404);
@@ -232,7 +229,7 @@ void describe('streaming inlet', () => {
     assert.equal(foreign.status, 400);
   });
 
-  void it('refuses data for a disabled flow', async () => {
+  it('refuses data for a disabled flow', async () => {
     const flow = await p.call('GET', `${FLOWS}/flows/${main.flowId}`);
     const disable = await p.call('POST', `${FLOWS}/flows/${main.flowId}/action?op=disable`, undefined, {
       'if-match': flow.body.items[0].etag,

@@ -12,8 +12,8 @@ import { newConversation, transcript } from '../../src/shared/presets/chatlio-sa
 
 const SCHEMA = 'https://ns.adobe.com/acme/schemas/abc';
 
-void describe('normaliseMappingSet', () => {
-  void it('keeps form A as is', () => {
+describe('normaliseMappingSet', () => {
+  it('keeps form A as is', () => {
     const r = normaliseMappingSet({
       name: 'chatlio',
       outputSchema: {
@@ -32,7 +32,7 @@ void describe('normaliseMappingSet', () => {
     ]);
   });
 
-  void it('turns form B (xdmSchema + legacy items) into form A', () => {
+  it('turns form B (xdmSchema + legacy items) into form A', () => {
     const r = normaliseMappingSet({
       version: 0,
       xdmSchema: SCHEMA,
@@ -51,7 +51,7 @@ void describe('normaliseMappingSet', () => {
     ]);
   });
 
-  void it('accepts the hybrid form C and echoed `text/x.schema-path` source types', () => {
+  it('accepts the hybrid form C and echoed `text/x.schema-path` source types', () => {
     const r = normaliseMappingSet({
       outputSchema: { schemaRef: { id: SCHEMA } },
       mappings: [
@@ -72,7 +72,7 @@ void describe('normaliseMappingSet', () => {
     );
   });
 
-  void it('lists every problem', () => {
+  it('lists every problem', () => {
     const r = normaliseMappingSet({
       mappings: [
         { sourceType: 'MAGIC', source: 'a', destination: 'b' },
@@ -93,14 +93,14 @@ void describe('normaliseMappingSet', () => {
   });
 });
 
-void describe('expressions', () => {
+describe('expressions', () => {
   const run = (expr: string, source: unknown = newConversation): unknown =>
     applyMappings([{ sourceType: 'EXPRESSION', source: expr, destination: 'out' }], source, {
       now: () => Date.UTC(2024, 4, 14, 12, 0, 0),
       uuid: () => 'fixed-uuid',
     }).record.out;
 
-  void it('evaluates the function set over literals and field references', () => {
+  it('evaluates the function set over literals and field references', () => {
     assert.equal(run('uuid()'), 'fixed-uuid');
     assert.equal(run('now()'), '2024-05-14T12:00:00.000Z');
     assert.equal(run('concat(visitor.name, " <", visitor.email, ">")'), 'Jane Doe <jane.doe@example.com>');
@@ -114,11 +114,11 @@ void describe('expressions', () => {
     assert.equal(run("'single \\' quoted'"), "single ' quoted");
   });
 
-  void it('skips the destination when a referenced field is missing', () => {
+  it('skips the destination when a referenced field is missing', () => {
     assert.equal(run('concat("a", visitor.nope)'), undefined);
   });
 
-  void it('rejects malformed expressions with a position', () => {
+  it('rejects malformed expressions with a position', () => {
     assert.throws(() => parseExpression('concat("a"'), /expected ',' or '\)'/);
     assert.throws(() => parseExpression('uuid(1)'), /uuid\(\) takes 0 argument/);
     assert.throws(() => parseExpression('lower()'), /lower\(\) takes 1/);
@@ -127,8 +127,8 @@ void describe('expressions', () => {
   });
 });
 
-void describe('applyMappings', () => {
-  void it('maps attributes, statics and expressions into nested destinations and skips missing sources', () => {
+describe('applyMappings', () => {
+  it('maps attributes, statics and expressions into nested destinations and skips missing sources', () => {
     const mappings: Mapping[] = [
       { sourceType: 'ATTRIBUTE', source: 'visitor.UUID', destination: '_acme.visitor.UUID' },
       { sourceType: 'ATTRIBUTE', source: 'visitor.email', destination: 'identityMap.Email[0].id' },
@@ -148,7 +148,7 @@ void describe('applyMappings', () => {
     assert.notEqual((record._acme as { copy: unknown }).copy, newConversation.visitor);
   });
 
-  void it('reports an invalid stored expression without failing the other mappings', () => {
+  it('reports an invalid stored expression without failing the other mappings', () => {
     const { record, errors } = applyMappings(
       [
         { sourceType: 'EXPRESSION', source: 'bogus(', destination: 'a' },
@@ -161,7 +161,7 @@ void describe('applyMappings', () => {
     assert.deepEqual(record, { b: newConversation.message });
   });
 
-  void it('getPath / setPath handle indexes and nulls', () => {
+  it('getPath / setPath handle indexes and nulls', () => {
     assert.equal(getPath({ a: [{ b: 1 }] }, 'a[0].b'), 1);
     assert.equal(getPath({ a: null }, 'a.b'), undefined);
     assert.equal(getPath({ a: null }, 'a'), undefined);

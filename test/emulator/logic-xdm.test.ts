@@ -84,8 +84,8 @@ function seeded(): SchemaStore {
   return store;
 }
 
-void describe('resolveSchema', () => {
-  void it('merges the class and every field group, found by $id or altId', () => {
+describe('resolveSchema', () => {
+  it('merges the class and every field group, found by $id or altId', () => {
     const r = resolveSchema(seeded(), SCHEMA_ID);
     assert.ok(r);
     assert.equal(r.classId, EXPERIENCE_EVENT_CLASS);
@@ -104,13 +104,13 @@ void describe('resolveSchema', () => {
     assert.equal(JSON.stringify(r).includes('meta:xdmType'), false);
   });
 
-  void it('finds a schema by its altId too, and answers undefined for unknown ids', () => {
+  it('finds a schema by its altId too, and answers undefined for unknown ids', () => {
     const store = seeded();
     assert.equal(resolveSchema(store, '_acme.schemas.ccc333')?.$id, SCHEMA_ID);
     assert.equal(resolveSchema(store, 'https://ns.adobe.com/acme/schemas/nope'), undefined);
   });
 
-  void it('requires exactly one known class and existing field groups', () => {
+  it('requires exactly one known class and existing field groups', () => {
     const store = seeded();
     const none = resolveComposition(store, [{ $ref: FG_ID }]);
     assert.equal(none.ok, false);
@@ -130,19 +130,19 @@ void describe('resolveSchema', () => {
   });
 });
 
-void describe('pathExists', () => {
+describe('pathExists', () => {
   const r = resolveSchema(seeded(), SCHEMA_ID)!;
-  void it('accepts declared leaves, objects, array items and identity map entries', () => {
+  it('accepts declared leaves, objects, array items and identity map entries', () => {
     for (const p of ['_id', '_acme', '_acme.visitor.UUID', '_acme.tags[0]', 'identityMap.Email[0].id'])
       assert.equal(pathExists(r, p), true, p);
   });
-  void it('refuses undeclared or malformed paths', () => {
+  it('refuses undeclared or malformed paths', () => {
     for (const p of ['_acme.nope', 'message', '_acme.message.deeper', '_acme..x', '', '_acme.rating[0]'])
       assert.equal(pathExists(r, p), false, p);
   });
 });
 
-void describe('validateRecord', () => {
+describe('validateRecord', () => {
   const r = resolveSchema(seeded(), SCHEMA_ID)!;
   const good = {
     _id: 'abc',
@@ -151,11 +151,11 @@ void describe('validateRecord', () => {
     _acme: { message: 'hi', rating: 4, visitor: { UUID: 'u-1' }, tags: ['x'], score: 1.5 },
   };
 
-  void it('accepts a conforming record', () => {
+  it('accepts a conforming record', () => {
     assert.deepEqual(validateRecord(r, good), []);
   });
 
-  void it('reports missing required fields at any level', () => {
+  it('reports missing required fields at any level', () => {
     const errors = validateRecord(r, { timestamp: good.timestamp, _acme: { visitor: { email: 'e' } } });
     assert.deepEqual(errors.sort(), [
       '_acme.visitor.UUID: required field is missing',
@@ -163,7 +163,7 @@ void describe('validateRecord', () => {
     ]);
   });
 
-  void it('reports wrong types, bad date-times and unknown fields', () => {
+  it('reports wrong types, bad date-times and unknown fields', () => {
     const errors = validateRecord(r, {
       ...good,
       timestamp: 'yesterday',
@@ -182,23 +182,23 @@ void describe('validateRecord', () => {
     assert.equal(errors.length, 6);
   });
 
-  void it('treats null as absent', () => {
+  it('treats null as absent', () => {
     assert.deepEqual(validateRecord(r, { ...good, eventType: null }), []);
     assert.deepEqual(validateRecord(r, { ...good, _id: null }), ['_id: required field is missing']);
   });
 });
 
-void describe('coerceToSchema', () => {
+describe('coerceToSchema', () => {
   const r = resolveSchema(seeded(), SCHEMA_ID)!;
-  void it('does the lossless conversions only', () => {
+  it('does the lossless conversions only', () => {
     const out = coerceToSchema(r, { _id: 12, _acme: { rating: '5', message: true, score: 'x', tags: [1] } });
     assert.deepEqual(out, { _id: '12', _acme: { rating: 5, message: 'true', score: 'x', tags: ['1'] } });
     assert.deepEqual(coerceToSchema(r, { _acme: { rating: '4.5' } }), { _acme: { rating: '4.5' } });
   });
 });
 
-void describe('field-group rules', () => {
-  void it('lists fields outside the tenant namespace', () => {
+describe('field-group rules', () => {
+  it('lists fields outside the tenant namespace', () => {
     const fg = {
       definitions: { d: { properties: { _acme: { type: 'object' }, email: { type: 'string' } } } },
       allOf: [{ $ref: '#/definitions/d' }],
@@ -206,7 +206,7 @@ void describe('field-group rules', () => {
     assert.deepEqual(fieldsOutsideTenant(fg, 'acme'), ['email']);
     assert.deepEqual(fieldsOutsideTenant(fg, 'other'), ['_acme', 'email']);
   });
-  void it('lists unsupported types', () => {
+  it('lists unsupported types', () => {
     const fg = {
       definitions: {
         d: { properties: { _acme: { type: 'object', properties: { x: { type: 'datetime' } } } } },

@@ -13,8 +13,6 @@ export const XED_FULL = 'application/vnd.adobe.xed-full+json; version=1';
 
 export interface Answer {
   status: number;
-  // Tests read arbitrary response fields; `any` keeps the assertions readable.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   body: any;
   headers: Headers;
 }

@@ -12,14 +12,14 @@ import {
   type Platform,
 } from './schemaregistry-fixtures';
 
-void describe('Schema Registry', () => {
+describe('Schema Registry', () => {
   let p: Platform;
   before(async () => {
     p = await startPlatform();
   });
   after(() => p.close());
 
-  void it('GET /stats answers the tenant id and counts', async () => {
+  it('GET /stats answers the tenant id and counts', async () => {
     const res = await p.call('GET', `${SR}/stats`);
     assert.equal(res.status, 200);
     assert.equal(res.body.tenantId, p.emu.options.tenantId);
@@ -28,7 +28,7 @@ void describe('Schema Registry', () => {
     assert.ok(Array.isArray(res.body.recentlyCreatedResources));
   });
 
-  void it('creates, lists, looks up and deletes a field group and a schema', async () => {
+  it('creates, lists, looks up and deletes a field group and a schema', async () => {
     const t = p.tenantId;
     const fg = await p.call('POST', `${SR}/tenant/fieldgroups`, chatlioFieldGroup(t, 'FG lifecycle'));
     assert.equal(fg.status, 201, JSON.stringify(fg.body));
@@ -127,7 +127,7 @@ void describe('Schema Registry', () => {
     assert.equal(fgGone.body.type, 'http://ns.adobe.com/aep/errors/XDM-1011-404');
   });
 
-  void it('enforces the Accept rules', async () => {
+  it('enforces the Accept rules', async () => {
     const noAccept = await p.call('GET', `${SR}/tenant/schemas`);
     assert.equal(noAccept.status, 400);
     assert.equal(noAccept.body.type, 'http://ns.adobe.com/aep/errors/XDM-1006-400');
@@ -148,7 +148,7 @@ void describe('Schema Registry', () => {
     assert.equal((await p.call('GET', path, undefined, { accept: XED_FULL })).status, 200);
   });
 
-  void it('refuses duplicate titles across schemas and field groups', async () => {
+  it('refuses duplicate titles across schemas and field groups', async () => {
     const first = await p.call(
       'POST',
       `${SR}/tenant/fieldgroups`,
@@ -173,7 +173,7 @@ void describe('Schema Registry', () => {
     assert.equal(dupSchema.body.type, 'http://ns.adobe.com/aep/errors/XDM-1521-400');
   });
 
-  void it('keeps custom fields inside the tenant namespace', async () => {
+  it('keeps custom fields inside the tenant namespace', async () => {
     const body = chatlioFieldGroup('someoneelse', 'Wrong namespace');
     const res = await p.call('POST', `${SR}/tenant/fieldgroups`, body);
     assert.equal(res.status, 400);
@@ -181,7 +181,7 @@ void describe('Schema Registry', () => {
     assert.match(res.body.detail, /_someoneelse/);
   });
 
-  void it('validates schema composition', async () => {
+  it('validates schema composition', async () => {
     const noClass = await p.call('POST', `${SR}/tenant/schemas`, {
       type: 'object',
       title: 'No class',
@@ -198,7 +198,7 @@ void describe('Schema Registry', () => {
     assert.match(ghost.body.detail, /does not exist/);
   });
 
-  void it('refuses to delete a schema still used by a dataset', async () => {
+  it('refuses to delete a schema still used by a dataset', async () => {
     const schema = await p.call('POST', `${SR}/tenant/schemas`, {
       type: 'object',
       title: 'Schema with dataset',
@@ -212,7 +212,7 @@ void describe('Schema Registry', () => {
     assert.equal((await p.call('DELETE', `${SR}/tenant/schemas/${schema.body['meta:altId']}`)).status, 204);
   });
 
-  void it('lists with operators, orderby and paging', async () => {
+  it('lists with operators, orderby and paging', async () => {
     for (const title of ['Page A', 'Page B', 'Page C'])
       await p.call('POST', `${SR}/tenant/schemas`, {
         type: 'object',
@@ -256,7 +256,7 @@ void describe('Schema Registry', () => {
     assert.equal(full.body.results[0]['meta:class'], EXPERIENCE_EVENT_CLASS);
   });
 
-  void it('PATCH and PUT bump the minor version', async () => {
+  it('PATCH and PUT bump the minor version', async () => {
     const fg = await p.call('POST', `${SR}/tenant/fieldgroups`, chatlioFieldGroup(p.tenantId, 'Versioned'));
     const path = `${SR}/tenant/fieldgroups/${fg.body['meta:altId']}`;
     const patched = await p.call('PATCH', path, [{ op: 'replace', path: '/description', value: 'new' }]);
@@ -271,7 +271,7 @@ void describe('Schema Registry', () => {
     assert.equal(put.body.$id, fg.body.$id);
   });
 
-  void it('isolates tenants by sandbox', async () => {
+  it('isolates tenants by sandbox', async () => {
     await p.call('POST', `${SR}/tenant/fieldgroups`, chatlioFieldGroup(p.tenantId, 'Prod only'));
     const dev = await p.call('GET', `${SR}/tenant/fieldgroups?property=title==Prod%20only`, undefined, {
       accept: XED_ID,

@@ -3,7 +3,11 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { onboardingFailureDetails } from '../../src/client/onboarding';
+import {
+  DuplicateOnboardingError,
+  onboardingFailureDetails,
+  startOnboarding,
+} from '../../src/client/onboarding';
 import { getProgressQuery } from '../../src/workflows/onboarding';
 import type { OnboardingResult } from '../../src/shared/onboarding';
 import { chatlioSamples } from '../../src/shared/presets/chatlio-samples';
@@ -285,6 +289,40 @@ describe('onboardStreamingSource on the dev server', { timeout: 600_000 }, () =>
       'a call met the expired token',
     );
     assert.ok(calls.filter((c) => c.path === '/ims/token/v3').length >= 2, 'a new token was fetched');
+  });
+
+  it('the same onboarding cannot run twice at once, and the refusal says which run holds the name', async () => {
+    await h.emu.control.reset();
+    await h.emu.control.fault({
+      method: 'POST',
+      path: CREATES.flow,
+      kind: 'latency',
+      latencyMs: 1500,
+      count: 1,
+    });
+    await h.withWorker(async (taskQueue) => {
+      const opts = { orgId: h.emu.options.orgId, defaultSandbox: 'prod', taskQueue };
+      const input = { source: 'chatlio', name: `Dup ${Date.now()}` };
+      const first = await startOnboarding(h.env.client, input, opts);
+      assert.match(first.workflowId, /^onboard-chatlio-prod-dup-\d+-[0-9a-f]{8}$/);
+      await assert.rejects(
+        startOnboarding(h.env.client, { ...input, name: `  ${input.name}` }, opts),
+        (e: unknown) => {
+          assert.ok(e instanceof DuplicateOnboardingError);
+          assert.equal(e.status, 'RUNNING');
+          assert.match(
+            e.message,
+            new RegExp(
+              `already running: workflow ${first.workflowId} \\(run ${first.handle.firstExecutionRunId}\\)`,
+            ),
+          );
+          return true;
+        },
+      );
+      await first.handle.result();
+      await assert.rejects(startOnboarding(h.env.client, input, opts), /already exists and completed/);
+    });
+    assert.equal((await resourcesIn(h.emu)).flows?.length, 1);
   });
 
   it('no client secret or access token anywhere in the histories of these runs', async () => {

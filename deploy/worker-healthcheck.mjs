@@ -3,16 +3,19 @@
 // and the activity tasks of the worker's task queue. It reads the same settings as the worker (envconfig:
 // TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TLS, API key, TEMPORAL_PROFILE; TEMPORAL_TASK_QUEUE), so it also fails
 // when Temporal is unreachable, which is when the worker cannot do anything either.
-'use strict';
-const os = require('node:os');
-const process = require('node:process');
-const { Connection } = require('@temporalio/client');
-const { loadClientConnectConfig } = require('@temporalio/envconfig');
-const { temporal } = require('@temporalio/proto');
+import os from 'node:os';
+import process from 'node:process';
+// Default imports: these packages are CommonJS.
+import client from '@temporalio/client';
+import envconfig from '@temporalio/envconfig';
+import proto from '@temporalio/proto';
+
+const { Connection } = client;
+const { loadClientConnectConfig } = envconfig;
+const { TaskQueueType, TaskQueueKind } = proto.temporal.api.enums.v1;
 
 // A poll is a long poll of up to ~70 s, and its start is the poller's last access time: allow two of them.
 const MAX_POLLER_AGE_MS = 150_000;
-const { TaskQueueType, TaskQueueKind } = temporal.api.enums.v1;
 
 function toMs(ts) {
   return ts ? Number(String(ts.seconds ?? 0)) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6) : 0;

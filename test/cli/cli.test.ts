@@ -1,0 +1,351 @@
+// `aep-onboard` on real runs: a Temporal dev server, the emulator over HTTP and a worker in this process; the CLI
+// is called in-process through runCli with captured output (and once as a child process), `--json` parsed.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { Runtime, DefaultLogger } from '@temporalio/worker';
+import { runCli, EXIT } from '../../src/cli/main';
+import { chatlioSamples } from '../../src/shared/presets/chatlio-samples';
+import { createHarness, resourcesIn, type Harness } from '../helpers/onboarding';
+import { run, runTs } from '../helpers/processes';
+import { createHandMadeFlow, eventually } from '../lifecycle/support';
+
+const COMMANDS = [
+  'start',
+  'plan',
+  'status',
+  'watch',
+  'list',
+  'result',
+  'cancel',
+  'teardown',
+  'update',
+  'enable',
+  'disable',
+  'runs',
+  'verify',
+  'adopt',
+  'connection',
+];
+const SAMPLES = Object.keys(chatlioSamples);
+
+interface CliRun {
+  code: number;
+  out: string;
+  err: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  json: () => any;
+}
+
+async function cli(...args: string[]): Promise<CliRun> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(args, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  return {
+    code,
+    out: out.join('\n'),
+    err: err.join('\n'),
+    json: () => JSON.parse(out.join('\n')),
+  };
+}
+
+/** A loopback port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('aep-onboard CLI', { timeout: 300_000 }, () => {
+  let h: Harness;
+  const saved = { ...process.env };
+  before(async () => {
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
+    h = await createHarness();
+    Object.assign(process.env, {
+      TEMPORAL_ADDRESS: h.env.address,
+      TEMPORAL_NAMESPACE: 'default',
+      AEP_ORG_ID: h.emu.options.orgId,
+      AEP_SANDBOX: 'prod',
+    });
+    delete process.env.TEMPORAL_TASK_QUEUE;
+    delete process.env.TEMPORAL_PROFILE;
+  });
+  after(async () => {
+    process.env = saved;
+    await h?.teardown();
+  });
+
+  it('has --help on every command; usage mistakes exit 2', async () => {
+    for (const command of COMMANDS) {
+      const r = await cli(command, '--help');
+      assert.equal(r.code, EXIT.ok, command);
+      assert.match(r.out, new RegExp(`Usage: aep-onboard ${command}`), command);
+    }
+    const top = await cli('--help');
+    assert.equal(top.code, EXIT.ok);
+    for (const command of COMMANDS) assert.match(top.out, new RegExp(`^  ${command} `, 'm'));
+    assert.equal((await cli()).code, EXIT.usage);
+    assert.equal((await cli('frobnicate')).code, EXIT.usage);
+    assert.equal((await cli('update', 'x', '--bogus')).code, EXIT.usage);
+    const noChange = await cli('update', 'x', '--partial-ingestion', '140', '--json');
+    assert.equal(noChange.code, EXIT.usage);
+    assert.match(noChange.json().error, /partialIngestionPercent/);
+  });
+
+  it('Temporal unreachable: exit 3 and how to start it', async () => {
+    const address = process.env.TEMPORAL_ADDRESS;
+    process.env.TEMPORAL_ADDRESS = `127.0.0.1:${await closedPort()}`;
+    try {
+      const r = await cli('list', '--json');
+      assert.equal(r.code, EXIT.temporalUnreachable);
+      assert.match(r.json().error, /not reachable at 127\.0\.0\.1:\d+/);
+      assert.match(r.json().error, /npm start/);
+    } finally {
+      process.env.TEMPORAL_ADDRESS = address;
+    }
+  });
+
+  it('plan, start, status, result, watch, list; a duplicate name says which run holds it', async () => {
+    await h.emu.control.reset();
+    await h.withWorker(async (tq) => {
+      const plan = await cli('plan', 'CLI one', '--task-queue', tq, '--json');
+      assert.equal(plan.code, EXIT.ok, plan.out);
+      assert.equal(plan.json().plan.create.length, 7);
+
+      const start = await cli('start', 'CLI one', '--task-queue', tq, '--json');
+      assert.equal(start.code, EXIT.ok, start.out);
+      const { workflowId, result } = start.json();
+      assert.equal(start.json().status, 'completed');
+      assert.match(result.webhookUrl, /\/collection\/[0-9a-f]{64}\?x-adobe-flow-id=/);
+
+      const dup = await cli('start', 'CLI one', '--task-queue', tq, '--json');
+      assert.equal(dup.code, EXIT.duplicate);
+      const runId = (await h.env.client.workflow.getHandle(workflowId).describe()).runId;
+      assert.ok(dup.json().error.includes(workflowId) && dup.json().error.includes(runId), dup.json().error);
+      assert.match(dup.json().error, /Tear it down first/);
+
+      const status = await cli('status', 'CLI one', '--json');
+      assert.equal(status.code, EXIT.ok);
+      assert.deepEqual([status.json().lifecycle, status.json().progress.phase], ['completed', 'completed']);
+      const human = await cli('status', 'CLI one');
+      assert.match(human.out, /completed/);
+      assert.match(human.out, /✓ flow/);
+
+      const res = await cli('result', workflowId, '--json');
+      assert.equal(res.code, EXIT.ok);
+      assert.deepEqual(res.json().result, result);
+      const watch = await cli('watch', 'CLI one', '--json');
+      assert.equal(watch.code, EXIT.ok);
+      assert.equal(watch.json().result.ids.flowId, result.ids.flowId);
+
+      const list = await eventually(
+        () => cli('list', '--json'),
+        (r) => r.json().some((x: { workflowId: string }) => x.workflowId === workflowId),
+      );
+      const row = list.json().find((x: { workflowId: string }) => x.workflowId === workflowId);
+      assert.deepEqual(
+        [row.name, row.lifecycle, row.sandbox, row.source],
+        ['CLI one', 'completed', 'prod', 'chatlio'],
+      );
+
+      const taken = await cli('plan', 'CLI one', '--task-queue', tq, '--json');
+      assert.equal(taken.code, EXIT.conflict);
+      assert.ok(taken.json().plan.conflict.some((i: { step: string }) => i.step === 'onboarding'));
+      assert.equal((await cli('status', 'No such onboarding', '--json')).code, EXIT.notFound);
+    });
+  });
+
+  it('update, disable, enable, runs and verify; a dropped required field fails verify with exit 8', async () => {
+    await h.emu.control.reset();
+    await h.withWorker(async (tq) => {
+      assert.equal((await cli('start', 'CLI two', '--task-queue', tq, '--json')).code, EXIT.ok);
+      const q = ['--task-queue', tq, '--json'];
+      const update = await cli(
+        'update',
+        'CLI two',
+        '--flow-name',
+        'CLI two (renamed)',
+        '--error-diagnostics',
+        'on',
+        ...q,
+      );
+      assert.equal(update.code, EXIT.ok, update.out);
+      assert.deepEqual(update.json().update.changed.sort(), ['/name', '/options/errorDiagnosticsEnabled']);
+      const flows = (await resourcesIn(h.emu)).flows as Array<{ name: string; state: string }>;
+      assert.equal(flows[0]!.name, 'CLI two (renamed)');
+
+      const off = await cli('disable', 'CLI two', ...q);
+      assert.deepEqual([off.code, off.json().update.state], [EXIT.ok, 'disabled']);
+      assert.equal(((await resourcesIn(h.emu)).flows![0] as { state: string }).state, 'disabled');
+      const on = await cli('enable', 'CLI two', ...q);
+      assert.deepEqual([on.code, on.json().update.state], [EXIT.ok, 'enabled']);
+
+      const verify = await cli('verify', 'CLI two', ...q);
+      assert.equal(verify.code, EXIT.ok, verify.out);
+      assert.deepEqual(verify.json().verify.landed, SAMPLES);
+      const runs = await cli('runs', 'CLI two', ...q);
+      assert.equal(runs.code, EXIT.ok);
+      assert.equal(runs.json().runs.totals.outputRecords, SAMPLES.length);
+
+      const drop = await cli('update', 'CLI two', '--drop-mapping', '_id', ...q);
+      assert.equal(drop.code, EXIT.ok, drop.out);
+      assert.ok(drop.json().update.changed.includes('mappingSet'));
+      const bad = await cli('verify', 'CLI two', '--timeout', '5', ...q);
+      assert.equal(bad.code, EXIT.notVerified, bad.out);
+      assert.equal(bad.json().type, 'VerificationFailed');
+      assert.equal(bad.json().details.failed.length, SAMPLES.length);
+      const humanRuns = await cli('runs', 'CLI two', '--task-queue', tq);
+      assert.match(humanRuns.out, /✗ .* failed/);
+      assert.match(humanRuns.out, /_id/);
+    });
+  });
+
+  it('adopt a hand-made flow, tear it down, the name is free again; a torn-down onboarding refuses updates', async () => {
+    await h.emu.control.reset();
+    await h.withWorker(async (tq) => {
+      const hand = await createHandMadeFlow(h.emu);
+      const q = ['--task-queue', tq, '--json'];
+      const adopt = await cli('adopt', 'CLI adopted', '--flow-id', hand.flowId, ...q);
+      assert.equal(adopt.code, EXIT.ok, adopt.out);
+      assert.equal(adopt.json().result.ids.flowId, hand.flowId);
+      const again = await cli('adopt', 'CLI adopted', '--flow-id', hand.flowId, ...q);
+      assert.equal(again.code, EXIT.duplicate);
+
+      const teardown = await cli('teardown', 'CLI adopted', ...q);
+      assert.equal(teardown.code, EXIT.ok, teardown.out);
+      assert.equal(teardown.json().status, 'torn-down');
+      assert.deepEqual(
+        teardown.json().teardown.outcomes.map((o: { outcome: string }) => o.outcome),
+        ['deleted', 'deleted', 'deleted', 'deleted', 'kept', 'kept'],
+      );
+      const listed = await eventually(
+        () => cli('list', '--json'),
+        (r) =>
+          r
+            .json()
+            .some(
+              (x: { name: string; lifecycle: string }) =>
+                x.name === 'CLI adopted' && x.lifecycle === 'torn-down',
+            ),
+      );
+      assert.ok(
+        listed
+          .json()
+          .some(
+            (x: { name: string; lifecycle: string }) =>
+              x.name === 'CLI adopted' && x.lifecycle === 'torn-down',
+          ),
+      );
+      const refused = await cli('update', 'CLI adopted', '--flow-name', 'x', ...q);
+      assert.equal(refused.code, EXIT.notFound);
+      assert.match(refused.json().error, /torn-down/);
+
+      const restart = await cli('start', 'CLI adopted', ...q);
+      assert.equal(restart.code, EXIT.ok, restart.out);
+      assert.equal(
+        restart.json().workflowId,
+        adopt.json().workflowId,
+        'same name, same workflow id, new run',
+      );
+    });
+  });
+
+  it('cancel exits 6; a failed run exits 1 with what was undone; an AEP 403 names the permission and sandbox (9)', async () => {
+    await h.emu.control.reset();
+    await h.withWorker(async (tq) => {
+      const q = ['--task-queue', tq, '--json'];
+      await h.emu.control.fault({
+        method: 'POST',
+        path: '/flowservice/targetConnections$',
+        kind: 'latency',
+        latencyMs: 3000,
+      });
+      const started = await cli('start', 'CLI cancel', '--no-wait', ...q);
+      assert.equal(started.code, EXIT.ok);
+      const cancel = await cli('cancel', 'CLI cancel', ...q);
+      assert.equal(cancel.code, EXIT.cancelled, cancel.out);
+      assert.equal(cancel.json().status, 'cancelled');
+
+      await h.emu.control.fault({
+        method: 'POST',
+        path: '/catalog/dataSets$',
+        kind: 'status',
+        status: 400,
+        count: -1,
+      });
+      const failed = await cli('start', 'CLI fails', ...q);
+      assert.equal(failed.code, EXIT.runFailed, failed.out);
+      assert.equal(failed.json().details.failedStep, 'dataset');
+      assert.ok(failed.json().details.undone.length >= 2);
+      await h.emu.control.clearFaults();
+
+      await h.emu.control.fault({
+        method: 'POST',
+        path: '/schemaregistry/tenant/schemas$',
+        kind: 'status',
+        status: 403,
+        count: -1,
+        body: {
+          type: 'http://ns.adobe.com/aep/errors/XDM-1401-403',
+          title: 'Forbidden',
+          status: 403,
+          detail: 'The user does not have the required permissions',
+        },
+      });
+      const forbidden = await cli('start', 'CLI forbidden', ...q);
+      assert.equal(forbidden.code, EXIT.aepAccess, forbidden.out);
+      assert.match(forbidden.json().message, /'Manage Schemas'/);
+      assert.match(forbidden.json().message, /sandbox "prod"/);
+      await h.emu.control.clearFaults();
+
+      assert.equal((await cli('start', 'CLI runs 403', ...q)).code, EXIT.ok);
+      await h.emu.control.fault({
+        method: 'GET',
+        path: '/flowservice/runs$',
+        kind: 'status',
+        status: 403,
+        count: -1,
+        body: { type: 'https://ns.adobe.com/aep/errors/FLOW-2120-403', title: 'Forbidden', status: 403 },
+      });
+      const runs = await cli('runs', 'CLI runs 403', ...q);
+      assert.equal(runs.code, EXIT.aepAccess, runs.out);
+      assert.match(runs.json().error, /'View Sources' and 'Manage Sources' for sandbox "prod"/);
+      await h.emu.control.clearFaults();
+    });
+  });
+
+  it('base connection: update, and delete refused (7) while a flow uses it', async () => {
+    await h.emu.control.reset();
+    await h.withWorker(async (tq) => {
+      const hand = await createHandMadeFlow(h.emu, { baseConnection: true });
+      const q = ['--task-queue', tq, '--json'];
+      const update = await cli(
+        'connection',
+        'update',
+        hand.baseConnectionId!,
+        '--name',
+        'Renamed account',
+        ...q,
+      );
+      assert.equal(update.code, EXIT.ok, update.out);
+      assert.deepEqual(update.json().connection.changed, ['/name']);
+      const refused = await cli('connection', 'delete', hand.baseConnectionId!, ...q);
+      assert.equal(refused.code, EXIT.conflict, refused.out);
+      assert.ok(refused.json().error.includes(hand.flowId));
+    });
+  });
+
+  it('runs as a process: bin/aep-onboard.js lists as JSON, and a missing onboarding exits 5', async () => {
+    const env = { TEMPORAL_ADDRESS: h.env.address, AEP_ORG_ID: h.emu.options.orgId };
+    const list = run(process.execPath, ['bin/aep-onboard.js', 'list', '--json'], env);
+    const code = (await list.exited).code;
+    assert.equal(code, EXIT.ok, list.output());
+    const rows = JSON.parse(list.output().slice(list.output().indexOf('['))) as Array<{ workflowId: string }>;
+    assert.ok(rows.length >= 5, `${rows.length} onboardings listed`);
+    const missing = runTs('src/cli/main.ts', ['status', 'Never started', '--json'], env);
+    assert.equal((await missing.exited).code, EXIT.notFound, missing.output());
+  });
+});
