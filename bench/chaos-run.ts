@@ -22,7 +22,7 @@ import {
 } from '../test/helpers/emulator';
 import type { Proc } from '../test/helpers/processes';
 import { fetchHistory, historyText } from './history';
-import { pool, sleep, startDevServer, startWorker, type WorkerTarget } from './infra';
+import { deadline, pool, sleep, startDevServer, startWorker, type WorkerTarget } from './infra';
 
 export interface ChaosOptions {
   m: number;
@@ -352,9 +352,10 @@ export async function runChaos(opts: Partial<ChaosOptions> & { m: number }): Pro
         }
       }
     };
+    // The first kill and restart come early, so that even a short run sees both.
     const workerAgent = async () => {
-      while (!calm) {
-        await pause(o.workerKillEveryMs);
+      for (let first = true; !calm; first = false) {
+        await pause(first ? o.workerKillEveryMs / 3 : o.workerKillEveryMs);
         if (calm) break;
         await worker!.stop('SIGKILL');
         injected.workerKills++;
@@ -363,8 +364,8 @@ export async function runChaos(opts: Partial<ChaosOptions> & { m: number }): Pro
       }
     };
     const emulatorAgent = async () => {
-      while (!calm) {
-        await pause(o.emulatorRestartEveryMs);
+      for (let first = true; !calm; first = false) {
+        await pause(first ? o.emulatorRestartEveryMs / 2 : o.emulatorRestartEveryMs);
         if (calm) break;
         emulatorDown = true;
         await emulator.stop('SIGKILL');
@@ -401,7 +402,7 @@ export async function runChaos(opts: Partial<ChaosOptions> & { m: number }): Pro
       );
       settled++;
     });
-    await Promise.race([allRuns, sleep(Math.max(0, chaosDeadline - Date.now()))]);
+    await Promise.race([allRuns, deadline(chaosDeadline - Date.now())]);
     calm = true;
     await agents;
     await control().clearFaults();
@@ -410,7 +411,7 @@ export async function runChaos(opts: Partial<ChaosOptions> & { m: number }): Pro
     o.log(
       `chaos: faults stopped after ${Math.round((Date.now() - started) / 1000)} s; ${settled}/${o.m} settled`,
     );
-    await Promise.race([allRuns, sleep(o.settleMs)]);
+    await Promise.race([allRuns, deadline(o.settleMs)]);
     clearInterval(progress);
 
     // The counts.
@@ -512,7 +513,7 @@ export async function runChaos(opts: Partial<ChaosOptions> & { m: number }): Pro
 }
 
 /** Starts one run, cancels it midway if so planned, and records how it ended (or that it is still open). */
-async function settle(client: Client, run: Run, taskQueue: string, cancelAfterMs: number, deadline: number) {
+async function settle(client: Client, run: Run, taskQueue: string, cancelAfterMs: number, until: number) {
   const { handle } = await startOnboarding(
     client,
     { source: 'chatlio', name: `Chaos run ${run.i}` },
@@ -526,7 +527,7 @@ async function settle(client: Client, run: Run, taskQueue: string, cancelAfterMs
     const result = handle.result();
     const outcome = await Promise.race([
       result.then(() => 'completed' as const),
-      sleep(deadline - Date.now()).then(() => 'open' as const),
+      deadline(until - Date.now()).then(() => 'open' as const),
     ]);
     run.outcome = outcome;
     result.catch(() => undefined);

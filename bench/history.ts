@@ -65,8 +65,12 @@ export function profileHistory(history: History): HistoryProfile {
 
 /** The history as text with every payload decoded (payload data are bytes, where a leaked token would hide). */
 export function historyText(history: History): string {
-  return JSON.stringify(history, (_key, value: unknown) => {
+  return JSON.stringify(history, (key, value: unknown) => {
     if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
+    // The client hands payload bytes over as base64 text.
+    if ((key === 'data' || key === 'encoding') && typeof value === 'string') {
+      return Buffer.from(value, 'base64').toString('utf8');
+    }
     // Buffer.prototype.toJSON runs before the replacer: {type: 'Buffer', data: [bytes]}.
     const v = value as { type?: unknown; data?: unknown } | null;
     if (v && v.type === 'Buffer' && Array.isArray(v.data))

@@ -137,6 +137,9 @@ export const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 1
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** A deadline to race against: it does not keep the process alive once everything else is done. */
+export const deadline = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)).unref());
+
 /** A two-column table for the terminal. */
 export function table(rows: Array<[string, string | number | boolean | undefined]>): string {
   const width = Math.max(...rows.map(([k]) => k.length));

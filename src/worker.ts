@@ -3,6 +3,7 @@ import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { createAepClient, loadAepConfig, redactConfig } from './aep';
 import { DEFAULT_TASK_QUEUE } from './shared/naming';
+import { dataConverterFromEnv } from './temporal/codec';
 import { aepCallCounter, installRuntime, loadObservabilityConfig } from './temporal/observability';
 import { ensureSearchAttributes } from './temporal/search-attributes';
 import { createOnboardingWorker } from './temporal/worker-factory';
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
     namespace,
     taskQueue,
     aep,
+    dataConverter: dataConverterFromEnv(),
     tuning: {
       maxConcurrentActivityTaskExecutions: intEnv('WORKER_MAX_CONCURRENT_ACTIVITIES'),
       maxConcurrentWorkflowTaskExecutions: intEnv('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS'),

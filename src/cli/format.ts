@@ -115,7 +115,7 @@ export function formatUpdate(u: UpdateResult): string {
   ].join('\n');
 }
 
-const when = (ms?: number) => (ms ? new Date(ms).toISOString().replace('.000Z', 'Z') : '-');
+const when = (ms?: number) => (ms ? `${new Date(ms).toISOString().slice(0, 19)}Z` : '-');
 
 export function formatRuns(r: RunsResult): string {
   if (!r.runs.length) return `No runs yet for flow ${r.flowId} ("${r.name}"): nothing was ingested.`;

@@ -77,23 +77,27 @@ function updateChanges(values: Values): Omit<UpdateInput, 'workflowId'> {
       ? (values['drop-mapping'] as string[])
       : undefined,
   };
-  const check = UpdateInputSchema.safeParse(input);
+  const check = UpdateInputSchema.safeParse({ workflowId: '-', ...changes });
   if (!check.success)
     throw new CliError(`Invalid update:\n- ${formatIssues(check.error).join('\n- ')}`, EXIT.usage);
-  return input;
+  return changes;
 }
 
 async function runUpdate(
   ctx: Ctx,
   ref: string | undefined,
-  build: (workflowId: string) => UpdateInput,
+  changes: Omit<UpdateInput, 'workflowId'>,
 ): Promise<number> {
   const record = await resolveRecord(ctx, ref);
   requireCompleted(record, 'update');
-  const result = await updateOnboarding(await ctx.client(), build(record.workflowId), {
-    taskQueue: ctx.taskQueue,
-    onStarted: started(ctx, 'Updating'),
-  });
+  const result = await updateOnboarding(
+    await ctx.client(),
+    { ...changes, workflowId: record.workflowId },
+    {
+      taskQueue: ctx.taskQueue,
+      onStarted: started(ctx, 'Updating'),
+    },
+  );
   ctx.print({ status: 'updated', update: result }, () => formatUpdate(result));
   return EXIT.ok;
 }

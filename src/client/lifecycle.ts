@@ -147,7 +147,6 @@ export async function isTornDown(client: Client, workflowId: string): Promise<bo
   return (await readOnboardingRecord(client, workflowId))?.lifecycle === 'torn-down';
 }
 
-/** A lifecycle workflow ended in failure; `type` and `details` are those of the innermost ApplicationFailure. */
 export interface LifecycleRunOptions {
   taskQueue?: string;
   /** Called once the workflow is started (or joined), before waiting for its result. */
@@ -389,7 +388,11 @@ export async function listOnboardings(
     if (wf.type === LIFECYCLE_WORKFLOW_TYPES.teardown) {
       const id = wf.workflowId.replace(/--teardown$/, '');
       const seen = teardowns.get(id);
-      if (!seen || seen.startTime < wf.startTime) teardowns.set(id, { startTime: wf.startTime, lifecycle });
+      // A teardown that ended without recording its outcome (terminated, timed out) did not finish.
+      const ended =
+        wf.status.name !== 'RUNNING' && lifecycle === 'tearing-down' ? 'teardown-incomplete' : lifecycle;
+      if (!seen || seen.startTime < wf.startTime)
+        teardowns.set(id, { startTime: wf.startTime, lifecycle: ended });
       continue;
     }
     const seen = records.get(wf.workflowId);

@@ -3,6 +3,7 @@
 //   TEMPORAL_ADDRESS set      -> use that Temporal instead of starting a dev server
 //   AEP_PLATFORM_URL set      -> use that AEP (with AEP_IMS_URL, AEP_CLIENT_ID, AEP_CLIENT_SECRET, AEP_ORG_ID)
 //   ONBOARDING_INPUT          -> the onboarding to run (JSON), default {"source":"chatlio","name":"Support chat"}
+//   PAYLOAD_ENCRYPTION_KEY    -> encrypt payloads; a codec endpoint (CODEC_SERVER_BIND) lets the Web UI show them
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
@@ -21,6 +22,8 @@ import { EMULATOR_DEFAULTS } from '../shared/aep-constants';
 import { chatlioSamples } from '../shared/presets/chatlio-samples';
 import { ONBOARDING_SEARCH_ATTRIBUTES } from '../shared/search-attributes';
 import type { OnboardingResult } from '../shared/onboarding';
+import { codecFromEnv } from '../temporal/codec';
+import { createCodecServer } from '../temporal/codec-server';
 import { ensureSearchAttributes } from '../temporal/search-attributes';
 import { createOnboardingWorker } from '../temporal/worker-factory';
 import { findTemporalBinaries } from './temporal-binaries';
@@ -29,7 +32,7 @@ const log = (msg: string) => process.stdout.write(`${msg}\n`);
 const env = process.env;
 const cleanups: Array<() => Promise<void>> = [];
 
-async function startDevServer(): Promise<{ address: string; uiUrl: string }> {
+async function startDevServer(codecEndpoint?: string): Promise<{ address: string; uiUrl: string }> {
   const port = Number(env.TEMPORAL_DEV_PORT || 7233);
   const uiPort = Number(env.TEMPORAL_UI_PORT || port + 1000);
   const cli = findTemporalBinaries().cli;
@@ -49,6 +52,7 @@ async function startDevServer(): Promise<{ address: string; uiUrl: string }> {
     ...ONBOARDING_SEARCH_ATTRIBUTES.flatMap((k) => ['--search-attribute', `${k.name}=Keyword`]),
   ];
   if (env.TEMPORAL_DEV_DB) args.push('--db-filename', env.TEMPORAL_DEV_DB);
+  if (codecEndpoint) args.push('--ui-codec-endpoint', codecEndpoint);
   const child: ChildProcess = spawn(cli, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   let exited: number | null = null;
   child.on('exit', (code) => (exited = code ?? 1));
@@ -86,6 +90,23 @@ async function main(): Promise<void> {
     process.once('SIGTERM', () => resolve());
   });
 
+  // 0. Payload encryption (off unless PAYLOAD_ENCRYPTION_KEY is set)
+  const codec = codecFromEnv();
+  let codecEndpoint: string | undefined;
+  if (codec) {
+    const [host = '127.0.0.1', port = '8888'] = (env.CODEC_SERVER_BIND || '127.0.0.1:8888').split(':');
+    const uiPort = Number(env.TEMPORAL_UI_PORT || Number(env.TEMPORAL_DEV_PORT || 7233) + 1000);
+    const server = createCodecServer({
+      codec,
+      corsOrigins: [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`],
+    });
+    await new Promise<void>((resolve) => server.listen(Number(port), host, resolve));
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    codecEndpoint = `http://${host}:${port}`;
+    log(`Payload encryption on; codec endpoint for the Web UI: ${codecEndpoint}`);
+  }
+  const dataConverter = codec ? { payloadCodecs: [codec] } : undefined;
+
   // 1. Temporal
   let address: string;
   let uiUrl: string | undefined;
@@ -94,7 +115,7 @@ async function main(): Promise<void> {
     address = env.TEMPORAL_ADDRESS;
     log(`Temporal: using ${address}`);
   } else {
-    ({ address, uiUrl } = await startDevServer());
+    ({ address, uiUrl } = await startDevServer(codecEndpoint));
     log(`Temporal dev server: ${address}  Web UI: ${uiUrl}`);
   }
   const namespace = temporalConfig.namespace ?? 'default';
@@ -125,7 +146,12 @@ async function main(): Promise<void> {
   // 3. Worker
   const nativeConnection = await NativeConnection.connect(connectionOptions);
   await ensureSearchAttributes(nativeConnection, namespace);
-  const worker: Worker = await createOnboardingWorker({ connection: nativeConnection, namespace, aep });
+  const worker: Worker = await createOnboardingWorker({
+    connection: nativeConnection,
+    namespace,
+    aep,
+    dataConverter,
+  });
   const running = worker.run();
   cleanups.unshift(async () => {
     worker.shutdown();
@@ -137,7 +163,7 @@ async function main(): Promise<void> {
   // 4. One onboarding
   const connection = await Connection.connect(connectionOptions);
   cleanups.unshift(() => connection.close());
-  const client = new Client({ connection, namespace });
+  const client = new Client({ connection, namespace, dataConverter });
   const input = JSON.parse(env.ONBOARDING_INPUT || '{"source":"chatlio","name":"Support chat"}') as unknown;
   try {
     const { handle, workflowId } = await startOnboarding(client, input, {

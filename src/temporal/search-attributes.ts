@@ -55,7 +55,16 @@ export async function ensureSearchAttributes(
     const res = await connection.operatorService.listSearchAttributes({ namespace });
     existing = new Set(Object.keys(res.customAttributes ?? {}));
   } catch (err) {
-    throw new MissingSearchAttributesError(wanted, err);
+    // Temporal Cloud closes the operator API to workers; the frontend still tells which attributes exist.
+    const keys = await connection.workflowService
+      .getSearchAttributes({})
+      .then((r) => Object.keys(r.keys ?? {}))
+      .catch(() => undefined);
+    if (!keys) throw new MissingSearchAttributesError(wanted, err);
+    existing = new Set(keys);
+    const missing = wanted.filter((w) => !existing.has(w.name));
+    if (missing.length) throw new MissingSearchAttributesError(missing, err);
+    return { added: [], present: wanted.map((w) => w.name) };
   }
   const missing = wanted.filter((w) => !existing.has(w.name));
   if (missing.length === 0) return { added: [], present: wanted.map((w) => w.name) };

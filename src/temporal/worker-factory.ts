@@ -1,5 +1,6 @@
 // Builds the onboarding worker from its parts; src/worker.ts, `npm start` and the tests all wire it through here.
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
 import { createActivities } from '../activities';
 import type { AepClient } from '../aep';
 import { PresetRegistry } from '../presets/registry';
@@ -13,6 +14,8 @@ export interface OnboardingWorkerOptions {
   taskQueue?: string;
   aep: AepClient;
   presets?: PresetRegistry;
+  /** Payload encryption (src/temporal/codec.ts); clients must use the same. */
+  dataConverter?: DataConverter;
   /** Worker tuning and test overrides (concurrency, cache size, bundle...). */
   tuning?: Partial<
     Pick<
@@ -37,6 +40,7 @@ export async function createOnboardingWorker(opts: OnboardingWorkerOptions): Pro
     taskQueue: opts.taskQueue ?? DEFAULT_TASK_QUEUE,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities({ aep: opts.aep, presets: opts.presets ?? PresetRegistry.fromEnv() }),
+    ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
     ...tuning,
   });
 }

@@ -65,6 +65,13 @@ const UNDO_OPTIONS: ActivityOptions = {
   scheduleToCloseTimeout: '30m',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '60s', maximumAttempts: 40 },
 };
+/** Verification posts every sample once per attempt: at most two attempts, each allowed the full polling time. */
+const VERIFY_TIMEOUT_MS = 60_000;
+const VERIFY_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: VERIFY_TIMEOUT_MS + 60_000,
+  heartbeatTimeout: '30s',
+  retry: { initialInterval: '2s', maximumAttempts: 2 },
+};
 /** The inlet URL may lag the flow's creation: poll it briefly and often. */
 const INLET_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '45s',
@@ -274,6 +281,30 @@ class OnboardingRun {
       (i) => i.inletUrl,
     );
     const webhookUrl = `${inlet.inletUrl}?x-adobe-flow-id=${flow.id}`;
+
+    // Optional last step: post each sample as the source would and check that each lands, mapped, in the dataset.
+    // A failure here fails the onboarding and compensates, like any other step.
+    let verified: OnboardingResult['verified'];
+    if (input.verify) {
+      this.progress.phase = 'verifying';
+      const out = await this.step(
+        'verify',
+        () =>
+          activities(
+            VERIFY_OPTIONS,
+            `Verify: post ${Object.keys(preset.samples).length} sample events to the webhook`,
+          ).verifyWebhook({
+            sandbox,
+            flowId: flow.id,
+            webhookUrl,
+            datasetId: this.ids.datasetId!,
+            samples: preset.samples,
+            timeoutMs: VERIFY_TIMEOUT_MS,
+          }),
+        () => undefined,
+      );
+      verified = { samples: out.landed };
+    }
     return {
       workflowId: this.workflowId,
       source: input.source,
@@ -289,6 +320,7 @@ class OnboardingRun {
       mappingVersion: mappingSet.version,
       inletUrl: inlet.inletUrl,
       webhookUrl,
+      ...(verified ? { verified } : {}),
     };
   }
 

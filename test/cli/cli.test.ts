@@ -33,7 +33,6 @@ interface CliRun {
   code: number;
   out: string;
   err: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   json: () => any;
 }
 

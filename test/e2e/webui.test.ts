@@ -2,7 +2,7 @@
 // a real (headless) Chromium, against the dev server's own UI, with a real worker and the AEP emulator behind it.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Page } from 'playwright-core';
+import type { Frame, Locator, Page } from 'playwright-core';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { AepClient } from '../../src/aep';
@@ -48,19 +48,45 @@ async function waitForUi(url: string, timeoutMs = 20_000): Promise<void> {
   }
 }
 
-/** The run page refreshes a running workflow by itself, but a reload makes the wait independent of that. */
-async function waitForCompleted(page: Page, timeoutMs = 45_000): Promise<void> {
+/** Retries `attempt` (itself a short wait) until it succeeds, running `between` after each miss. */
+async function retry(attempt: () => Promise<unknown>, between: () => Promise<unknown>, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
-  const completed = page.getByTestId('execution-status').filter({ hasText: /^\s*completed\s*$/i });
   for (;;) {
     try {
-      await completed.first().waitFor({ timeout: 5_000 });
+      await attempt();
       return;
     } catch (err) {
       if (Date.now() > deadline) throw err;
-      await page.reload();
+      await between();
     }
   }
+}
+
+/** The run page refreshes a running workflow by itself, but reloading makes the wait independent of its pace. */
+function waitForCompleted(page: Page): Promise<void> {
+  const completed = page.getByTestId('execution-status').filter({ hasText: /^\s*completed\s*$/i });
+  return retry(
+    () => completed.first().waitFor({ timeout: 2_000 }),
+    () => page.reload(),
+    45_000,
+  );
+}
+
+/**
+ * The UI renders markdown (the Summary and Current Details) in sandboxed frames that are not part of the page's
+ * DOM, so locators cannot reach into them from the page; the frame is found by name, and found again whenever the
+ * UI replaces it (it does, when a query answers).
+ */
+function waitInFrame(page: Page, name: string, locate: (frame: Frame) => Locator): Promise<void> {
+  return retry(
+    async () => {
+      const frame = page.frame({ name });
+      if (!frame) throw new Error(`no frame named ${name}`);
+      await locate(frame).first().waitFor({ timeout: 2_000 });
+    },
+    () => new Promise((r) => setTimeout(r, 250)),
+    30_000,
+  );
 }
 
 describe(
@@ -77,6 +103,7 @@ describe(
     const taskQueue = uniqueName('webui');
 
     before(async () => {
+      const B0 = Date.now();
       const uiPort = await freePort();
       uiUrl = `http://127.0.0.1:${uiPort}`;
       await allStarted([
@@ -105,6 +132,7 @@ describe(
       });
       running = worker.run();
       await waitForUi(uiUrl);
+      console.log('TIME before', Date.now() - B0);
     });
 
     after(async () => {
@@ -129,44 +157,66 @@ describe(
     });
 
     async function startFromTheUi(): Promise<void> {
+      const T0 = Date.now();
       const page = browser!.page;
       const workflowId = uniqueName('onboard-webui');
       const namespace = env!.namespace ?? 'default';
 
       await page.goto(`${uiUrl}/namespaces/${namespace}/workflows`);
+      console.log('TIME 1', Date.now() - T0);
       await page.getByRole('link', { name: 'Start Workflow', exact: true }).click();
+      console.log('TIME 2', Date.now() - T0);
       await page.getByTestId('start-workflow').waitFor();
+      console.log('TIME 3', Date.now() - T0);
       // User metadata first: the editors below re-render the form when they lose focus.
       await page.getByRole('button', { name: 'More options' }).click();
+      console.log('TIME 4', Date.now() - T0);
       await page.locator('[contenteditable="true"][data-language="markdown"]').first().click();
+      console.log('TIME 5', Date.now() - T0);
       await page.keyboard.insertText(SUMMARY);
+      console.log('TIME 6', Date.now() - T0);
       await page.getByTestId('workflowId').fill(workflowId);
+      console.log('TIME 7', Date.now() - T0);
       await page.getByTestId('taskQueue').fill(taskQueue);
+      console.log('TIME 8', Date.now() - T0);
       await page.getByTestId('workflowType').fill(ONBOARDING_WORKFLOW_TYPE);
+      console.log('TIME 9', Date.now() - T0);
       // Once the queue field is left, the form looks the queue up: our worker must be seen polling it.
       await page.getByText('Task Queue is Active').waitFor();
+      console.log('TIME 10', Date.now() - T0);
       // A CodeMirror editor: insertText, because typed brackets and quotes would be auto-closed twice.
       const data = page.getByRole('textbox', { name: 'Data' });
       await data.click();
+      console.log('TIME 11', Date.now() - T0);
       await page.keyboard.insertText(JSON.stringify(INPUT));
+      console.log('TIME 12', Date.now() - T0);
       // Leaving the editor makes the form parse and re-indent the JSON; a click that blurs it is swallowed by that
       // re-render, so blur first and wait for the re-indented text (proof the form accepted the JSON).
       await data.blur();
+      console.log('TIME 13', Date.now() - T0);
       await data.filter({ hasText: '"source": "chatlio"' }).waitFor();
+      console.log('TIME 14', Date.now() - T0);
       await page.getByLabel('json/plain').check();
+      console.log('TIME 15', Date.now() - T0);
       await page.getByTestId('start-workflow-button').click();
+      console.log('TIME 16', Date.now() - T0);
 
       // The form stays put and a toast links to the new run.
       await page.getByRole('link', { name: 'Workflow started successfully' }).click();
+      console.log('TIME 17', Date.now() - T0);
       await page.waitForURL((url) =>
         url.pathname.startsWith(`/namespaces/${namespace}/workflows/${workflowId}/`),
       );
       await waitForCompleted(page);
+      console.log('TIME 18', Date.now() - T0);
       for (const summary of ACTIVITY_SUMMARIES)
         await page.getByText(summary, { exact: false }).first().waitFor();
+      console.log('TIME 19', Date.now() - T0);
       await browser!.screenshot('webui-onboarding.png');
+      console.log('TIME 20', Date.now() - T0);
 
       await page.getByTestId('history-tab').click();
+      console.log('TIME 21', Date.now() - T0);
       await page
         .getByTestId('event-summary-row')
         .filter({ hasText: 'Create the dataflow (POST /flows)' })
@@ -191,16 +241,20 @@ describe(
         'the emulator holds exactly the flow the run reports',
       );
 
-      // "Current Details" is the workflow's step list, read from the live worker.
+      // "Current Details" is the workflow's step list, queried from the live worker.
       await page.getByTestId('user-metadata-tab').click();
-      await page.getByText(SUMMARY).first().waitFor();
-      await page
-        .getByText(/Phase:\s*completed/)
-        .first()
-        .waitFor();
-      await page.getByText(`flow: done ${result.ids.flowId}`).first().waitFor();
-      await page.getByRole('link', { name: result.webhookUrl }).waitFor();
+      console.log('TIME 22', Date.now() - T0);
+      await waitInFrame(page, 'user-metadata-summary', (f) => f.getByText(SUMMARY));
+      console.log('TIME 23', Date.now() - T0);
+      const details = 'user-metadata-current-details';
+      await waitInFrame(page, details, (f) => f.getByText(/Phase:\s*completed/));
+      console.log('TIME 24', Date.now() - T0);
+      await waitInFrame(page, details, (f) => f.getByText(`flow: done ${result.ids.flowId}`));
+      console.log('TIME 25', Date.now() - T0);
+      await waitInFrame(page, details, (f) => f.getByRole('link', { name: result.webhookUrl }));
+      console.log('TIME 26', Date.now() - T0);
       await browser!.screenshot('webui-current-details.png');
+      console.log('TIME 27', Date.now() - T0);
     }
   },
 );

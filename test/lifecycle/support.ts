@@ -202,7 +202,7 @@ export async function eventually<T>(
 /** The innermost cause of an error chain (WorkflowFailedError -> ActivityFailure -> ApplicationFailure). */
 export function innermost(err: unknown): Error & { type?: string; details?: unknown[] } {
   let e = err as Error & { cause?: unknown };
-  while (e.cause instanceof Error) e = e.cause as Error & { cause?: unknown };
+  while (e.cause instanceof Error) e = e.cause;
   return e;
 }
 

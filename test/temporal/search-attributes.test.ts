@@ -57,4 +57,28 @@ describe('ensureSearchAttributes', { timeout: 120_000 }, () => {
       return true;
     });
   });
+
+  it('on a server that hides the operator API, checks through the frontend instead', async () => {
+    const cloudLike = (keys: string[]) =>
+      ({
+        operatorService: {
+          listSearchAttributes: async () => {
+            throw new Error('PermissionDenied');
+          },
+        },
+        workflowService: {
+          getSearchAttributes: async () => ({ keys: Object.fromEntries(keys.map((k) => [k, 2])) }),
+        },
+      }) as unknown as NativeConnection;
+    const all = ['AepSource', 'AepSandbox', 'AepOnboardingStatus', 'AepOnboardingName', 'WorkflowType'];
+    assert.deepEqual((await ensureSearchAttributes(cloudLike(all), 'ns')).added, []);
+    await assert.rejects(ensureSearchAttributes(cloudLike(['AepSource']), 'ns'), (err: unknown) => {
+      assert.ok(err instanceof MissingSearchAttributesError);
+      assert.deepEqual(
+        err.missing.map((m) => m.name),
+        ['AepSandbox', 'AepOnboardingStatus', 'AepOnboardingName'],
+      );
+      return true;
+    });
+  });
 });

@@ -325,6 +325,36 @@ describe('onboardStreamingSource on the dev server', { timeout: 600_000 }, () =>
     assert.equal((await resourcesIn(h.emu)).flows?.length, 1);
   });
 
+  it('"verify": true posts every sample and checks each lands; a mapping that drops a required field fails and undoes', async () => {
+    await h.emu.control.reset();
+    const ok = await h.withWorker(async (tq) =>
+      (await h.start(tq, { source: 'chatlio', name: 'Verified', verify: true })).handle.result(),
+    );
+    assert.deepEqual(ok.verified?.samples.sort(), Object.keys(chatlioSamples).sort());
+
+    await h.emu.control.reset();
+    const err = await h.withWorker(async (tq) => {
+      const { handle } = await h.start(tq, {
+        source: 'chatlio',
+        name: 'Broken mapping',
+        verify: true,
+        dropMappings: ['_id'],
+      });
+      return handle.result().then(
+        () => assert.fail('verification should fail'),
+        (e: unknown) => e,
+      );
+    });
+    const details = onboardingFailureDetails(err)!;
+    assert.equal(details.failedStep, 'verify');
+    assert.match(details.reason, /_id/);
+    assert.deepEqual(
+      details.undone.map((u) => u.step),
+      [...REGISTRATION].reverse(),
+    );
+    assert.deepEqual(await resourcesIn(h.emu), {}, 'a failed verification leaves nothing behind');
+  });
+
   it('no client secret or access token anywhere in the histories of these runs', async () => {
     const secrets = [h.emu.options.clientSecret, ...issuedTokens];
     assert.ok(secrets.length > 1, 'tokens were issued');

@@ -1,0 +1,41 @@
+// The suite's small chaos run (bench/chaos-run.ts, as `npm run chaos` runs it with 300): 30 onboardings under
+// random 5xx, 429 bursts, latency spikes, lost and failed-after-commit creates, token expiry, a worker SIGKILLed and
+// restarted, the emulator killed and restarted on its data file, some runs cancelled, some failing for good.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { runChaos } from '../../bench/chaos-run';
+
+const SEED = Number(process.env.CHAOS_SEED ?? 42);
+
+describe('chaos', { timeout: 300_000 }, () => {
+  it(`30 onboardings under faults, crashes and restarts (seed ${SEED}): nothing duplicated, orphaned, stuck or leaked`, async () => {
+    const report = await runChaos({
+      m: 30,
+      concurrency: 30,
+      seed: SEED,
+      cancelShare: 0.15,
+      failShare: 0.15,
+      faultEveryMs: 300,
+      workerKillEveryMs: 20_000,
+      emulatorRestartEveryMs: 20_000,
+      chaosWindowMs: 120_000,
+      settleMs: 60_000,
+      log: () => undefined,
+    });
+    const summary = JSON.stringify({ ...report, problems: report.problems.slice(0, 20) }, null, 2);
+    assert.equal(report.duplicates, 0, summary);
+    assert.equal(report.orphans, 0, summary);
+    assert.equal(report.stuck, 0, summary);
+    assert.equal(report.workflowTaskFailures, 0, summary);
+    assert.equal(report.secretsFound, 0, summary);
+    assert.equal(report.otherFailures, 0, summary);
+    assert.equal(report.incomplete, 0, summary);
+    assert.equal(report.completed + report.compensated + report.cancelled, 30, summary);
+    // Both outcomes happened, and the chaos really did: otherwise the zeros above prove little.
+    assert.ok(report.completed > 0, summary);
+    assert.ok(report.compensated > 0, summary);
+    assert.ok(report.injected.faults > 10, summary);
+    assert.ok(report.injected.workerKills >= 1, summary);
+    assert.ok(report.injected.emulatorRestarts >= 1, summary);
+  });
+});
