@@ -1,6 +1,7 @@
 // `aep-onboard` (also `npm run cli -- ...`): thin entry point. Parse, connect, act, print; exit codes for scripts.
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
+import { dataConverterFromEnv } from '../temporal/codec';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { EMULATOR_DEFAULTS } from '../shared/aep-constants';
 import { DEFAULT_TASK_QUEUE } from '../shared/naming';
@@ -111,7 +112,8 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
         );
         namespace = cfg.namespace ?? 'default';
       }
-      return new Client({ connection, namespace });
+      // Same payload encryption as the worker when PAYLOAD_ENCRYPTION_KEY is set (src/temporal/codec.ts).
+      return new Client({ connection, namespace, dataConverter: dataConverterFromEnv() });
     },
   };
   try {
