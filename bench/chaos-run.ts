@@ -233,6 +233,8 @@ export async function runChaos(opts: Partial<ChaosOptions> & { m: number }): Pro
   const problems: string[] = [];
   let env: TestWorkflowEnvironment | undefined;
   let worker: WorkerProcess | undefined;
+  // Set when the faults stop (and on any error, so the agents' loops end).
+  let calm = false;
 
   try {
     [env] = await Promise.all([startDevServer(), emulator.start()]);
@@ -284,7 +286,6 @@ export async function runChaos(opts: Partial<ChaosOptions> & { m: number }): Pro
     await addSticky(control());
 
     // Chaos agents: each loops until `calm` is set, tolerating the emulator being down.
-    let calm = false;
     const pause = async (meanMs: number) => {
       const until = Date.now() + between(0.5 * meanMs, 1.5 * meanMs);
       while (!calm && Date.now() < until) await sleep(Math.min(200, until - Date.now()));
@@ -505,6 +506,7 @@ export async function runChaos(opts: Partial<ChaosOptions> & { m: number }): Pro
       problems,
     };
   } finally {
+    calm = true;
     await worker?.stop('SIGKILL');
     await emulator.stop('SIGTERM');
     await env?.teardown();

@@ -55,6 +55,10 @@ export async function startWorker(t: WorkerTarget, extraEnv: NodeJS.ProcessEnv =
     AEP_CLIENT_SECRET: t.emulator.clientSecret,
     AEP_ORG_ID: t.emulator.orgId,
     AEP_SANDBOX: 'prod',
+    // Several workers (and other checkouts' tests) share this machine: no fixed metrics port.
+    WORKER_METRICS_BIND: 'off',
+    // Histories must stay readable for the secret scan.
+    PAYLOAD_ENCRYPTION_KEY: '',
     ...extraEnv,
   });
   try {

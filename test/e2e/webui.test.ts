@@ -103,7 +103,6 @@ describe(
     const taskQueue = uniqueName('webui');
 
     before(async () => {
-      const B0 = Date.now();
       const uiPort = await freePort();
       uiUrl = `http://127.0.0.1:${uiPort}`;
       await allStarted([
@@ -132,7 +131,6 @@ describe(
       });
       running = worker.run();
       await waitForUi(uiUrl);
-      console.log('TIME before', Date.now() - B0);
     });
 
     after(async () => {
@@ -152,71 +150,50 @@ describe(
       } catch (err) {
         // On failure the page as it was says more than any message.
         await browser?.screenshot('webui-failure.png').catch(() => undefined);
+        if (browser?.blocked.length) console.error('non-loopback requests (aborted):', browser.blocked);
         throw err;
       }
     });
 
     async function startFromTheUi(): Promise<void> {
-      const T0 = Date.now();
       const page = browser!.page;
       const workflowId = uniqueName('onboard-webui');
       const namespace = env!.namespace ?? 'default';
 
       await page.goto(`${uiUrl}/namespaces/${namespace}/workflows`);
-      console.log('TIME 1', Date.now() - T0);
       await page.getByRole('link', { name: 'Start Workflow', exact: true }).click();
-      console.log('TIME 2', Date.now() - T0);
       await page.getByTestId('start-workflow').waitFor();
-      console.log('TIME 3', Date.now() - T0);
       // User metadata first: the editors below re-render the form when they lose focus.
       await page.getByRole('button', { name: 'More options' }).click();
-      console.log('TIME 4', Date.now() - T0);
       await page.locator('[contenteditable="true"][data-language="markdown"]').first().click();
-      console.log('TIME 5', Date.now() - T0);
       await page.keyboard.insertText(SUMMARY);
-      console.log('TIME 6', Date.now() - T0);
       await page.getByTestId('workflowId').fill(workflowId);
-      console.log('TIME 7', Date.now() - T0);
       await page.getByTestId('taskQueue').fill(taskQueue);
-      console.log('TIME 8', Date.now() - T0);
       await page.getByTestId('workflowType').fill(ONBOARDING_WORKFLOW_TYPE);
-      console.log('TIME 9', Date.now() - T0);
       // Once the queue field is left, the form looks the queue up: our worker must be seen polling it.
       await page.getByText('Task Queue is Active').waitFor();
-      console.log('TIME 10', Date.now() - T0);
       // A CodeMirror editor: insertText, because typed brackets and quotes would be auto-closed twice.
       const data = page.getByRole('textbox', { name: 'Data' });
       await data.click();
-      console.log('TIME 11', Date.now() - T0);
       await page.keyboard.insertText(JSON.stringify(INPUT));
-      console.log('TIME 12', Date.now() - T0);
       // Leaving the editor makes the form parse and re-indent the JSON; a click that blurs it is swallowed by that
       // re-render, so blur first and wait for the re-indented text (proof the form accepted the JSON).
       await data.blur();
-      console.log('TIME 13', Date.now() - T0);
       await data.filter({ hasText: '"source": "chatlio"' }).waitFor();
-      console.log('TIME 14', Date.now() - T0);
       await page.getByLabel('json/plain').check();
-      console.log('TIME 15', Date.now() - T0);
       await page.getByTestId('start-workflow-button').click();
-      console.log('TIME 16', Date.now() - T0);
 
       // The form stays put and a toast links to the new run.
       await page.getByRole('link', { name: 'Workflow started successfully' }).click();
-      console.log('TIME 17', Date.now() - T0);
       await page.waitForURL((url) =>
         url.pathname.startsWith(`/namespaces/${namespace}/workflows/${workflowId}/`),
       );
       await waitForCompleted(page);
-      console.log('TIME 18', Date.now() - T0);
       for (const summary of ACTIVITY_SUMMARIES)
         await page.getByText(summary, { exact: false }).first().waitFor();
-      console.log('TIME 19', Date.now() - T0);
       await browser!.screenshot('webui-onboarding.png');
-      console.log('TIME 20', Date.now() - T0);
 
       await page.getByTestId('history-tab').click();
-      console.log('TIME 21', Date.now() - T0);
       await page
         .getByTestId('event-summary-row')
         .filter({ hasText: 'Create the dataflow (POST /flows)' })
@@ -243,18 +220,12 @@ describe(
 
       // "Current Details" is the workflow's step list, queried from the live worker.
       await page.getByTestId('user-metadata-tab').click();
-      console.log('TIME 22', Date.now() - T0);
       await waitInFrame(page, 'user-metadata-summary', (f) => f.getByText(SUMMARY));
-      console.log('TIME 23', Date.now() - T0);
       const details = 'user-metadata-current-details';
       await waitInFrame(page, details, (f) => f.getByText(/Phase:\s*completed/));
-      console.log('TIME 24', Date.now() - T0);
       await waitInFrame(page, details, (f) => f.getByText(`flow: done ${result.ids.flowId}`));
-      console.log('TIME 25', Date.now() - T0);
       await waitInFrame(page, details, (f) => f.getByRole('link', { name: result.webhookUrl }));
-      console.log('TIME 26', Date.now() - T0);
       await browser!.screenshot('webui-current-details.png');
-      console.log('TIME 27', Date.now() - T0);
     }
   },
 );

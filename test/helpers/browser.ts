@@ -56,7 +56,12 @@ export async function launchBrowser(viewport = { width: 1400, height: 1300 }): P
   // A fresh profile per launch: no cookies, cache or local storage (the UI keeps settings there) from a past run.
   const userDataDir = mkdtempSync(path.join(tmpdir(), 'aep-chromium-'));
   const context = await chromium
-    .launchPersistentContext(userDataDir, { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS, viewport })
+    .launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport,
+    })
     .catch((err: unknown) => {
       rmSync(userDataDir, { recursive: true, force: true });
       throw err;
@@ -94,7 +99,9 @@ export function freePort(): Promise<number> {
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
       server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port assigned')),
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port assigned')),
       );
     });
   });

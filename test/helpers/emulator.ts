@@ -165,7 +165,7 @@ export function spawnEmulator(
 }
 
 // Tests read bodies loosely; assertions check the shapes.
- 
+
 export interface JsonResponse<T = any> {
   status: number;
   headers: Headers;
@@ -175,7 +175,7 @@ export interface JsonResponse<T = any> {
 }
 
 /** fetch + JSON both ways; `body` is sent as JSON unless it is already a string. */
- 
+
 export async function request<T = any>(
   url: string,
   init: { method?: string; headers?: Record<string, string>; body?: unknown } = {},
