@@ -85,6 +85,11 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
   },
   {
+    // Plain Node scripts (scripts/*.mjs).
+    files: ['**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+  {
     // Plain CommonJS launchers (bin/).
     files: ['**/*.js', '**/*.cjs'],
     languageOptions: {

@@ -1,7 +1,12 @@
 // Human output of the CLI and `npm start`.
 import type { PlanItem, PlanResult } from '../activities/lifecycle';
 import type { OnboardingListing, OnboardingRecord } from '../client/lifecycle';
-import type { OnboardingProgress, OnboardingResult, StepState } from '../shared/onboarding';
+import {
+  STEP_ORDER,
+  type OnboardingProgress,
+  type OnboardingResult,
+  type StepState,
+} from '../shared/onboarding';
 import type { RunsResult, TeardownResult, UpdateResult, VerifyResult } from '../workflows/lifecycle';
 
 const ICON: Record<StepState, string> = {
@@ -14,22 +19,9 @@ const ICON: Record<StepState, string> = {
   cancelled: '⊘',
 };
 
-const ORDER = [
-  'tenant',
-  'sourceConnection',
-  'fieldGroup',
-  'schema',
-  'dataset',
-  'mappingSet',
-  'targetConnection',
-  'flow',
-  'inletUrl',
-  'verify',
-] as const;
-
 export function formatProgress(p: OnboardingProgress): string {
   const lines = [`[${p.phase}]`];
-  for (const step of ORDER) {
+  for (const step of STEP_ORDER) {
     const s = p.steps[step];
     if (!s) continue;
     lines.push(

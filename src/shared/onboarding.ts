@@ -1,6 +1,20 @@
 // Types that cross the workflow boundary: the result, the progress query, and the failure details.
 import type { StepName } from './naming';
 
+/** The steps in the order a person reads them (the tutorial's order; some run in parallel). */
+export const STEP_ORDER: readonly StepName[] = [
+  'tenant',
+  'sourceConnection',
+  'fieldGroup',
+  'schema',
+  'dataset',
+  'mappingSet',
+  'targetConnection',
+  'flow',
+  'inletUrl',
+  'verify',
+];
+
 export type StepState = 'pending' | 'running' | 'done' | 'reused' | 'skipped' | 'failed' | 'cancelled';
 
 export interface StepProgress {

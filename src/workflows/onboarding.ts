@@ -18,6 +18,7 @@ import { checkOnboardingInput, type OnboardingInput, type ValidOnboardingInput }
 import { mappingSetName, resourceName, type StepName } from '../shared/naming';
 import {
   FAILURE_TYPES,
+  STEP_ORDER,
   type OnboardingFailureDetails,
   type OnboardingIds,
   type OnboardingProgress,
@@ -567,19 +568,6 @@ function setStatus(
       : []),
   ]);
 }
-
-const STEP_ORDER: StepName[] = [
-  'tenant',
-  'sourceConnection',
-  'fieldGroup',
-  'schema',
-  'dataset',
-  'mappingSet',
-  'targetConnection',
-  'flow',
-  'inletUrl',
-  'verify',
-];
 
 /** The run page's "Current Details": the step list, as a person would tick it off in the tutorial. */
 function renderDetails(p: OnboardingProgress): void {

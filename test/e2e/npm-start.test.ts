@@ -3,20 +3,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { ROOT } from '../helpers/processes';
+import { freePort, ROOT } from '../helpers/processes';
 import { chatlioSamples } from '../../src/shared/presets/chatlio-samples';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 describe('npm start', { timeout: 180_000 }, () => {
   it('runs a Chatlio onboarding end to end, prints the webhook URL, and stops cleanly on Ctrl-C', async () => {

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { getProgressQuery } from '../../src/workflows/onboarding';
 import { createHarness, resourcesIn, type Harness } from '../helpers/onboarding';
-import { runTs, type Proc } from '../helpers/processes';
+import { startWorkerProcess, type Proc } from '../helpers/processes';
 import { uniqueName } from '../helpers/temporal';
 
 describe('worker crash mid-run', { timeout: 300_000 }, () => {
@@ -18,17 +18,17 @@ describe('worker crash mid-run', { timeout: 300_000 }, () => {
     await h?.teardown();
   });
 
-  function startWorker(taskQueue: string): Proc {
-    const p = runTs('src/worker.ts', [], {
-      TEMPORAL_ADDRESS: h.env.address,
-      TEMPORAL_NAMESPACE: h.env.namespace ?? 'default',
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      AEP_PLATFORM_URL: h.emu.url,
-      AEP_IMS_URL: h.emu.url,
-      AEP_CLIENT_ID: h.emu.options.clientId,
-      AEP_CLIENT_SECRET: h.emu.options.clientSecret,
-      AEP_ORG_ID: h.emu.options.orgId,
-    });
+  function startWorker(taskQueue: string, extra: NodeJS.ProcessEnv = {}): Proc {
+    const p = startWorkerProcess(
+      {
+        temporalAddress: h.env.address,
+        namespace: h.env.namespace ?? 'default',
+        emulatorUrl: h.emu.url,
+        credentials: h.emu.options,
+      },
+      taskQueue,
+      extra,
+    );
     procs.push(p);
     return p;
   }

@@ -2,22 +2,10 @@
 // with workflow/activity context and no secrets, and a graceful shutdown that lets in-flight activities finish.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { getProgressQuery } from '../../src/workflows/onboarding';
 import { createHarness, resourcesIn, type Harness } from '../helpers/onboarding';
-import { runTs, type Proc } from '../helpers/processes';
+import { freePort, startWorkerProcess, type Proc } from '../helpers/processes';
 import { uniqueName } from '../helpers/temporal';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 describe('worker operations', { timeout: 300_000 }, () => {
   let h: Harness;
@@ -32,18 +20,16 @@ describe('worker operations', { timeout: 300_000 }, () => {
   });
 
   function startWorker(taskQueue: string, extra: NodeJS.ProcessEnv = {}): Proc {
-    const p = runTs('src/worker.ts', [], {
-      TEMPORAL_ADDRESS: h.env.address,
-      TEMPORAL_NAMESPACE: h.env.namespace ?? 'default',
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      AEP_PLATFORM_URL: h.emu.url,
-      AEP_IMS_URL: h.emu.url,
-      AEP_CLIENT_ID: h.emu.options.clientId,
-      AEP_CLIENT_SECRET: h.emu.options.clientSecret,
-      AEP_ORG_ID: h.emu.options.orgId,
-      WORKER_METRICS_BIND: 'off',
-      ...extra,
-    });
+    const p = startWorkerProcess(
+      {
+        temporalAddress: h.env.address,
+        namespace: h.env.namespace ?? 'default',
+        emulatorUrl: h.emu.url,
+        credentials: h.emu.options,
+      },
+      taskQueue,
+      extra,
+    );
     procs.push(p);
     return p;
   }

@@ -3,7 +3,6 @@
 // aborted, so a page can never reach the network even if it tries (fonts, news feeds, telemetry).
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { accessSync, constants, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -89,20 +88,4 @@ export async function launchBrowser(viewport = { width: 1400, height: 1300 }): P
       rmSync(userDataDir, { recursive: true, force: true });
     },
   };
-}
-
-/** A loopback port free right now (for servers that cannot be told to pick one themselves, like the Temporal UI). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port assigned')),
-      );
-    });
-  });
 }

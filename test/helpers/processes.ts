@@ -1,5 +1,6 @@
 // Runs the project's programs as a user would: child processes, output captured, ready lines awaited.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import path from 'node:path';
 
 export const ROOT = path.join(__dirname, '..', '..');
@@ -70,4 +71,41 @@ export function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Proc {
       return exited;
     },
   };
+}
+
+/** A port free on loopback right now (for servers a test starts in another process). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** `src/worker.ts` as its own process, pointed at a test's Temporal server and emulator. */
+export function startWorkerProcess(
+  target: {
+    temporalAddress: string;
+    namespace: string;
+    emulatorUrl: string;
+    credentials: { clientId: string; clientSecret: string; orgId: string };
+  },
+  taskQueue: string,
+  extra: NodeJS.ProcessEnv = {},
+): Proc {
+  return runTs('src/worker.ts', [], {
+    TEMPORAL_ADDRESS: target.temporalAddress,
+    TEMPORAL_NAMESPACE: target.namespace,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    AEP_PLATFORM_URL: target.emulatorUrl,
+    AEP_IMS_URL: target.emulatorUrl,
+    AEP_CLIENT_ID: target.credentials.clientId,
+    AEP_CLIENT_SECRET: target.credentials.clientSecret,
+    AEP_ORG_ID: target.credentials.orgId,
+    WORKER_METRICS_BIND: 'off',
+    ...extra,
+  });
 }
