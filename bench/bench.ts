@@ -4,7 +4,8 @@
 // worker as a child process, and prints latency, throughput and memory next to three references measured in the
 // same run: the critical-path bound (L x the API calls on the longest dependency chain, counted from the emulator's
 // call log), the same calls made one after the other by a plain script, and a bare workflow of as many no-op
-// activities. --growth runs N=50 then N=500 and prints how each figure moves.
+// activities. --growth runs N=50 then N=500 and prints how each figure moves. --eager turns on the server's eager
+// activity dispatch. Worker knobs pass through the environment (WORKER_MAX_CONCURRENT_ACTIVITIES, ...).
 import { writeFileSync } from 'node:fs';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createAepClient } from '../src/aep';
@@ -16,6 +17,8 @@ import { startEmulator, type StartedEmulator } from '../test/helpers/emulator';
 import { BASELINE_ACTIVITY_COUNT } from './baseline-workflows';
 import { fetchHistory, profileHistory } from './history';
 import {
+  devServerPid,
+  measureCpu,
   parseFlags,
   percentile,
   pool,
@@ -137,8 +140,11 @@ async function baselinePhase(env: TestWorkflowEnvironment, cfg: BenchConfig, tag
       env.client.workflow.execute('baselineOnboarding', { taskQueue, workflowId: id, args: [] });
     await timed(cfg.warmup, cfg.concurrency, (i) => run(`bench-${tag}-baseline-warmup-${i}`));
     const sampler = new RssSampler(proc.child.pid!);
-    const r = await timed(cfg.n, cfg.concurrency, (i) => run(`bench-${tag}-baseline-${i}`));
-    return { ...r, rss: sampler.stop() };
+    const { result: r, cpuMs } = await measureCpu(
+      { worker: proc.child.pid, server: devServerPid(env.address) },
+      () => timed(cfg.n, cfg.concurrency, (i) => run(`bench-${tag}-baseline-${i}`)),
+    );
+    return { ...r, rss: sampler.stop(), cpuMs };
   } finally {
     await stopProc(proc);
   }
@@ -177,7 +183,10 @@ async function onboardingPhase(
     const probeCalls = await emu.control.calls();
 
     const sampler = new RssSampler(proc.child.pid!);
-    const r = await timed(cfg.n, cfg.concurrency, (i) => onboard(`bench-${tag}-${i}`, `Bench ${tag} ${i}`));
+    const { result: r, cpuMs } = await measureCpu(
+      { worker: proc.child.pid, server: devServerPid(env.address) },
+      () => timed(cfg.n, cfg.concurrency, (i) => onboard(`bench-${tag}-${i}`, `Bench ${tag} ${i}`)),
+    );
     const rss = sampler.stop();
 
     // Where the time goes, from the histories of a sample of the measured runs.
@@ -188,7 +197,7 @@ async function onboardingPhase(
       sample.map(async (i) => profileHistory(await fetchHistory(env.client, `bench-${tag}-${i}`))),
     );
     const probeProfile = profileHistory(await fetchHistory(env.client, `bench-${tag}-probe`));
-    return { ...r, rss, probeMs, probeCalls, profiles, probeProfile };
+    return { ...r, rss, cpuMs, probeMs, probeCalls, profiles, probeProfile };
   } finally {
     await stopProc(proc);
   }
@@ -218,6 +227,9 @@ async function sequentialPhase(emu: StartedEmulator, cfg: BenchConfig, tag: stri
   }
 }
 
+const perRun = (cpu: Record<string, number>, n: number) =>
+  Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, round(v / n, 1)]));
+
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 
 export interface BenchFigures {
@@ -244,6 +256,9 @@ export interface BenchFigures {
   workerHwmMb: number;
   baselineWorkerPeakRssMb: number;
   failures: number;
+  /** CPU ms per onboarding (and per baseline workflow) of the worker, the dev server, and this process. */
+  cpuMsPerOnboarding: Record<string, number>;
+  cpuMsPerBaselineWorkflow: Record<string, number>;
   profile: {
     workflowActivities: number;
     meanScheduleToStartMs: number;
@@ -303,6 +318,8 @@ export async function runBench(
     workerHwmMb: onb.rss.hwmMb,
     baselineWorkerPeakRssMb: base.rss.peakRssMb,
     failures: onb.failures.length + base.failures.length + seq.failures.length,
+    cpuMsPerOnboarding: perRun(onb.cpuMs, cfg.n),
+    cpuMsPerBaselineWorkflow: perRun(base.cpuMs, cfg.n),
     profile: {
       workflowActivities: round(mean(profiles.map((p) => p.activityRunMs.length)), 1),
       meanScheduleToStartMs: round(mean(all((p) => p.scheduleToStartMs)), 1),
@@ -361,6 +378,8 @@ function render(f: BenchFigures): string {
     ['activity schedule->start ms', f.profile.meanScheduleToStartMs],
     ['activity run ms', f.profile.meanActivityRunMs],
     ['workflow task ms (x count)', `${f.profile.meanWorkflowTaskMs} (x ${f.profile.workflowTasks})`],
+    ['CPU ms / onboarding', JSON.stringify(f.cpuMsPerOnboarding)],
+    ['CPU ms / baseline workflow', JSON.stringify(f.cpuMsPerBaselineWorkflow)],
     ['failures', f.failures],
   ]);
 }
@@ -380,7 +399,7 @@ async function main(): Promise<void> {
   const flags = parseFlags(
     process.argv.slice(2),
     { n: 200, concurrency: 50, 'latency-ms': 50, warmup: 10, 'sequential-runs': 20, 'profile-sample': 20 },
-    ['growth'],
+    ['growth', 'eager'],
   );
   const base = {
     concurrency: flags.concurrency,
@@ -389,14 +408,23 @@ async function main(): Promise<void> {
     sequentialRuns: flags['sequential-runs'],
     profileSample: flags['profile-sample'],
   };
-  const [env, emu] = await Promise.all([startDevServer(), startEmulator({ latencyMs: base.latencyMs })]);
+  // --eager: the server hands the next activity back with the workflow task's completion (no poll round trip).
+  const dynamicConfig = flags.eager ? ['system.enableActivityEagerExecution=true'] : [];
+  const [env, emu] = await Promise.all([
+    startDevServer(dynamicConfig),
+    startEmulator({ latencyMs: base.latencyMs }),
+  ]);
   try {
     const infra = { env, emu };
     if (!flags.growth) {
       const f = await runBench(infra, { ...base, n: flags.n }, 'n' + flags.n);
       console.log(render(f));
-      if (flags.json)
-        writeFileSync(flags.json, JSON.stringify({ ...f, targets: verdicts(f) }, null, 2) + '\n');
+      if (flags.json) {
+        writeFileSync(
+          flags.json,
+          JSON.stringify({ ...f, dynamicConfig, targets: verdicts(f) }, null, 2) + '\n',
+        );
+      }
       return;
     }
     const small = await runBench(infra, { ...base, n: 50 }, 'g50');
@@ -414,7 +442,13 @@ async function main(): Promise<void> {
       writeFileSync(
         flags.json,
         JSON.stringify(
-          { n50: small, n500: large, growth, targets: { n50: verdicts(small), n500: verdicts(large) } },
+          {
+            n50: small,
+            n500: large,
+            growth,
+            dynamicConfig,
+            targets: { n50: verdicts(small), n500: verdicts(large) },
+          },
           null,
           2,
         ) + '\n',

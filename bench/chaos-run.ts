@@ -195,7 +195,11 @@ class WorkerProcess {
 
   constructor(private readonly target: WorkerTarget) {}
 
+  /** Starts a worker unless one is running (or starting) already. */
   start(): Promise<void> {
+    if (this.current && this.current.child.exitCode === null && this.current.child.signalCode === null) {
+      return Promise.resolve();
+    }
     this.starting ??= startWorker(this.target)
       .then((p) => {
         this.current = p;
@@ -291,9 +295,11 @@ export async function runChaos(opts: Partial<ChaosOptions> & { m: number }): Pro
       while (!calm && Date.now() < until) await sleep(Math.min(200, until - Date.now()));
     };
     let emulatorDown = false;
+    // Faults come at a rate proportional to the runs in flight, so the last few runs are not drowned in them.
+    let inFlight = 0;
     const faultAgent = async () => {
       while (!calm) {
-        await pause(o.faultEveryMs);
+        await pause((o.faultEveryMs * o.concurrency) / Math.max(1, Math.min(o.concurrency, inFlight)));
         if (calm || emulatorDown) continue;
         try {
           const c = control();
@@ -356,7 +362,7 @@ export async function runChaos(opts: Partial<ChaosOptions> & { m: number }): Pro
     // The first kill and restart come early, so that even a short run sees both.
     const workerAgent = async () => {
       for (let first = true; !calm; first = false) {
-        await pause(first ? o.workerKillEveryMs / 3 : o.workerKillEveryMs);
+        await pause(first ? Math.min(4000, o.workerKillEveryMs) : o.workerKillEveryMs);
         if (calm) break;
         await worker!.stop('SIGKILL');
         injected.workerKills++;
@@ -366,7 +372,7 @@ export async function runChaos(opts: Partial<ChaosOptions> & { m: number }): Pro
     };
     const emulatorAgent = async () => {
       for (let first = true; !calm; first = false) {
-        await pause(first ? o.emulatorRestartEveryMs / 2 : o.emulatorRestartEveryMs);
+        await pause(first ? Math.min(7000, o.emulatorRestartEveryMs) : o.emulatorRestartEveryMs);
         if (calm) break;
         emulatorDown = true;
         await emulator.stop('SIGKILL');
@@ -393,15 +399,19 @@ export async function runChaos(opts: Partial<ChaosOptions> & { m: number }): Pro
     );
     const chaosDeadline = started + o.chaosWindowMs;
     const allRuns = pool(o.m, o.concurrency, async (i) => {
-      const run = runs[i]!;
-      await settle(
-        client,
-        run,
-        target.taskQueue,
-        between(1000, 6000),
-        Date.now() + o.chaosWindowMs + o.settleMs,
-      );
-      settled++;
+      inFlight++;
+      try {
+        await settle(
+          client,
+          runs[i]!,
+          target.taskQueue,
+          between(1000, 6000),
+          started + o.chaosWindowMs + o.settleMs,
+        );
+      } finally {
+        inFlight--;
+        settled++;
+      }
     });
     await Promise.race([allRuns, deadline(chaosDeadline - Date.now())]);
     calm = true;
@@ -462,7 +472,7 @@ export async function runChaos(opts: Partial<ChaosOptions> & { m: number }): Pro
       for (const [collection, field] of Object.entries(RESOURCE_COLLECTIONS)) {
         const seen = new Map<string, number>();
         for (const item of (t.collections[collection] ?? []) as Array<Record<string, unknown>>) {
-          const name = String(item[field] ?? '');
+          const name = typeof item[field] === 'string' ? item[field] : '';
           const hash = MARKER.exec(name)?.[1];
           if (!hash || !completedHashes.has(hash)) {
             orphans++;

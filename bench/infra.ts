@@ -1,17 +1,24 @@
 // What the benchmark and the chaos run share: flags, the worker as a child process (so its memory is its own),
 // its RSS read from /proc, a bounded-concurrency loop, percentiles.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { devServerExecutable } from '../src/dev/temporal-binaries';
 import { ONBOARDING_SEARCH_ATTRIBUTES } from '../src/shared/search-attributes';
 import type { EmulatorOptions } from '../src/emulator/core/types';
 import { runTs, type Proc } from '../test/helpers/processes';
-import { createDevServerEnv } from '../test/helpers/temporal';
 
 export const WORKER_READY = /aep-onboarding worker: /;
 
-export function startDevServer(): Promise<TestWorkflowEnvironment> {
-  return createDevServerEnv(ONBOARDING_SEARCH_ATTRIBUTES);
+/** A dev server with the onboarding's search attributes; `dynamicConfig` as `key=value` server settings. */
+export function startDevServer(dynamicConfig: string[] = []): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: devServerExecutable(),
+      searchAttributes: ONBOARDING_SEARCH_ATTRIBUTES,
+      extraArgs: dynamicConfig.flatMap((kv) => ['--dynamic-config-value', kv]),
+    },
+  });
 }
 
 /** Integer flags, `--json <file>` and boolean switches, with defaults; anything unknown is refused. */
@@ -25,7 +32,7 @@ export function parseFlags<N extends string, B extends string>(
   for (const k of switches) options[k] = { type: 'boolean' };
   const { values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false });
   const out: Record<string, unknown> = { json: values['json'] };
-  for (const [k, def] of Object.entries(numbers) as [string, number][]) {
+  for (const [k, def] of Object.entries<number>(numbers)) {
     const raw = values[k];
     const n = raw === undefined ? def : Number(raw);
     if (!Number.isFinite(n) || n < 0)
@@ -111,6 +118,49 @@ export class RssSampler {
     const hwm = procStatusKb(this.pid)?.hwm ?? NaN;
     return { peakRssMb: mb(this.peakKb), hwmMb: mb(hwm), samples: this.samples };
   }
+}
+
+/** CPU time (user + system) a process has used so far, in ms; NaN once it is gone. */
+export function cpuMs(pid: number): number {
+  try {
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+/** USER_HZ: 100 on every Linux the project runs on. */
+const CLOCK_TICKS = 100;
+
+/** The dev server's process (found by its port), for its CPU time. */
+export function devServerPid(address: string): number | undefined {
+  const port = address.split(':').pop();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (args.includes('start-dev') && args[args.indexOf('--port') + 1] === port) return Number(entry);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return undefined;
+}
+
+/** CPU ms that each process (and this one) spends while `fn` runs. */
+export async function measureCpu<T>(
+  pids: Record<string, number | undefined>,
+  fn: () => Promise<T>,
+): Promise<{ result: T; cpuMs: Record<string, number> }> {
+  const before = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, pid ? cpuMs(pid) : NaN]));
+  const self = process.cpuUsage();
+  const result = await fn();
+  const used = process.cpuUsage(self);
+  const out: Record<string, number> = { self: (used.user + used.system) / 1000 };
+  for (const [k, pid] of Object.entries(pids)) out[k] = pid ? cpuMs(pid) - before[k]! : NaN;
+  return { result, cpuMs: out };
 }
 
 const mb = (kb: number) => Math.round((kb / 1024) * 10) / 10;

@@ -15,68 +15,82 @@ export async function sequentialOnboarding(
 ): Promise<{ flowId: string; inletUrl: string }> {
   const acts = createActivities(deps);
   const env = new MockActivityEnvironment({ attempt: 1 });
-  const run = <I, O>(fn: (input: I) => Promise<O>, input: I): Promise<O> => env.run(fn, input);
+  const run = <O>(call: () => Promise<O>): Promise<O> => env.run(call);
   const sandbox = p.sandbox ?? 'prod';
   const source = p.source ?? 'chatlio';
   const description = `Created by the sequential benchmark (${p.workflowId})`;
 
-  const { preset } = await run(acts.prepareOnboarding, { source });
+  const { preset } = await run(() => acts.prepareOnboarding({ source }));
   const name = (step: Parameters<typeof resourceName>[0]) =>
     resourceName(step, { name: p.name, displayName: preset.displayName, workflowId: p.workflowId });
 
-  const sc = await run(acts.ensureSourceConnection, {
-    sandbox,
-    name: name('sourceConnection'),
-    description,
-    connectionSpec: preset.connectionSpec,
-    providerId: preset.providerId,
-    dataFormat: preset.dataFormat,
-  });
-  const { tenantId } = await run(acts.getTenant, { sandbox });
-  const fg = await run(acts.ensureFieldGroup, {
-    sandbox,
-    title: name('fieldGroup'),
-    description,
-    tenantId,
-    schemaClass: preset.schemaClass,
-    fieldGroup: preset.fieldGroup,
-  });
-  const schema = await run(acts.ensureSchema, {
-    sandbox,
-    title: name('schema'),
-    description,
-    schemaClass: preset.schemaClass,
-    fieldGroupId: fg.id,
-  });
-  const ds = await run(acts.ensureDataset, {
-    sandbox,
-    name: name('dataset'),
-    description,
-    schemaId: schema.id,
-  });
-  const tc = await run(acts.ensureTargetConnection, {
-    sandbox,
-    name: name('targetConnection'),
-    description,
-    datasetId: ds.id,
-    schemaId: schema.id,
-  });
-  const ms = await run(acts.ensureMappingSet, {
-    sandbox,
-    name: mappingSetName({ source, workflowId: p.workflowId }),
-    schemaId: schema.id,
-    mappings: preset.mappings.map((m) => ({ ...m, destination: withTenant(m.destination, tenantId) })),
-  });
-  const flow = await run(acts.ensureFlow, {
-    sandbox,
-    name: name('flow'),
-    description,
-    flowSpec: preset.flowSpec,
-    sourceConnectionId: sc.id,
-    targetConnectionId: tc.id,
-    mappingSetId: ms.id,
-    mappingVersion: ms.version,
-  });
-  const { inletUrl } = await run(acts.getInletUrl, { sandbox, flowId: flow.id });
+  const sc = await run(() =>
+    acts.ensureSourceConnection({
+      sandbox,
+      name: name('sourceConnection'),
+      description,
+      connectionSpec: preset.connectionSpec,
+      providerId: preset.providerId,
+      dataFormat: preset.dataFormat,
+    }),
+  );
+  const { tenantId } = await run(() => acts.getTenant({ sandbox }));
+  const fg = await run(() =>
+    acts.ensureFieldGroup({
+      sandbox,
+      title: name('fieldGroup'),
+      description,
+      tenantId,
+      schemaClass: preset.schemaClass,
+      fieldGroup: preset.fieldGroup,
+    }),
+  );
+  const schema = await run(() =>
+    acts.ensureSchema({
+      sandbox,
+      title: name('schema'),
+      description,
+      schemaClass: preset.schemaClass,
+      fieldGroupId: fg.id,
+    }),
+  );
+  const ds = await run(() =>
+    acts.ensureDataset({
+      sandbox,
+      name: name('dataset'),
+      description,
+      schemaId: schema.id,
+    }),
+  );
+  const tc = await run(() =>
+    acts.ensureTargetConnection({
+      sandbox,
+      name: name('targetConnection'),
+      description,
+      datasetId: ds.id,
+      schemaId: schema.id,
+    }),
+  );
+  const ms = await run(() =>
+    acts.ensureMappingSet({
+      sandbox,
+      name: mappingSetName({ source, workflowId: p.workflowId }),
+      schemaId: schema.id,
+      mappings: preset.mappings.map((m) => ({ ...m, destination: withTenant(m.destination, tenantId) })),
+    }),
+  );
+  const flow = await run(() =>
+    acts.ensureFlow({
+      sandbox,
+      name: name('flow'),
+      description,
+      flowSpec: preset.flowSpec,
+      sourceConnectionId: sc.id,
+      targetConnectionId: tc.id,
+      mappingSetId: ms.id,
+      mappingVersion: ms.version,
+    }),
+  );
+  const { inletUrl } = await run(() => acts.getInletUrl({ sandbox, flowId: flow.id }));
   return { flowId: flow.id, inletUrl };
 }

@@ -1,6 +1,7 @@
 // The onboarding saga: Chatlio (or any preset source) to a working webhook URL, or a failed run that left nothing
 // behind in AEP and says exactly what it undid. Orchestration only: every API call is an activity.
 import {
+  ActivityCancellationType,
   ApplicationFailure,
   CancellationScope,
   defineQuery,
@@ -52,8 +53,13 @@ function onboardingCounters() {
   };
 }
 
-/** Creates and reads: bounded retries, so a step that keeps failing ends the run (and compensates). */
+/**
+ * Creates and reads: bounded retries, so a step that keeps failing ends the run (and compensates). On cancellation
+ * the workflow waits for an attempt in flight to finish (the SDK's effective default is TRY_CANCEL, which reports the
+ * activity cancelled at once while its create may still land afterwards, after the undo looked for it: an orphan).
+ */
 const STEP_OPTIONS: ActivityOptions = {
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   startToCloseTimeout: '45s',
   heartbeatTimeout: '10s',
   scheduleToCloseTimeout: '10m',
@@ -69,12 +75,14 @@ const UNDO_OPTIONS: ActivityOptions = {
 /** Verification posts every sample once per attempt: at most two attempts, each allowed the full polling time. */
 const VERIFY_TIMEOUT_MS = 60_000;
 const VERIFY_OPTIONS: ActivityOptions = {
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   startToCloseTimeout: VERIFY_TIMEOUT_MS + 60_000,
   heartbeatTimeout: '30s',
   retry: { initialInterval: '2s', maximumAttempts: 2 },
 };
 /** The inlet URL may lag the flow's creation: poll it briefly and often. */
 const INLET_OPTIONS: ActivityOptions = {
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   startToCloseTimeout: '45s',
   heartbeatTimeout: '10s',
   scheduleToCloseTimeout: '10m',
@@ -195,6 +203,12 @@ class OnboardingRun {
     undo?: { run: () => Promise<UndoResult>; id: () => string | undefined },
     state: (t: T) => StepProgress['state'] = () => 'done',
   ): Promise<T> {
+    // Once cancelled (by the user, or by a failed sibling branch) start nothing new, not even an undo registration.
+    const scope = CancellationScope.current();
+    if (scope.consideredCancelled) {
+      this.setStep(step, { state: 'cancelled' });
+      await scope.cancelRequested;
+    }
     if (undo) this.saga.add(step, undo.run, undo.id);
     this.setStep(step, { state: 'running' });
     try {
