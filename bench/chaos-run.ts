@@ -14,6 +14,7 @@ import { EMULATOR_DEFAULTS } from '../src/shared/aep-constants';
 import type { FaultRule } from '../src/emulator/core/faults';
 import { fnv1a } from '../src/shared/naming';
 import { FAILURE_TYPES, type OnboardingFailureDetails } from '../src/shared/onboarding';
+import { getProgressQuery } from '../src/workflows/onboarding';
 import {
   controlClient,
   spawnEmulator,
@@ -47,7 +48,7 @@ export const CHAOS_DEFAULTS: Omit<ChaosOptions, 'm'> = {
   seed: 1,
   cancelShare: 0.1,
   failShare: 0.1,
-  faultEveryMs: 400,
+  faultEveryMs: 250,
   workerKillEveryMs: 25_000,
   emulatorRestartEveryMs: 30_000,
   chaosWindowMs: 15 * 60_000,
@@ -74,6 +75,8 @@ export interface ChaosReport {
   injected: { faults: number; tokenExpiries: number; workerKills: number; emulatorRestarts: number };
   durationMs: number;
   problems: string[];
+  /** Runs not planned to fail that the chaos made fail (compensated): why, to tell a flaky step from bad luck. */
+  unplannedFailures: Array<{ workflowId: string; reason: string }>;
 }
 
 /** mulberry32: a small seeded PRNG, so a run can be replayed with --seed. */
@@ -299,8 +302,9 @@ export async function runChaos(opts: Partial<ChaosOptions> & { m: number }): Pro
     let inFlight = 0;
     const faultAgent = async () => {
       while (!calm) {
-        await pause((o.faultEveryMs * o.concurrency) / Math.max(1, Math.min(o.concurrency, inFlight)));
-        if (calm || emulatorDown) continue;
+        await pause(o.faultEveryMs);
+        // Thinning: a tick injects with probability (runs in flight / concurrency).
+        if (calm || emulatorDown || random() * o.concurrency >= inFlight) continue;
         try {
           const c = control();
           if ((await c.faults()).length > sticky.length + 20) continue;
@@ -464,6 +468,15 @@ export async function runChaos(opts: Partial<ChaosOptions> & { m: number }): Pro
       secretsFound += exact + shaped;
     }
 
+    // What the run's own compensation said about what it could not delete (the progress query, replayed).
+    const leftBy = async (r: Run): Promise<string> => {
+      const p = await client.workflow
+        .getHandle(r.workflowId)
+        .query(getProgressQuery)
+        .catch(() => undefined);
+      const left = p?.compensation.filter((c) => c.outcome === 'left') ?? [];
+      return left.length ? `; left: ${left.map((c) => `${c.step}: ${c.error ?? '?'}`).join('; ')}` : '';
+    };
     const completedHashes = new Set(runs.filter((r) => r.outcome === 'completed').map((r) => r.hash));
     const perHash = new Map<string, number>();
     let duplicates = 0;
@@ -476,7 +489,11 @@ export async function runChaos(opts: Partial<ChaosOptions> & { m: number }): Pro
           const hash = MARKER.exec(name)?.[1];
           if (!hash || !completedHashes.has(hash)) {
             orphans++;
-            problems.push(`orphan: ${collection} "${name}" (${String(item['id'])})`);
+            const owner = runs.find((r) => r.hash === hash);
+            const why = owner
+              ? ` of ${owner.workflowId} (plan ${owner.plan}, ${owner.outcome}${await leftBy(owner)})`
+              : '';
+            problems.push(`orphan: ${collection} "${name}" (${String(item['id'])})${why}`);
             continue;
           }
           seen.set(hash, (seen.get(hash) ?? 0) + 1);
@@ -514,6 +531,9 @@ export async function runChaos(opts: Partial<ChaosOptions> & { m: number }): Pro
       injected,
       durationMs: Date.now() - started,
       problems,
+      unplannedFailures: runs
+        .filter((r) => r.plan !== 'fail' && r.outcome === 'compensated')
+        .map((r) => ({ workflowId: r.workflowId, reason: r.detail ?? '' })),
     };
   } finally {
     calm = true;
@@ -549,7 +569,8 @@ async function settle(client: Client, run: Run, taskQueue: string, cancelAfterMs
     else if (cause instanceof ApplicationFailure && cause.type === FAILURE_TYPES.onboardingFailed) {
       const details = cause.details?.[0] as OnboardingFailureDetails | undefined;
       run.outcome = details && details.left.length === 0 ? 'compensated' : 'other';
-      run.detail = cause.message;
+      const left = details?.left.map((l) => `${l.step}: ${l.error ?? '?'}`).join('; ');
+      run.detail = left ? `${cause.message} (left: ${left})` : cause.message;
     } else {
       run.outcome = 'other';
       run.detail = err instanceof Error ? err.message : String(err);
