@@ -22,7 +22,7 @@ import {
   type SpawnedEmulator,
 } from '../test/helpers/emulator';
 import type { Proc } from '../test/helpers/processes';
-import { fetchHistory, historyText } from './history';
+import { failureTrail, fetchHistory, historyText } from './history';
 import { deadline, pool, sleep, startDevServer, startWorker, type WorkerTarget } from './infra';
 
 export interface ChaosOptions {
@@ -76,7 +76,7 @@ export interface ChaosReport {
   durationMs: number;
   problems: string[];
   /** Runs not planned to fail that the chaos made fail (compensated): why, to tell a flaky step from bad luck. */
-  unplannedFailures: Array<{ workflowId: string; reason: string }>;
+  unplannedFailures: Array<{ workflowId: string; plan: string; reason: string; trail: string[] }>;
 }
 
 /** mulberry32: a small seeded PRNG, so a run can be replayed with --seed. */
@@ -432,6 +432,7 @@ export async function runChaos(opts: Partial<ChaosOptions> & { m: number }): Pro
     // The counts.
     const E = temporal.api.enums.v1;
     const texts: Array<[string, string]> = [];
+    const trails = new Map<string, string[]>();
     let stuck = 0;
     let workflowTaskFailures = 0;
     for (const r of runs) {
@@ -440,6 +441,7 @@ export async function runChaos(opts: Partial<ChaosOptions> & { m: number }): Pro
         fetchHistory(client, r.workflowId),
       ]);
       texts.push([`history ${r.workflowId}`, historyText(history)]);
+      trails.set(r.workflowId, failureTrail(history));
       // A task failed because new events arrived while it completed (a cancel request) is the server's routine,
       // not a workflow bug; every other cause is.
       const causes = (history.events ?? [])
@@ -533,7 +535,12 @@ export async function runChaos(opts: Partial<ChaosOptions> & { m: number }): Pro
       problems,
       unplannedFailures: runs
         .filter((r) => r.plan !== 'fail' && r.outcome === 'compensated')
-        .map((r) => ({ workflowId: r.workflowId, reason: r.detail ?? '' })),
+        .map((r) => ({
+          workflowId: r.workflowId,
+          plan: r.plan,
+          reason: r.detail ?? '',
+          trail: (trails.get(r.workflowId) ?? []).slice(-8),
+        })),
     };
   } finally {
     calm = true;

@@ -45,8 +45,9 @@ async function main(): Promise<void> {
     ]),
   );
   for (const p of report.problems.slice(0, 50)) console.log(`  ! ${p}`);
-  for (const f of report.unplannedFailures.slice(0, 20))
-    console.log(`  unplanned failure ${f.workflowId}: ${f.reason}`);
+  for (const f of report.unplannedFailures.slice(0, 20)) {
+    console.log(`  unplanned failure ${f.workflowId} (plan ${f.plan}): ${f.reason}`);
+  }
   if (flags.json) writeFileSync(flags.json, JSON.stringify(report, null, 2) + '\n');
   const bad = MUST_BE_ZERO.filter((k) => report[k] !== 0);
   if (bad.length) {

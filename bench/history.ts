@@ -78,3 +78,26 @@ export function historyText(history: History): string {
     return value;
   });
 }
+
+/** The activity attempts that did not succeed, and a cancel request, in order: `type: message` lines. */
+export function failureTrail(history: History): string[] {
+  const scheduled = new Map<number, string>();
+  const out: string[] = [];
+  for (const e of history.events ?? []) {
+    const a = e.activityTaskScheduledEventAttributes;
+    if (a) scheduled.set(Number(e.eventId), a.activityType?.name ?? '?');
+    const failed = e.activityTaskFailedEventAttributes;
+    const timedOut = e.activityTaskTimedOutEventAttributes;
+    const cancelled = e.activityTaskCanceledEventAttributes;
+    const attrs = failed ?? timedOut ?? cancelled;
+    if (attrs) {
+      const type = scheduled.get(Number(attrs.scheduledEventId)) ?? '?';
+      const f = failed?.failure ?? timedOut?.failure;
+      const what = f ? (f.cause?.message ?? f.message ?? '') : 'cancelled';
+      out.push(`${type}: ${what}`);
+    }
+    if (e.eventType === E.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED)
+      out.push('(workflow cancel requested)');
+  }
+  return out;
+}

@@ -51,9 +51,24 @@ export const OnboardingInputSchema = z
 export type OnboardingInput = z.input<typeof OnboardingInputSchema>;
 export type ValidOnboardingInput = z.output<typeof OnboardingInputSchema>;
 
-/** One line per problem, `path: message`, so a person sees every mistake at once. */
+const MAX_PROBLEMS = 20;
+const MAX_PROBLEM_LENGTH = 200;
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/**
+ * One line per problem, `path: message`, so a person sees every mistake at once; capped in count and length, since
+ * the message lands in the history, the CLI and the Web UI (a 50 kB key name must not become a 50 kB error).
+ */
 export function formatIssues(error: z.ZodError): string[] {
-  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(input)'}: ${i.message}`);
+  const lines = error.issues.map((i) =>
+    clip(`${i.path.length ? clip(i.path.join('.'), 60) : '(input)'}: ${i.message}`, MAX_PROBLEM_LENGTH),
+  );
+  return lines.length > MAX_PROBLEMS
+    ? [...lines.slice(0, MAX_PROBLEMS), `… and ${lines.length - MAX_PROBLEMS} more problem(s)`]
+    : lines;
 }
 
 export type InputCheck = { ok: true; value: ValidOnboardingInput } | { ok: false; problems: string[] };
