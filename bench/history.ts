@@ -82,10 +82,13 @@ export function historyText(history: History): string {
 /** The activity attempts that did not succeed, and a cancel request, in order: `type: message` lines. */
 export function failureTrail(history: History): string[] {
   const scheduled = new Map<number, string>();
+  const attempts = new Map<number, number>();
   const out: string[] = [];
   for (const e of history.events ?? []) {
     const a = e.activityTaskScheduledEventAttributes;
     if (a) scheduled.set(Number(e.eventId), a.activityType?.name ?? '?');
+    const started = e.activityTaskStartedEventAttributes;
+    if (started) attempts.set(Number(started.scheduledEventId), started.attempt ?? 0);
     const failed = e.activityTaskFailedEventAttributes;
     const timedOut = e.activityTaskTimedOutEventAttributes;
     const cancelled = e.activityTaskCanceledEventAttributes;
@@ -94,7 +97,8 @@ export function failureTrail(history: History): string[] {
       const type = scheduled.get(Number(attrs.scheduledEventId)) ?? '?';
       const f = failed?.failure ?? timedOut?.failure;
       const what = f ? (f.cause?.message ?? f.message ?? '') : 'cancelled';
-      out.push(`${type}: ${what}`);
+      const attempt = attempts.get(Number(attrs.scheduledEventId));
+      out.push(`${type}${attempt ? ` (attempt ${attempt})` : ''}: ${what}`);
     }
     if (e.eventType === E.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED)
       out.push('(workflow cancel requested)');

@@ -14,7 +14,7 @@ export interface AepFailureDetails {
 
 /**
  * Validation (400/422), permission (403), not-found, conflict and IMS credential errors cannot be fixed by retrying:
- * non-retryable. 429 retries no earlier than Retry-After; 5xx, network and malformed responses retry with the
+ * non-retryable. A 401 after the client's own renewal is retried (see below). 429 retries no earlier than Retry-After; 5xx, network and malformed responses retry with the
  * activity's backoff. The AEP error already carries a redacted message, so no secret reaches the history.
  */
 export function toApplicationFailure(err: unknown): ApplicationFailure {
@@ -28,10 +28,13 @@ export function toApplicationFailure(err: unknown): ApplicationFailure {
       method: err.method,
       path: err.path,
     };
+    // A 401 that survived the client's renew-and-replay (a token revoked or expired mid-call) may pass on the next
+    // attempt with a fresh token; bad credentials fail at IMS instead (ImsError, non-retryable).
+    const retryable = err.retryable || err.kind === 'authentication';
     return ApplicationFailure.create({
       type: err.name,
       message: err.message,
-      nonRetryable: !err.retryable,
+      nonRetryable: !retryable,
       details: [details],
       nextRetryDelay: err.retryAfterMs !== undefined && err.retryAfterMs > 0 ? err.retryAfterMs : undefined,
     });

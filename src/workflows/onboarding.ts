@@ -4,6 +4,7 @@ import {
   ActivityCancellationType,
   ApplicationFailure,
   CancellationScope,
+  CancelledFailure,
   defineQuery,
   isCancellation,
   metricMeter,
@@ -63,7 +64,8 @@ const STEP_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '45s',
   heartbeatTimeout: '10s',
   scheduleToCloseTimeout: '10m',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 12 },
+  // Dense faults can take many attempts; the schedule-to-close budget is what ends a step that keeps failing.
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 30 },
 };
 /** Undos get a more patient policy of their own: leaving an orphan is worse than a slow compensation. */
 const UNDO_OPTIONS: ActivityOptions = {
@@ -137,12 +139,17 @@ export async function onboardStreamingSource(raw: OnboardingInput): Promise<Onbo
       progress.compensation.push(o);
       renderDetails(progress);
     });
-    if (isCancellation(err)) {
+    // Cancelled is decided by the run's own scope, not by the error's shape: an attempt in flight may fail or time
+    // out after the cancel request and surface as an ordinary activity failure.
+    const cancelled = isCancellation(err) || CancellationScope.current().consideredCancelled;
+    if (cancelled && report.left.length === 0) {
       progress.phase = 'cancelled';
       setStatus('cancelled');
       onboardings.cancelled.add(1, { source: input.source });
       renderDetails(progress);
-      throw err;
+      throw isCancellation(err)
+        ? err
+        : new CancelledFailure('Onboarding cancelled; everything it created was deleted');
     }
     progress.phase = 'compensated';
     setStatus(report.left.length ? 'failed' : 'compensated');
@@ -150,7 +157,10 @@ export async function onboardStreamingSource(raw: OnboardingInput): Promise<Onbo
     renderDetails(progress);
     const details: OnboardingFailureDetails = {
       failedStep: run.failedStep,
-      reason: describeError(err),
+      // A cancelled run that could not undo everything fails instead, so that what is left is reported.
+      reason: cancelled
+        ? `cancelled, and not everything could be undone (${describeError(err)})`
+        : describeError(err),
       undone: report.undone,
       left: report.left,
     };
