@@ -66,10 +66,12 @@ async function retry(attempt: () => Promise<unknown>, between: () => Promise<unk
 /** The run page refreshes a running workflow by itself, but reloading makes the wait independent of its pace. */
 function waitForCompleted(page: Page): Promise<void> {
   const completed = page.getByTestId('execution-status').filter({ hasText: /^\s*completed\s*$/i });
+  // A reload re-renders the whole single-page app, which takes seconds on a busy machine: give each look long enough
+  // that the page can render before the next reload.
   return retry(
-    () => completed.first().waitFor({ timeout: 2_000 }),
-    () => page.reload(),
-    45_000,
+    () => completed.first().waitFor({ timeout: 10_000 }),
+    () => page.reload({ waitUntil: 'load' }),
+    90_000,
   );
 }
 
@@ -92,7 +94,7 @@ function waitInFrame(page: Page, name: string, locate: (frame: Frame) => Locator
 
 describe(
   'Web UI: start an onboarding from the Temporal Web UI',
-  { timeout: 120_000, skip: browserSkipReason() },
+  { timeout: 240_000, skip: browserSkipReason() },
   () => {
     let env: TestWorkflowEnvironment | undefined;
     let emu: StartedEmulator | undefined;
