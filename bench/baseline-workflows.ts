@@ -1,19 +1,24 @@
-// The benchmark's bare baseline: the onboarding saga's shape (10 activities, the same two parallel branches) with
-// no-op activities, so its throughput is what Temporal and one worker allow on this machine and nothing else.
-import { proxyActivities } from '@temporalio/workflow';
+// The benchmark's bare baselines: the onboarding saga's shape (10 activities, the same two parallel branches) with
+// no-op activities, so their throughput is what Temporal and one worker allow on this machine and nothing else.
+// `baselineOnboarding` runs all ten as normal activities. `baselineOnboardingMirrored` runs the three the onboarding
+// runs as local activities (prepare, tenant, inlet URL) as local ones too: the same kinds of steps as the real thing.
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 
 export interface BaselineActivities {
   noop(step: string): Promise<string>;
 }
 
-const { noop } = proxyActivities<BaselineActivities>({ startToCloseTimeout: '30s' });
+const remote = proxyActivities<BaselineActivities>({ startToCloseTimeout: '30s' });
+const local = proxyLocalActivities<BaselineActivities>({ startToCloseTimeout: '30s' });
 
 export const BASELINE_ACTIVITY_COUNT = 10;
+/** The onboarding's reads that run as local activities (src/workflows/onboarding.ts). */
+const LOCAL_IN_ONBOARDING = new Set(['prepareOnboarding', 'tenant', 'inletUrl']);
 
-export async function baselineOnboarding(): Promise<number> {
+async function shape(run: (step: string) => Promise<string>): Promise<number> {
   let done = 0;
   const step = async (name: string) => {
-    await noop(name);
+    await run(name);
     done++;
   };
   await step('prepareOnboarding');
@@ -33,4 +38,12 @@ export async function baselineOnboarding(): Promise<number> {
   await step('flow');
   await step('inletUrl');
   return done;
+}
+
+export function baselineOnboarding(): Promise<number> {
+  return shape((s) => remote.noop(s));
+}
+
+export function baselineOnboardingMirrored(): Promise<number> {
+  return shape((s) => (LOCAL_IN_ONBOARDING.has(s) ? local.noop(s) : remote.noop(s)));
 }

@@ -136,15 +136,19 @@ async function baselinePhase(env: TestWorkflowEnvironment, cfg: BenchConfig, tag
   });
   try {
     await proc.waitFor(/baseline worker: /, 120_000);
-    const run = (id: string) =>
-      env.client.workflow.execute('baselineOnboarding', { taskQueue, workflowId: id, args: [] });
-    await timed(cfg.warmup, cfg.concurrency, (i) => run(`bench-${tag}-baseline-warmup-${i}`));
-    const sampler = new RssSampler(proc.child.pid!);
-    const { result: r, cpuMs } = await measureCpu(
-      { worker: proc.child.pid, server: devServerPid(env.address) },
-      () => timed(cfg.n, cfg.concurrency, (i) => run(`bench-${tag}-baseline-${i}`)),
-    );
-    return { ...r, rss: sampler.stop(), cpuMs };
+    const measure = async (type: 'baselineOnboarding' | 'baselineOnboardingMirrored', key: string) => {
+      const run = (id: string) => env.client.workflow.execute(type, { taskQueue, workflowId: id, args: [] });
+      await timed(cfg.warmup, cfg.concurrency, (i) => run(`bench-${tag}-${key}-warmup-${i}`));
+      const sampler = new RssSampler(proc.child.pid!);
+      const { result: r, cpuMs } = await measureCpu(
+        { worker: proc.child.pid, server: devServerPid(env.address) },
+        () => timed(cfg.n, cfg.concurrency, (i) => run(`bench-${tag}-${key}-${i}`)),
+      );
+      return { ...r, rss: sampler.stop(), cpuMs };
+    };
+    const remote = await measure('baselineOnboarding', 'baseline');
+    const mirrored = await measure('baselineOnboardingMirrored', 'mirrored');
+    return { ...remote, mirrored };
   } finally {
     await stopProc(proc);
   }
@@ -215,12 +219,12 @@ async function sequentialPhase(emu: StartedEmulator, cfg: BenchConfig, tag: stri
     requestTimeoutMs: 30_000,
     connectTimeoutMs: 10_000,
   });
-  const deps = { aep, presets: PresetRegistry.fromEnv({}) };
+  const onboard = sequentialOnboarding({ aep, presets: PresetRegistry.fromEnv({}) });
   try {
-    // The first run fetches the token, as the worker's warm-up did.
-    await sequentialOnboarding(deps, { workflowId: `seq-${tag}-warmup`, name: `Sequential warmup ${tag}` });
+    // The first run fetches the token (and the tenant id), as the worker's warm-up did.
+    await onboard({ workflowId: `seq-${tag}-warmup`, name: `Sequential warmup ${tag}` });
     return await timed(cfg.sequentialRuns, 1, (i) =>
-      sequentialOnboarding(deps, { workflowId: `seq-${tag}-${i}`, name: `Sequential ${tag} ${i}` }),
+      onboard({ workflowId: `seq-${tag}-${i}`, name: `Sequential ${tag} ${i}` }),
     );
   } finally {
     await aep.close();
@@ -252,6 +256,9 @@ export interface BenchFigures {
   baselineThroughputPerSec: number;
   throughputRatioToBaseline: number;
   baselineP50Ms: number;
+  /** The same baseline with the onboarding's three local reads as local activities too. */
+  mirroredBaselineThroughputPerSec: number;
+  throughputRatioToMirroredBaseline: number;
   workerPeakRssMb: number;
   workerHwmMb: number;
   baselineWorkerPeakRssMb: number;
@@ -278,7 +285,8 @@ export async function runBench(
   const { env, emu } = infra;
   await emu.control.reset();
   log(
-    `[${tag}] baseline: ${cfg.n} bare workflows of ${BASELINE_ACTIVITY_COUNT} no-op activities at ${cfg.concurrency}`,
+    `[${tag}] baselines: ${cfg.n} bare workflows of ${BASELINE_ACTIVITY_COUNT} no-op activities at ${cfg.concurrency}, ` +
+      "all normal, then with the onboarding's 3 reads local",
   );
   const base = await baselinePhase(env, cfg, tag);
   log(`[${tag}] onboarding: ${cfg.n} onboardings at ${cfg.concurrency}, L=${cfg.latencyMs} ms`);
@@ -292,6 +300,7 @@ export async function runBench(
   const seqP50 = percentile(seq.latenciesMs, 50);
   const throughput = (cfg.n - onb.failures.length) / (onb.wallMs / 1000);
   const baseThroughput = (cfg.n - base.failures.length) / (base.wallMs / 1000);
+  const mirroredThroughput = (cfg.n - base.mirrored.failures.length) / (base.mirrored.wallMs / 1000);
   const profiles = onb.profiles;
   const all = (f: (p: (typeof profiles)[number]) => number[]) => profiles.flatMap(f);
   return {
@@ -314,10 +323,13 @@ export async function runBench(
     baselineThroughputPerSec: round(baseThroughput, 2),
     throughputRatioToBaseline: round(throughput / baseThroughput, 3),
     baselineP50Ms: round(percentile(base.latenciesMs, 50), 1),
+    mirroredBaselineThroughputPerSec: round(mirroredThroughput, 2),
+    throughputRatioToMirroredBaseline: round(throughput / mirroredThroughput, 3),
     workerPeakRssMb: onb.rss.peakRssMb,
     workerHwmMb: onb.rss.hwmMb,
     baselineWorkerPeakRssMb: base.rss.peakRssMb,
-    failures: onb.failures.length + base.failures.length + seq.failures.length,
+    failures:
+      onb.failures.length + base.failures.length + base.mirrored.failures.length + seq.failures.length,
     cpuMsPerOnboarding: perRun(onb.cpuMs, cfg.n),
     cpuMsPerBaselineWorkflow: perRun(base.cpuMs, cfg.n),
     profile: {
@@ -372,6 +384,10 @@ function render(f: BenchFigures): string {
     ['throughput /s', f.throughputPerSec],
     ['baseline throughput /s', `${f.baselineThroughputPerSec} (baseline p50 ${f.baselineP50Ms} ms)`],
     ['throughputRatioToBaseline', `${f.throughputRatioToBaseline}${mark('throughputRatioToBaseline')}`],
+    [
+      'mirrored baseline throughput /s (ratio)',
+      `${f.mirroredBaselineThroughputPerSec} (${f.throughputRatioToMirroredBaseline})`,
+    ],
     ['worker peak RSS MB (load)', `${f.workerPeakRssMb}${mark('workerPeakRssMb')}`],
     ['worker VmHWM MB (incl. start)', f.workerHwmMb],
     ['baseline worker peak RSS MB', f.baselineWorkerPeakRssMb],
@@ -392,6 +408,7 @@ const NUMERIC_FIGURES: Array<keyof BenchFigures> = [
   'throughputPerSec',
   'baselineThroughputPerSec',
   'throughputRatioToBaseline',
+  'throughputRatioToMirroredBaseline',
   'workerPeakRssMb',
 ];
 

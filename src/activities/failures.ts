@@ -53,6 +53,8 @@ function startHeartbeats(): () => void {
   } catch {
     return () => undefined; // not inside an activity (unit tests of one function)
   }
+  // A local activity runs inside a workflow task: the server knows nothing of it to keep alive.
+  if (ctx.info.isLocal) return () => undefined;
   const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
   return () => clearInterval(timer);
 }

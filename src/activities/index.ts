@@ -8,6 +8,7 @@ import { FAILURE_TYPES } from '../shared/onboarding';
 import type { PresetRegistry } from '../presets/registry';
 import { withFailureMapping } from './failures';
 import { createLifecycleActivities } from './lifecycle';
+import { createValidationActivities } from './validation';
 import type * as T from './types';
 
 export type * from './types';
@@ -99,6 +100,7 @@ const eq = (path: string, value: string) => `${path}==${JSON.stringify(value)}`;
 
 export function createActivities(deps: ActivityDeps) {
   const api = (sandbox: string) => deps.aep.withSandbox(sandbox);
+  const tenants = new Map<string, Promise<string>>();
 
   const findFieldGroups = async (sandbox: string, title: string) =>
     (await api(sandbox).schemaRegistry.findFieldGroupsByTitle(title)).filter((r) => r.title === title);
@@ -118,8 +120,10 @@ export function createActivities(deps: ActivityDeps) {
 
   return withFailureMapping({
     ...createLifecycleActivities(deps),
-    /** Reads the source preset; an unknown source fails here, before any AEP call. */
-    async prepareOnboarding(input: T.PrepareOnboardingInput): Promise<T.PrepareOnboardingOutput> {
+    ...createValidationActivities(deps),
+
+    /** A source's preset, for day-two runs that need it again (verify). */
+    async loadPreset(input: T.LoadPresetInput): Promise<T.LoadPresetOutput> {
       const preset = deps.presets.get(input.source);
       if (!preset) {
         throw ApplicationFailure.nonRetryable(
@@ -130,9 +134,21 @@ export function createActivities(deps: ActivityDeps) {
       return { preset, defaultSandbox: deps.aep.config.sandbox };
     },
 
+    /**
+     * An org's tenant id never changes, so it is read once per sandbox and worker: later onboardings skip the call,
+     * which sits at the head of the longest chain of calls (tenant, field group, schema, dataset, ...). A failed read
+     * is not remembered.
+     */
     async getTenant(input: T.GetTenantInput): Promise<T.GetTenantOutput> {
-      const stats = await api(input.sandbox).schemaRegistry.getStats();
-      return { tenantId: stats.tenantId };
+      let pending = tenants.get(input.sandbox);
+      if (!pending) {
+        pending = api(input.sandbox)
+          .schemaRegistry.getStats()
+          .then((s) => s.tenantId);
+        tenants.set(input.sandbox, pending);
+        void pending.catch(() => tenants.delete(input.sandbox));
+      }
+      return { tenantId: await pending };
     },
 
     async ensureFieldGroup(input: T.EnsureFieldGroupInput): Promise<T.XdmRefOutput> {

@@ -1,6 +1,6 @@
 // One input and one output type per activity. Everything here crosses the workflow boundary as JSON.
 import type { Mapping, SourcePreset } from '../shared/preset-schema';
-import type { FlowOptionsSchema } from '../shared/input';
+import type { FlowOptionsSchema, ValidOnboardingInput } from '../shared/input';
 import type { z } from 'zod';
 
 export interface Sandboxed {
@@ -8,11 +8,21 @@ export interface Sandboxed {
 }
 
 export interface PrepareOnboardingInput {
-  source: string;
+  /** The workflow's input as it came (from the CLI, the Web UI, `temporal workflow start`): checked here. */
+  input: unknown;
 }
 export interface PrepareOnboardingOutput {
+  input: ValidOnboardingInput;
   preset: SourcePreset;
   /** The worker's configured sandbox (AEP_SANDBOX), used when the input names none. */
+  defaultSandbox: string;
+}
+
+export interface LoadPresetInput {
+  source: string;
+}
+export interface LoadPresetOutput {
+  preset: SourcePreset;
   defaultSandbox: string;
 }
 

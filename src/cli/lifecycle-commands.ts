@@ -11,7 +11,7 @@ import {
 } from '../client/lifecycle';
 import { MappingSchema, type Mapping } from '../shared/preset-schema';
 import { formatIssues, OnboardingInputSchema } from '../shared/input';
-import { UpdateInputSchema, type UpdateInput } from '../workflows/lifecycle';
+import { UpdateInputSchema, type UpdateInput } from '../shared/lifecycle-input';
 import {
   CliError,
   EXIT,

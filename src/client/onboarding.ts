@@ -83,7 +83,9 @@ export async function startOnboarding(
       workflowIdConflictPolicy: 'FAIL',
       // A completed onboarding owns its resources: the same name may start again only after a failed run, or once
       // a teardown removed everything the completed one created.
-      workflowIdReusePolicy: (await isTornDown(client, workflowId)) ? 'ALLOW_DUPLICATE' : 'ALLOW_DUPLICATE_FAILED_ONLY',
+      workflowIdReusePolicy: (await isTornDown(client, workflowId))
+        ? 'ALLOW_DUPLICATE'
+        : 'ALLOW_DUPLICATE_FAILED_ONLY',
       typedSearchAttributes: [
         { key: AepSource, value: input.source },
         { key: AepSandbox, value: sandbox },

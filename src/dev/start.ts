@@ -26,6 +26,7 @@ import { codecFromEnv } from '../temporal/codec';
 import { createCodecServer } from '../temporal/codec-server';
 import { ensureSearchAttributes } from '../temporal/search-attributes';
 import { createOnboardingWorker } from '../temporal/worker-factory';
+import { devServerDynamicConfigArgs } from './dev-server-config';
 import { findTemporalBinaries } from './temporal-binaries';
 
 const log = (msg: string) => process.stdout.write(`${msg}\n`);
@@ -50,6 +51,7 @@ async function startDevServer(codecEndpoint?: string): Promise<{ address: string
     '--log-level',
     'error',
     ...ONBOARDING_SEARCH_ATTRIBUTES.flatMap((k) => ['--search-attribute', `${k.name}=Keyword`]),
+    ...devServerDynamicConfigArgs(),
   ];
   if (env.TEMPORAL_DEV_DB) args.push('--db-filename', env.TEMPORAL_DEV_DB);
   if (codecEndpoint) args.push('--ui-codec-endpoint', codecEndpoint);

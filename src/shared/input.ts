@@ -1,5 +1,6 @@
 // The onboarding workflow's one input object, validated with zod before any API call: by the CLI before it starts a
-// run, and by the workflow itself (the Web UI and `temporal workflow start` skip the CLI).
+// run, and by the workflow's first (local) activity, since the Web UI and `temporal workflow start` skip the CLI.
+// The workflow bundle itself carries no zod: see src/activities/validation.ts.
 import { z } from 'zod';
 import { MappingSchema } from './preset-schema';
 
@@ -73,15 +74,23 @@ export function formatIssues(error: z.ZodError): string[] {
 
 export type InputCheck = { ok: true; value: ValidOnboardingInput } | { ok: false; problems: string[] };
 
-export function checkOnboardingInput(raw: unknown): InputCheck {
+export type Check<T> = { ok: true; value: T } | { ok: false; problems: string[] };
+
+/** Parses one JSON object with `schema`; `example` shows the expected shape when the input is not an object. */
+export function checkObject<S extends z.ZodType>(
+  schema: S,
+  raw: unknown,
+  example: string,
+): Check<z.output<S>> {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    return {
-      ok: false,
-      problems: ['(input): must be one JSON object, e.g. {"source":"chatlio","name":"Support chat"}'],
-    };
+    return { ok: false, problems: [`(input): must be one JSON object, e.g. ${example}`] };
   }
-  const parsed = OnboardingInputSchema.safeParse(raw);
+  const parsed = schema.safeParse(raw);
   return parsed.success
     ? { ok: true, value: parsed.data }
     : { ok: false, problems: formatIssues(parsed.error) };
+}
+
+export function checkOnboardingInput(raw: unknown): InputCheck {
+  return checkObject(OnboardingInputSchema, raw, '{"source":"chatlio","name":"Support chat"}');
 }

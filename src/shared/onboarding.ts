@@ -89,3 +89,11 @@ export const FAILURE_TYPES = {
   unknownSource: 'UnknownSource',
   onboardingFailed: 'OnboardingFailed',
 } as const;
+
+/** Failures of the input checks, which a workflow re-raises as its own (src/workflows/validation.ts). */
+export const VALIDATION_FAILURE_TYPES = {
+  onboarding: FAILURE_TYPES.invalidInput,
+  unknownSource: FAILURE_TYPES.unknownSource,
+  update: 'InvalidUpdateInput',
+  adopt: 'InvalidAdoptInput',
+} as const;

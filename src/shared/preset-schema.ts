@@ -58,9 +58,4 @@ export const SourcePresetSchema = z.object({
 export type SourcePreset = z.infer<typeof SourcePresetSchema>;
 export type SourcePresetInput = z.input<typeof SourcePresetSchema>;
 
-export const TENANT_PLACEHOLDER = '_{TENANT}';
-
-/** Replaces the tenant placeholder in a destination path. */
-export function withTenant(path: string, tenantId: string): string {
-  return path.split(TENANT_PLACEHOLDER).join(`_${tenantId}`);
-}
+export { TENANT_PLACEHOLDER, withTenant } from './tenant';

@@ -4,11 +4,11 @@
 import {
   ApplicationFailure,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   upsertSearchAttributes,
   type ActivityOptions,
 } from '@temporalio/workflow';
-import { z } from 'zod';
 import type { Activities } from '../activities';
 import type {
   FlowRuns,
@@ -17,11 +17,13 @@ import type {
   PlanResult,
   ResourceStep,
 } from '../activities/lifecycle';
-import { checkOnboardingInput, FlowOptionsSchema, OnboardingInputSchema } from '../shared/input';
+import type { AdoptInput, UpdateInput } from '../shared/lifecycle-input';
 import type { OnboardingResult } from '../shared/onboarding';
-import { MappingSchema } from '../shared/preset-schema';
 import { AepOnboardingName, AepOnboardingStatus, AepSandbox, AepSource } from '../shared/search-attributes';
 import { describeError } from './saga';
+import { asInputFailure } from './validation';
+
+export type { AdoptInput, UpdateInput } from '../shared/lifecycle-input';
 
 const READ: ActivityOptions = {
   startToCloseTimeout: '30s',
@@ -39,14 +41,17 @@ const DELETE: ActivityOptions = {
 const act = (options: ActivityOptions, summary: string) =>
   proxyActivities<Activities>({ ...options, summary });
 
-function invalid(type: string, error: z.ZodError): never {
-  const problems = error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(input)'}: ${i.message}`);
-  throw ApplicationFailure.create({
-    type,
-    nonRetryable: true,
-    message: `Invalid input:\n- ${problems.join('\n- ')}`,
-    details: [{ problems }],
-  });
+/** Input checks run in the worker (src/activities/validation.ts), keeping zod out of the workflow bundle. */
+const check = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '200ms', maximumAttempts: 3 },
+});
+async function validated<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    throw asInputFailure(err);
+  }
 }
 
 async function load(workflowId: string, allowTornDown = false): Promise<LoadedOnboarding> {
@@ -200,25 +205,6 @@ export async function teardownOnboarding(input: TeardownInput): Promise<Teardown
 // ---------------------------------------------------------------------------------------------------------
 // Update, enable, disable
 
-export const UpdateInputSchema = z
-  .object({
-    workflowId: z.string().min(1),
-    /** The dataflow's display name in AEP (the onboarding's own name, its key, does not change). */
-    flowName: z.string().trim().min(1).max(256).optional(),
-    description: z.string().max(500).optional(),
-    flowOptions: FlowOptionsSchema.optional(),
-    /** Added to the current mappings, replacing any with the same destination (`_{TENANT}` allowed). */
-    mappingOverrides: z.array(MappingSchema).max(500).optional(),
-    /** Destinations whose current mappings are removed. */
-    dropMappings: z.array(z.string().min(1)).max(500).optional(),
-    state: z.enum(['enabled', 'disabled']).optional(),
-  })
-  .strict()
-  .refine(({ workflowId: _id, ...changes }) => Object.values(changes).some((v) => v !== undefined), {
-    message: 'nothing to update: give a flow name, description, flow options, mapping changes or a state',
-  });
-export type UpdateInput = z.input<typeof UpdateInputSchema>;
-
 export interface UpdateResult {
   workflowId: string;
   flowId: string;
@@ -238,9 +224,7 @@ export interface UpdateResult {
  * changes; a state change is the flow action last.
  */
 export async function updateOnboarding(raw: UpdateInput): Promise<UpdateResult> {
-  const parsed = UpdateInputSchema.safeParse(raw);
-  if (!parsed.success) invalid('InvalidUpdateInput', parsed.error);
-  const input = parsed.data;
+  const input = await validated(() => check.validateUpdateInput({ raw }));
   const { result: r } = await load(input.workflowId);
   const write = (summary: string) => act(READ, summary);
   const changed: string[] = [];
@@ -330,9 +314,7 @@ export async function verifyOnboarding(input: {
   timeoutMs?: number;
 }): Promise<VerifyResult> {
   const { result: r } = await load(input.workflowId);
-  const { preset } = await act(READ, `Load the "${r.source}" source preset`).prepareOnboarding({
-    source: r.source,
-  });
+  const { preset } = await act(READ, `Load the "${r.source}" source preset`).loadPreset({ source: r.source });
   const timeoutMs = input.timeoutMs ?? 60_000;
   const out = await act(
     {
@@ -355,40 +337,15 @@ export async function verifyOnboarding(input: {
 
 /** Dry run: what an onboarding input would create, reuse or conflict with, from live AEP state. Writes nothing. */
 export async function planOnboarding(input: PlanResourcesInput): Promise<PlanResult> {
-  const check = checkOnboardingInput(input.input);
-  if (!check.ok) {
-    throw ApplicationFailure.nonRetryable(
-      `Invalid onboarding input:\n- ${check.problems.join('\n- ')}`,
-      'InvalidOnboardingInput',
-    );
-  }
+  const { input: valid } = await validated(() => check.prepareOnboarding({ input: input.input }));
   return act(READ, 'Read live AEP state for a plan (GETs only)').planOnboardingResources({
     ...input,
-    input: check.value,
+    input: valid,
   });
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // Adopt
-
-export const AdoptInputSchema = z
-  .object({
-    /** The onboarding id the adopt run runs under (derived by the client from org, sandbox, source and name). */
-    workflowId: z.string().min(1),
-    name: OnboardingInputSchema.shape.name,
-    source: OnboardingInputSchema.shape.source,
-    sandbox: z.string().min(1),
-    flowId: z.string().min(1),
-    /** Delete the flow's dataset at teardown too (default: kept, it was not made by us). */
-    manageDataset: z.boolean().optional(),
-    /** Delete its schema at teardown too; needs manageDataset (a schema in use by a dataset cannot go). */
-    manageSchema: z.boolean().optional(),
-  })
-  .strict()
-  .refine((a) => !a.manageSchema || a.manageDataset, {
-    message: 'manageSchema needs manageDataset: the schema cannot be deleted while its dataset stays',
-  });
-export type AdoptInput = z.input<typeof AdoptInputSchema>;
 
 /**
  * Takes a hand-made flow under management: reads it and what it uses, and returns the same record an onboarding
@@ -396,9 +353,7 @@ export type AdoptInput = z.input<typeof AdoptInputSchema>;
  * them); the dataset and schema only when asked.
  */
 export async function adoptStreamingSource(raw: AdoptInput): Promise<OnboardingResult> {
-  const parsed = AdoptInputSchema.safeParse(raw);
-  if (!parsed.success) invalid('InvalidAdoptInput', parsed.error);
-  const input = parsed.data;
+  const input = await validated(() => check.validateAdoptInput({ raw }));
   upsertSearchAttributes([
     { key: AepSource, value: input.source },
     { key: AepSandbox, value: input.sandbox },

@@ -317,8 +317,9 @@ describe('bad input and malformed answers', { timeout: 300_000 }, () => {
   });
 
   it('malformed answers end each run in a clear failure at that step, fully compensated', async () => {
-    await h.withWorker(async (taskQueue) => {
-      for (const c of RESPONSE_CASES) {
+    for (const c of RESPONSE_CASES) {
+      // A fresh worker per case: a worker remembers the tenant id it read, so a bad /stats answer needs a new one.
+      await h.withWorker(async (taskQueue) => {
         await h.emu.control.reset();
         await h.emu.control.fault({ ...c.fault, count: -1 });
         const { handle } = await h.start(taskQueue, { source: 'chatlio', name: 'Malformed answers' });
@@ -338,7 +339,7 @@ describe('bad input and malformed answers', { timeout: 300_000 }, () => {
         );
         await h.emu.control.clearFaults();
         assert.deepEqual(await resourcesIn(h.emu), {}, `${c.label}: every created resource was deleted`);
-      }
-    });
+      });
+    }
   });
 });

@@ -4,13 +4,14 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { SearchAttributeKey } from '@temporalio/common/lib/search-attributes';
 import type { SearchAttributeType } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
+import { devServerDynamicConfigArgs } from '../../src/dev/dev-server-config';
 import { devServerExecutable, testServerExecutable } from '../../src/dev/temporal-binaries';
 
 export async function createDevServerEnv(
   searchAttributes: SearchAttributeKey<SearchAttributeType>[] = [],
 ): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
-    server: { executable: devServerExecutable(), searchAttributes },
+    server: { executable: devServerExecutable(), searchAttributes, extraArgs: devServerDynamicConfigArgs() },
   });
 }
 
