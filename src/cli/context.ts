@@ -37,6 +37,8 @@ export interface Io {
   err: (text: string) => void;
   /** stderr is a terminal: `watch` redraws its step list in place. */
   tty?: boolean;
+  /** Asks the person at the terminal a yes/no question; absent when there is nobody to ask (no TTY). */
+  confirm?: (question: string) => Promise<boolean>;
 }
 
 export interface Ctx extends Io {

@@ -8,6 +8,7 @@ import {
   teardownOnboarding,
   updateOnboarding,
   verifyOnboarding,
+  type OnboardingRecord,
 } from '../client/lifecycle';
 import { MappingSchema, type Mapping } from '../shared/preset-schema';
 import { formatIssues, OnboardingInputSchema } from '../shared/input';
@@ -108,19 +109,52 @@ const stateCommand = (state: 'enabled' | 'disabled'): Command => ({
   run: (ctx, positionals) => runUpdate(ctx, positionals[0], { state }),
 });
 
+/** What a teardown would delete, as a person checks it before saying yes. */
+function teardownTargets(record: OnboardingRecord): string {
+  const r = record.result;
+  if (!r) return 'whatever its earlier teardown left';
+  const managed: Array<[string, string | undefined]> = [
+    ['flow', r.ids.flowId],
+    ['target connection', r.ids.targetConnectionId],
+    ['source connection', r.ids.sourceConnectionId],
+    ['mapping set', r.ids.mappingSetId],
+    ['dataset', r.reused.dataset ? undefined : r.ids.datasetId],
+    ['schema', r.reused.schema ? undefined : r.ids.schemaAltId],
+    ['field group', r.ids.fieldGroupId || undefined],
+  ];
+  const list = managed.filter(([, id]) => id).map(([kind, id]) => `${kind} ${id}`);
+  return `${list.join(', ')} in sandbox ${r.sandbox}`;
+}
+
 export const lifecycleCommands: Record<string, Command> = {
   teardown: {
     summary:
       'Delete what a completed onboarding created (flow first, field group last); reused resources stay',
-    usage: 'aep-onboard teardown <name|workflow-id> [--json]',
+    usage: 'aep-onboard teardown <name|workflow-id> [--yes] [--json]',
     details: [
       'Only what the onboarding created (or an adopt run marked as managed) is deleted; already-deleted resources',
       'count as done. Exit code 1 when something is left (each with its id and the reason). Afterwards the name can',
-      'be started again.',
+      'be started again. Lists what it will delete and asks first; --yes (-y) skips the question, and is required',
+      'where there is no terminal to ask on (scripts, CI): exit code 2 without it, nothing deleted.',
     ],
-    async run(ctx, positionals) {
+    options: { yes: { type: 'boolean', short: 'y' } },
+    async run(ctx, positionals, values) {
       const record = await resolveRecord(ctx, positionals[0]);
       requireCompleted(record, 'tear down', { allowTornDown: true });
+      if (!values.yes) {
+        const what = teardownTargets(record);
+        const question = `Tear down onboarding ${record.workflowId}: delete ${what}?`;
+        if (!ctx.confirm) {
+          throw new CliError(
+            `${question} Pass --yes to confirm (there is no terminal to ask on).`,
+            EXIT.usage,
+          );
+        }
+        if (!(await ctx.confirm(question))) {
+          ctx.err('Nothing deleted.');
+          return EXIT.cancelled;
+        }
+      }
       const result = await teardownOnboarding(
         await ctx.client(),
         { workflowId: record.workflowId },

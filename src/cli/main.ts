@@ -1,4 +1,5 @@
 // `aep-onboard` (also `npm run cli -- ...`): thin entry point. Parse, connect, act, print; exit codes for scripts.
+import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { dataConverterFromEnv } from '../temporal/codec';
@@ -44,7 +45,17 @@ const defaultIo: Io = {
   out: (t) => process.stdout.write(`${t}\n`),
   err: (t) => process.stderr.write(`${t}\n`),
   tty: Boolean(process.stderr.isTTY),
+  ...(process.stdin.isTTY && process.stderr.isTTY ? { confirm: askOnTerminal } : {}),
 };
+
+async function askOnTerminal(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+  } finally {
+    rl.close();
+  }
+}
 
 export async function runCli(argv: string[], io: Io = defaultIo): Promise<number> {
   const [name, ...rest] = argv;

@@ -37,9 +37,27 @@ interface CliRun {
 }
 
 async function cli(...args: string[]): Promise<CliRun> {
+  return cliAnswering(undefined, ...args);
+}
+
+/** As from a terminal whose user answers each question with `answer` (undefined: no terminal). */
+async function cliAnswering(
+  answer: { yes: boolean; asked: string[] } | undefined,
+  ...args: string[]
+): Promise<CliRun> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli(args, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  const confirm = answer
+    ? async (q: string) => {
+        answer.asked.push(q);
+        return answer.yes;
+      }
+    : undefined;
+  const code = await runCli(args, {
+    out: (t) => out.push(t),
+    err: (t) => err.push(t),
+    ...(confirm ? { confirm } : {}),
+  });
   return {
     code,
     out: out.join('\n'),
@@ -213,7 +231,20 @@ describe('aep-onboard CLI', { timeout: 300_000 }, () => {
       const again = await cli('adopt', 'CLI adopted', '--flow-id', hand.flowId, ...q);
       assert.equal(again.code, EXIT.duplicate);
 
-      const teardown = await cli('teardown', 'CLI adopted', ...q);
+      // A teardown deletes: with no terminal to ask on it needs --yes; a person who answers no keeps everything.
+      const flowsBefore = (await resourcesIn(h.emu)).flows;
+      const unconfirmed = await cli('teardown', 'CLI adopted', ...q);
+      assert.equal(unconfirmed.code, EXIT.usage, unconfirmed.out);
+      assert.match(unconfirmed.out + unconfirmed.err, /--yes/);
+      const declined = { yes: false, asked: [] as string[] };
+      const no = await cliAnswering(declined, 'teardown', 'CLI adopted', '--task-queue', tq);
+      assert.equal(no.code, EXIT.cancelled, no.err);
+      assert.equal(declined.asked.length, 1);
+      assert.ok(declined.asked[0]!.includes(`flow ${hand.flowId}`), declined.asked[0]);
+      assert.ok(!declined.asked[0]!.includes('dataset'), 'a kept dataset is not listed');
+      assert.deepEqual((await resourcesIn(h.emu)).flows, flowsBefore, 'nothing deleted');
+
+      const teardown = await cli('teardown', 'CLI adopted', '--yes', ...q);
       assert.equal(teardown.code, EXIT.ok, teardown.out);
       assert.equal(teardown.json().status, 'torn-down');
       assert.deepEqual(
