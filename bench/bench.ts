@@ -6,7 +6,10 @@
 // call log), the same calls made one after the other by a plain script, and a bare workflow of as many no-op
 // activities. --growth runs N=50 then N=500 and prints how each figure moves. --eager turns on the server's eager
 // activity dispatch. Worker knobs pass through the environment (WORKER_MAX_CONCURRENT_ACTIVITIES, ...).
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createAepClient } from '../src/aep';
 import { startOnboarding } from '../src/client/onboarding';
@@ -27,6 +30,7 @@ import {
   startDevServer,
   startWorker,
   table,
+  WORKER_IMAGE_ENV,
   type WorkerTarget,
 } from './infra';
 import { sequentialOnboarding } from './sequential';
@@ -127,9 +131,27 @@ async function stopProc(p: { kill(s?: NodeJS.Signals): Promise<unknown> }): Prom
   await p.kill('SIGKILL');
 }
 
+/** The baseline's bundle, built here so that its worker, like the onboarding's, never runs webpack. */
+async function baselineBundle(): Promise<string> {
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('./baseline-workflows'),
+    logger: new DefaultLogger('WARN'),
+  });
+  const dir = mkdtempSync(path.join(tmpdir(), 'aepo-baseline-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'baseline-bundle.js');
+  writeFileSync(file, code);
+  return file;
+}
+
 async function baselinePhase(env: TestWorkflowEnvironment, cfg: BenchConfig, tag: string) {
   const taskQueue = `bench-baseline-${tag}`;
+  const imageEnv = Object.fromEntries(
+    Object.entries(WORKER_IMAGE_ENV).map(([k, v]) => [k, process.env[k] || v]),
+  );
   const proc = runTs('bench/baseline-worker.ts', [], {
+    ...imageEnv,
+    BASELINE_BUNDLE_PATH: await baselineBundle(),
     TEMPORAL_ADDRESS: env.address,
     TEMPORAL_NAMESPACE: env.namespace ?? 'default',
     TEMPORAL_TASK_QUEUE: taskQueue,

@@ -1,12 +1,15 @@
 // What the benchmark and the chaos run share: flags, the worker as a child process (so its memory is its own),
 // its RSS read from /proc, a bounded-concurrency loop, percentiles.
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { devServerDynamicConfigArgs } from '../src/dev/dev-server-config';
 import { devServerExecutable } from '../src/dev/temporal-binaries';
 import { ONBOARDING_SEARCH_ATTRIBUTES } from '../src/shared/search-attributes';
 import type { EmulatorOptions } from '../src/emulator/core/types';
-import { runTs, type Proc } from '../test/helpers/processes';
+import { writeWorkflowBundle } from '../scripts/bundle-workflows';
+import { ROOT, run, type Proc } from '../test/helpers/processes';
 
 export const WORKER_READY = /aep-onboarding worker: /;
 
@@ -16,7 +19,11 @@ export function startDevServer(dynamicConfig: string[] = []): Promise<TestWorkfl
     server: {
       executable: devServerExecutable(),
       searchAttributes: ONBOARDING_SEARCH_ATTRIBUTES,
-      extraArgs: dynamicConfig.flatMap((kv) => ['--dynamic-config-value', kv]),
+      // The project's dev-server settings (src/dev/dev-server-config.ts), then the run's own.
+      extraArgs: [
+        ...devServerDynamicConfigArgs(),
+        ...dynamicConfig.flatMap((kv) => ['--dynamic-config-value', kv]),
+      ],
     },
   });
 }
@@ -50,9 +57,60 @@ export interface WorkerTarget {
   emulator: Pick<EmulatorOptions, 'clientId' | 'clientSecret' | 'orgId'>;
 }
 
-/** `src/worker.ts` as a user runs it, pointed at the dev server and the emulator; resolves once it polls. */
+interface ProductionBuild {
+  workerJs: string;
+  bundlePath: string;
+}
+let productionBuild: Promise<ProductionBuild> | undefined;
+
+/**
+ * `npm run build` and `npm run build:bundle` of the current sources, as the Docker image's build stage does them, once
+ * per process. Into a fresh directory under node_modules/.cache (the compiled files find node_modules from there, and
+ * no one else's dist/ is overwritten); removed when this process exits.
+ */
+export function buildWorkerOnce(): Promise<ProductionBuild> {
+  productionBuild ??= (async () => {
+    const cache = path.join(ROOT, 'node_modules', '.cache');
+    mkdirSync(cache, { recursive: true });
+    const outDir = mkdtempSync(path.join(cache, 'aep-onboarding-worker-'));
+    process.once('exit', () => rmSync(outDir, { recursive: true, force: true }));
+    const tsc = run(
+      process.execPath,
+      [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir],
+      {},
+    );
+    const [{ code }, bundle] = await Promise.all([
+      tsc.exited,
+      writeWorkflowBundle(path.join(outDir, 'workflow-bundle.js')),
+    ]);
+    if (code !== 0) throw new Error(`tsc -p tsconfig.build.json failed (exit ${code}):\n${tsc.output()}`);
+    return { workerJs: path.join(outDir, 'worker.js'), bundlePath: bundle.file };
+  })();
+  return productionBuild;
+}
+
+/** The worker image's environment (Dockerfile, target `worker`; test/deploy checks the two agree). */
+export const WORKER_IMAGE_ENV = {
+  NODE_ENV: 'production',
+  NODE_OPTIONS: '--enable-source-maps --max-old-space-size=160 --max-semi-space-size=4',
+  MALLOC_ARENA_MAX: '2',
+  WORKER_MAX_CACHED_WORKFLOWS: '100',
+} as const;
+
+/**
+ * The worker as the Docker image runs it (compiled JS, prebuilt workflow bundle, the image's environment), pointed at
+ * the dev server and the emulator; resolves once it polls. Not `tsx src/worker.ts`: tsx alone adds 50-60 MB of RSS
+ * that production never has (README, "Memory"), and RSS is what the benchmark measures.
+ */
 export async function startWorker(t: WorkerTarget, extraEnv: NodeJS.ProcessEnv = {}): Promise<Proc> {
-  const proc = runTs('src/worker.ts', [], {
+  const { workerJs, bundlePath } = await buildWorkerOnce();
+  // As with `docker run -e`, a knob set in this process's environment wins over the image's value.
+  const imageEnv = Object.fromEntries(
+    Object.entries(WORKER_IMAGE_ENV).map(([k, v]) => [k, process.env[k] || v]),
+  );
+  const proc = run(process.execPath, [workerJs], {
+    ...imageEnv,
+    WORKFLOW_BUNDLE_PATH: bundlePath,
     TEMPORAL_ADDRESS: t.env.address,
     TEMPORAL_NAMESPACE: t.env.namespace ?? 'default',
     TEMPORAL_TASK_QUEUE: t.taskQueue,

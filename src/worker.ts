@@ -6,7 +6,7 @@ import { DEFAULT_TASK_QUEUE } from './shared/naming';
 import { dataConverterFromEnv } from './temporal/codec';
 import { aepCallCounter, installRuntime, loadObservabilityConfig } from './temporal/observability';
 import { ensureSearchAttributes } from './temporal/search-attributes';
-import { createOnboardingWorker } from './temporal/worker-factory';
+import { createOnboardingWorker, workflowBundleFile } from './temporal/worker-factory';
 
 function intEnv(name: string): number | undefined {
   const v = process.env[name];
@@ -23,6 +23,9 @@ async function main(): Promise<void> {
   const namespace = temporalConfig.namespace ?? 'default';
   const taskQueue = process.env.TEMPORAL_TASK_QUEUE || DEFAULT_TASK_QUEUE;
   const address = temporalConfig.connectionOptions.address ?? 'localhost:7233';
+  // A prebuilt bundle (`npm run build:bundle`, set in the Docker image) keeps webpack out of this process's memory.
+  const bundlePath = process.env.WORKFLOW_BUNDLE_PATH || undefined;
+  const workflowBundle = bundlePath ? await workflowBundleFile(bundlePath) : undefined;
 
   // The client exists before the Runtime so the log redaction knows its secret and every token it gets later.
   let aepSecrets: () => readonly string[] = () => [aepConfig.clientSecret];
@@ -52,12 +55,13 @@ async function main(): Promise<void> {
       maxCachedWorkflows: intEnv('WORKER_MAX_CACHED_WORKFLOWS'),
       // Time for in-flight activities to finish after SIGINT/SIGTERM before they are cancelled.
       shutdownGraceTime: intEnv('WORKER_SHUTDOWN_GRACE_MS') ?? 30_000,
+      workflowBundle,
     },
   });
   log.info(
     `aep-onboarding worker: Temporal ${address} namespace ${namespace} task queue ${taskQueue}` +
       (observability.metricsBind ? `; metrics http://${observability.metricsBind}/metrics` : ''),
-    { aep: redactConfig(aepConfig) },
+    { aep: redactConfig(aepConfig), workflowBundle: bundlePath ?? '(bundled at start-up)' },
   );
   // The Runtime's default shutdown signals (SIGINT, SIGTERM, ...) make run() resolve after in-flight tasks drain.
   try {

@@ -10,6 +10,8 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { parse } from 'yaml';
+import { WORKER_IMAGE_ENV } from '../../bench/infra';
+import { DEFAULT_BUNDLE_PATH } from '../../scripts/bundle-workflows';
 import { AepConfigError, loadAepConfig } from '../../src/aep';
 import { EMULATOR_DEFAULTS } from '../../src/shared/aep-constants';
 import { DEFAULT_TASK_QUEUE } from '../../src/shared/naming';
@@ -177,6 +179,15 @@ function contextCopies(s: Stage): string[] {
   return steps(s, 'COPY')
     .filter((a) => !a.includes('--from='))
     .flatMap((a) => a.replace(/--\S+/g, '').trim().split(' ').slice(0, -1));
+}
+
+/** A stage's ENV settings (`ENV A=b C="d e"`), later ones winning. */
+function stageEnv(s: Stage): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const args of steps(s, 'ENV')) {
+    for (const m of args.matchAll(/(\w+)=("[^"]*"|\S*)/g)) env[m[1]!] = m[2]!.replace(/^"(.*)"$/, '$1');
+  }
+  return env;
 }
 
 const pkg = JSON.parse(read('package.json')) as {
@@ -669,6 +680,39 @@ void describe('Dockerfile', () => {
     assert.deepEqual(ecmd.slice(0, 2), ['node', 'dist/emulator/main.js']);
     assert.ok(existsSync(path.join(ROOT, sourceOf(ecmd[1]!))));
     assert.deepEqual(steps(emulator, 'USER'), ['node']);
+  });
+
+  void it('bakes the workflow bundle into the worker image and points WORKFLOW_BUNDLE_PATH at it', () => {
+    const build = stage('build');
+    const script = /^tsx (scripts\/bundle-workflows\.ts)$/.exec(pkg.scripts['build:bundle'] ?? '')?.[1];
+    assert.ok(script, `build:bundle runs scripts/bundle-workflows.ts, got ${pkg.scripts['build:bundle']}`);
+    assert.ok(contextCopies(build).includes(script), `COPY ${script} into the build stage`);
+    const run = steps(build, 'RUN').find((r) => r.startsWith('npm run build '))!;
+    const commands = run.split(' && ');
+    const bundled = commands.indexOf('npm run build:bundle');
+    assert.ok(bundled > 0, 'the build stage runs `npm run build:bundle` (to its default file)');
+    // Written where the script writes by default, checked, and then copied with dist/ into the worker's tree only.
+    const inDist = path.relative(ROOT, DEFAULT_BUNDLE_PATH);
+    assert.equal(inDist, 'dist/workflow-bundle.js');
+    assert.ok(commands.indexOf(`test -s ${inDist}`) > bundled, `test -s ${inDist}`);
+    assert.ok(commands.indexOf('cp -a dist /out/worker') > bundled);
+    const removed = commands.filter((c) => c.startsWith('rm ')).join(' ');
+    assert.match(removed, /\/out\/emulator\/workflow-bundle\.js/, 'the emulator image does without it');
+    assert.doesNotMatch(removed, /\/out\/worker\/(workflow-bundle\.js)?(\s|$)/);
+
+    const worker = stage('worker');
+    assert.ok(steps(worker, 'COPY').includes('--from=build /out/worker ./dist'));
+    const [workdir] = steps(stage('base'), 'WORKDIR');
+    assert.equal(stageEnv(worker).WORKFLOW_BUNDLE_PATH, path.posix.join(workdir!, inDist));
+    assert.equal(stageEnv(stage('emulator')).WORKFLOW_BUNDLE_PATH, undefined);
+    // The variable is the worker's: src/worker.ts reads it.
+    assert.match(read('src/worker.ts'), /process\.env\.WORKFLOW_BUNDLE_PATH/);
+  });
+
+  void it('gives the worker the environment the benchmark measures it with', () => {
+    const { WORKFLOW_BUNDLE_PATH, ...env } = stageEnv(stage('worker'));
+    assert.ok(WORKFLOW_BUNDLE_PATH);
+    assert.deepEqual(env, WORKER_IMAGE_ENV);
   });
 
   void it('keeps the emulator and the dev launcher out of the worker image, which needs runtime dependencies only', () => {
