@@ -1,12 +1,12 @@
 // The onboarding under test, on real parts: a real Temporal server, the emulator over loopback HTTP, the real AEP
 // client, the real activities and workflows (bundled once per test file).
-import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createAepClient, type AepClient } from '../../src/aep';
 import { startOnboarding } from '../../src/client/onboarding';
 import { PresetRegistry } from '../../src/presets/registry';
 import { ONBOARDING_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
-import { WORKFLOWS_PATH, createOnboardingWorker } from '../../src/temporal/worker-factory';
+import { bundleOnboardingWorkflows, createOnboardingWorker } from '../../src/temporal/worker-factory';
 import type { EmulatorOptions } from '../../src/emulator/core/types';
 import { startEmulator, type StartedEmulator } from './emulator';
 import { createDevServerEnv, uniqueName } from './temporal';
@@ -14,18 +14,9 @@ import { createDevServerEnv, uniqueName } from './temporal';
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** Bundling takes seconds: once per process. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+  bundle ??= bundleOnboardingWorkflows();
   return bundle;
 }
-
-const quietLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: (m: string) => console.error(m),
-};
 
 export function aepClientFor(emu: StartedEmulator, overrides: { sandbox?: string } = {}): AepClient {
   return createAepClient({
