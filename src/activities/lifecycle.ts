@@ -1,7 +1,7 @@
 // Day-two activities: what the lifecycle workflows (teardown, update, runs, verify, plan, adopt, base connections)
 // and the onboarding's optional verify step call. Deletions reuse the remove* activities of ./index.
 import { isDeepStrictEqual } from 'node:util';
-import { ApplicationFailure, getClient, sleep } from '@temporalio/activity';
+import { activityInfo, ApplicationFailure, getClient, sleep } from '@temporalio/activity';
 import {
   AepError,
   AepNotFoundError,
@@ -13,7 +13,7 @@ import {
   type JsonPatchOp,
   type Run,
 } from '../aep';
-import { readOnboardingRecord, type LifecycleStatus } from '../client/lifecycle';
+import { listOnboardings, readOnboardingRecord, type LifecycleStatus } from '../client/lifecycle';
 import { XED_FULL_CONTENT_TYPE } from '../shared/aep-constants';
 import type { FlowOptionsSchema, ValidOnboardingInput } from '../shared/input';
 import { mappingSetName, resourceName } from '../shared/naming';
@@ -360,6 +360,24 @@ function notAdoptable(message: string): never {
   throw ApplicationFailure.nonRetryable(message, LIFECYCLE_FAILURES.notAdoptable);
 }
 
+/**
+ * A completed adopt run, not torn down, that holds this flow. The flow's name carries no marker of an adoption, so
+ * the records say: the sandbox's adopt runs come from visibility, each one's flow id from its record (its result).
+ * Two adopts of one flow running at the same moment both pass: neither has a result yet.
+ */
+async function adoptedElsewhere(sandbox: string, flowId: string) {
+  const client = getClient();
+  const self = activityInfo().workflowExecution?.workflowId;
+  const candidates = (await listOnboardings(client, { sandbox })).filter(
+    (o) => o.kind === 'adopted' && o.lifecycle === 'adopted' && o.workflowId !== self,
+  );
+  for (const o of candidates) {
+    const record = await readOnboardingRecord(client, o.workflowId).catch(() => undefined);
+    if (record?.lifecycle === 'adopted' && record.result?.ids.flowId === flowId) return o;
+  }
+  return undefined;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 
 export function createLifecycleActivities(deps: ActivityDeps) {
@@ -613,6 +631,12 @@ export function createLifecycleActivities(deps: ActivityDeps) {
       const key = /\[aepo-[0-9a-f]{8}\]/.exec(flow.name ?? '');
       if (key)
         notAdoptable(`Flow ${flow.id} was created by an onboarding (${key[0]}): it is managed already`);
+      const holder = await adoptedElsewhere(input.sandbox, flow.id);
+      if (holder)
+        notAdoptable(
+          `Flow ${flow.id} is managed already by the adopted onboarding "${holder.name ?? holder.workflowId}" ` +
+            `(${holder.workflowId}): two records would tear down and update the same flow`,
+        );
       const [sourceId, ...moreSources] = flow.sourceConnectionIds;
       const [targetId, ...moreTargets] = flow.targetConnectionIds;
       if (!sourceId || !targetId || moreSources.length || moreTargets.length) {

@@ -230,6 +230,11 @@ describe('aep-onboard CLI', { timeout: 300_000 }, () => {
       assert.equal(adopt.json().result.ids.flowId, hand.flowId);
       const again = await cli('adopt', 'CLI adopted', '--flow-id', hand.flowId, ...q);
       assert.equal(again.code, EXIT.duplicate);
+      // The same flow under another name: one flow, one record (two would tear down the same resources).
+      const twice = await cli('adopt', 'CLI adopted again', '--flow-id', hand.flowId, ...q);
+      assert.notEqual(twice.code, EXIT.ok, twice.out);
+      assert.equal(twice.json().type, 'NotAdoptable');
+      assert.match(twice.json().error, /managed already by the adopted onboarding "CLI adopted"/);
 
       // A teardown deletes: with no terminal to ask on it needs --yes; a person who answers no keeps everything.
       const flowsBefore = (await resourcesIn(h.emu)).flows;
