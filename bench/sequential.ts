@@ -7,7 +7,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../src/activities';
 import type { AepClient } from '../src/aep';
 import type { PresetRegistry } from '../src/presets/registry';
-import { mappingSetName, resourceName } from '../src/shared/naming';
+import { mappingSetName, resourceName, runMarker } from '../src/shared/naming';
 import { withTenant } from '../src/shared/tenant';
 
 export function sequentialOnboarding(deps: { aep: AepClient; presets: PresetRegistry }): (p: {
@@ -31,11 +31,12 @@ async function sequentialRun(
   const run = <O>(call: () => Promise<O>): Promise<O> => env.run(call);
   const sandbox = p.sandbox ?? 'prod';
   const source = p.source ?? 'chatlio';
-  const description = `Created by the sequential benchmark (${p.workflowId})`;
+  const marker = runMarker({ workflowId: p.workflowId, runId: 'sequential' });
+  const description = `Created by the sequential benchmark (${p.workflowId}) [${marker}]`;
 
   const { preset } = await run(() => acts.prepareOnboarding({ input: { source, name: p.name } }));
   const name = (step: Parameters<typeof resourceName>[0]) =>
-    resourceName(step, { name: p.name, displayName: preset.displayName, workflowId: p.workflowId });
+    resourceName(step, { name: p.name, displayName: preset.displayName, marker });
 
   const sc = await run(() =>
     acts.ensureSourceConnection({
@@ -87,7 +88,7 @@ async function sequentialRun(
   const ms = await run(() =>
     acts.ensureMappingSet({
       sandbox,
-      name: mappingSetName({ source, workflowId: p.workflowId }),
+      name: mappingSetName({ source, marker }),
       schemaId: schema.id,
       mappings: preset.mappings.map((m) => ({ ...m, destination: withTenant(m.destination, tenantId) })),
     }),

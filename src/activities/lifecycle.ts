@@ -17,6 +17,9 @@ import { listOnboardings, readOnboardingRecord, type LifecycleStatus } from '../
 import { XED_FULL_CONTENT_TYPE } from '../shared/aep-constants';
 import type { FlowOptionsSchema, ValidOnboardingInput } from '../shared/input';
 import { mappingSetName, resourceName } from '../shared/naming';
+
+/** A plan runs before the onboarding's run exists, so the run marker in the names it shows is a placeholder. */
+const PLAN_MARKER = 'aepo-<run>';
 import type { OnboardingIds, OnboardingResult } from '../shared/onboarding';
 import { withTenant, type Mapping } from '../shared/preset-schema';
 import type { ActivityDeps } from './index';
@@ -432,7 +435,7 @@ export function createLifecycleActivities(deps: ActivityDeps) {
       const client = api(sandbox);
       const { tenantId } = await client.schemaRegistry.getStats();
       const name = (step: Parameters<typeof resourceName>[0]) =>
-        resourceName(step, { name: onboarding.name, displayName: preset.displayName, workflowId });
+        resourceName(step, { name: onboarding.name, displayName: preset.displayName, marker: PLAN_MARKER });
       const items: PlanItem[] = [];
 
       const record = await readOnboardingRecord(getClient(), workflowId).catch(() => undefined);
@@ -563,7 +566,7 @@ export function createLifecycleActivities(deps: ActivityDeps) {
         items.push(byName('dataset', 'dataset', await client.catalog.findDatasetsByName(dsName), dsName));
       }
 
-      const msName = mappingSetName({ source: onboarding.source, workflowId });
+      const msName = mappingSetName({ source: onboarding.source, marker: PLAN_MARKER });
       const mappingSets = (
         await client.dataPrep.listMappingSets({ name: msName, limit: 100, start: 0 })
       ).filter((m) => m.name === msName);

@@ -2,9 +2,29 @@
 // run, and by the workflow's first (local) activity, since the Web UI and `temporal workflow start` skip the CLI.
 // The workflow bundle itself carries no zod: see src/activities/validation.ts.
 import { z } from 'zod';
+import { normaliseName } from './naming';
 import { MappingSchema } from './preset-schema';
 
 const SANDBOX = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+/**
+ * A name a person gives (the onboarding's, a schema title, a dataset name), in its normal form (normaliseName).
+ * Letters of any script, digits, spaces and a few marks: nothing that AEP's filter syntaxes read as an operator
+ * (`,` any-of and `*` wildcard in Catalog, `==` `!=` `~` and quotes in Flow Service), so an exact look-up by name
+ * always means what it says.
+ */
+function displayName(max: number) {
+  return z
+    .string()
+    .transform(normaliseName)
+    .pipe(
+      z
+        .string()
+        .min(1, 'must not be empty')
+        .max(max, `must be at most ${max} characters`)
+        .regex(/^[\p{L}\p{N} _.:()'&-]+$/u, "may contain letters, digits, spaces and _ . : ( ) ' & - only"),
+    );
+}
 
 export const FlowOptionsSchema = z
   .object({
@@ -21,12 +41,7 @@ export const OnboardingInputSchema = z
         /^[a-z][a-z0-9-]{1,40}$/,
         'must be a preset id such as "chatlio" (lower-case letters, digits, -)',
       ),
-    name: z
-      .string()
-      .trim()
-      .min(1, 'must not be empty')
-      .max(80, 'must be at most 80 characters')
-      .regex(/^[\p{L}\p{N} _.:()'&-]+$/u, "may contain letters, digits, spaces and _ . : ( ) ' & - only"),
+    name: displayName(80),
     description: z.string().max(500).optional(),
     /** AEP sandbox; defaults to the worker's AEP_SANDBOX. */
     sandbox: z.string().regex(SANDBOX, 'must be a sandbox name (lower-case letters, digits, -)').optional(),
@@ -37,8 +52,9 @@ export const OnboardingInputSchema = z
       .string()
       .regex(/^[A-Za-z0-9]{8,64}$/, 'must be a Catalog dataset id')
       .optional(),
-    schemaTitle: z.string().trim().min(1).max(200).optional(),
-    datasetName: z.string().trim().min(1).max(200).optional(),
+    /** Titles a person chose: the same alphabet as `name`, since AEP's list filters read `,` `*` `"` `~` as syntax. */
+    schemaTitle: displayName(200).optional(),
+    datasetName: displayName(200).optional(),
     /** Added to the preset's mappings, replacing a preset mapping with the same destination. */
     mappingOverrides: z.array(MappingSchema).max(500).optional(),
     /** Destinations whose preset mappings are dropped. */

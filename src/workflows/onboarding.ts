@@ -19,7 +19,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { OnboardingInput, ValidOnboardingInput } from '../shared/input';
-import { mappingSetName, resourceName, type StepName } from '../shared/naming';
+import { mappingSetName, resourceName, runMarker, type StepName } from '../shared/naming';
 import {
   FAILURE_TYPES,
   STEP_ORDER,
@@ -198,6 +198,8 @@ class OnboardingRun {
   readonly saga = new Saga();
   failedStep: StepName | undefined;
   private readonly ids: Partial<OnboardingIds>;
+  /** In the name or description of everything this run creates: what proves a resource is this run's. */
+  readonly marker: string;
 
   constructor(
     private readonly workflowId: string,
@@ -207,13 +209,14 @@ class OnboardingRun {
     private readonly progress: OnboardingProgress,
   ) {
     this.ids = progress.ids;
+    this.marker = runMarker({ workflowId, runId: workflowInfo().firstExecutionRunId });
   }
 
   private name(step: Parameters<typeof resourceName>[0]): string {
     return resourceName(step, {
       name: this.input.name,
       displayName: this.preset.displayName,
-      workflowId: this.workflowId,
+      marker: this.marker,
     });
   }
 
@@ -514,7 +517,7 @@ class OnboardingRun {
 
   private async mappingSet(schemaId: string, mappings: Mapping[]) {
     const { sandbox, input } = this;
-    const name = mappingSetName({ source: input.source, workflowId: this.workflowId });
+    const name = mappingSetName({ source: input.source, marker: this.marker });
     const out = await this.step(
       'mappingSet',
       () =>
