@@ -41,6 +41,7 @@ async function sequentialRun(
   const sc = await run(() =>
     acts.ensureSourceConnection({
       sandbox,
+      marker,
       name: name('sourceConnection'),
       description,
       connectionSpec: preset.connectionSpec,
@@ -52,6 +53,7 @@ async function sequentialRun(
   const fg = await run(() =>
     acts.ensureFieldGroup({
       sandbox,
+      marker,
       title: name('fieldGroup'),
       description,
       tenantId,
@@ -62,6 +64,7 @@ async function sequentialRun(
   const schema = await run(() =>
     acts.ensureSchema({
       sandbox,
+      marker,
       title: name('schema'),
       description,
       schemaClass: preset.schemaClass,
@@ -71,6 +74,7 @@ async function sequentialRun(
   const ds = await run(() =>
     acts.ensureDataset({
       sandbox,
+      marker,
       name: name('dataset'),
       description,
       schemaId: schema.id,
@@ -79,6 +83,7 @@ async function sequentialRun(
   const tc = await run(() =>
     acts.ensureTargetConnection({
       sandbox,
+      marker,
       name: name('targetConnection'),
       description,
       datasetId: ds.id,
@@ -88,6 +93,7 @@ async function sequentialRun(
   const ms = await run(() =>
     acts.ensureMappingSet({
       sandbox,
+      marker,
       name: mappingSetName({ source, marker }),
       schemaId: schema.id,
       mappings: preset.mappings.map((m) => ({ ...m, destination: withTenant(m.destination, tenantId) })),
@@ -96,6 +102,7 @@ async function sequentialRun(
   const flow = await run(() =>
     acts.ensureFlow({
       sandbox,
+      marker,
       name: name('flow'),
       description,
       flowSpec: preset.flowSpec,

@@ -2,6 +2,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { AepError } from '../aep';
+import { heartbeatDetailsOf } from './ownership';
 
 export interface AepFailureDetails {
   kind: string;
@@ -14,8 +15,8 @@ export interface AepFailureDetails {
 
 /**
  * Validation (400/422), permission (403), not-found, conflict and IMS credential errors cannot be fixed by retrying:
- * non-retryable. A 401 after the client's own renewal is retried (see below). 429 retries no earlier than Retry-After; 5xx, network and malformed responses retry with the
- * activity's backoff. The AEP error already carries a redacted message, so no secret reaches the history.
+ * non-retryable. A 401 after the client's own renewal is retried (see below). 429 retries no earlier than Retry-After; 5xx and network errors retry with the activity's
+ * backoff; a malformed response does not (the same answer would come back). The AEP error already carries a redacted message, so no secret reaches the history.
  */
 export function toApplicationFailure(err: unknown): ApplicationFailure {
   if (err instanceof ApplicationFailure) return err;
@@ -55,7 +56,7 @@ function startHeartbeats(): () => void {
   }
   // A local activity runs inside a workflow task: the server knows nothing of it to keep alive.
   if (ctx.info.isLocal) return () => undefined;
-  const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
+  const timer = setInterval(() => ctx.heartbeat(heartbeatDetailsOf(ctx)), HEARTBEAT_EVERY_MS);
   return () => clearInterval(timer);
 }
 

@@ -1,122 +1,74 @@
 // Every AEP call of an onboarding is one activity, made by this one factory: the worker wires the real client,
 // tests wire one pointed at the emulator. Creates are idempotent: when an attempt may already have created the
 // resource (any attempt after the first), they first look for it by its deterministic name and adopt it.
-import { activityInfo, ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/activity';
 import { AepNotFoundError, type AepClient } from '../aep';
 import { DATA_LAKE_CONNECTION_SPEC_ID, XED_FULL_CONTENT_TYPE } from '../shared/aep-constants';
 import { FAILURE_TYPES } from '../shared/onboarding';
 import type { PresetRegistry } from '../presets/registry';
 import { withFailureMapping } from './failures';
 import { createLifecycleActivities } from './lifecycle';
+import { ensure, pickOne } from './ownership';
+import { createResourceKinds, removeOwned, sweepOwned, type ResourceStep } from './resources';
 import { createValidationActivities } from './validation';
 import type * as T from './types';
 
 export type * from './types';
+export type { ResourceStep } from './resources';
 
 export interface ActivityDeps {
   /** The AEP client; `withSandbox` gives a view on another sandbox sharing its connection pool and token. */
   aep: AepClient;
   presets: PresetRegistry;
+  /**
+   * How long a retried create waits for an earlier attempt's create to land before trusting an empty look-up
+   * (default: twice the HTTP request timeout; AEP may go on processing a request the client gave up on).
+   */
+  createSettleMs?: number;
 }
 
-/** Could an earlier attempt of this activity have created the resource already? */
-function mayExist(): boolean {
-  try {
-    return activityInfo().attempt > 1;
-  } catch {
-    // Called outside an activity (unit tests of one function): assume the worst, look first.
-    return true;
-  }
-}
-
-const toRef = (r: { $id: string; 'meta:altId': string; version?: string | null }) => ({
-  id: r.$id,
-  altId: r['meta:altId'],
+const toRef = (r: { $id?: string; id: string; version?: string | null }) => ({
+  id: r.$id ?? r.id,
+  altId: r.id,
   version: r.version ?? '1.0',
 });
-
-/** Looks first when an earlier attempt may have created it; adopts a resource a duplicate-name create ran into. */
-async function ensure<R>(opts: {
-  find: () => Promise<R | undefined>;
-  create: () => Promise<R>;
-  /** The create failed because the resource exists (e.g. XDM-1521 title not unique). */
-  existsError?: (err: unknown) => boolean;
-}): Promise<R & { created: boolean }> {
-  if (mayExist()) {
-    const found = await opts.find();
-    if (found !== undefined) return { ...found, created: false };
-  }
-  try {
-    return { ...(await opts.create()), created: true };
-  } catch (err) {
-    if (opts.existsError?.(err)) {
-      const found = await opts.find();
-      if (found !== undefined) return { ...found, created: false };
-    }
-    throw err;
-  }
-}
-
-/** At most one resource may carry an onboarding's deterministic name; more is a conflict a person must look at. */
-function single<R extends { id?: string; 'meta:altId'?: string }>(
-  what: string,
-  name: string,
-  items: R[],
-): R | undefined {
-  if (items.length > 1) {
-    const ids = items.map((i) => i.id ?? i['meta:altId']).join(', ');
-    throw ApplicationFailure.nonRetryable(
-      `${items.length} ${what}s are named "${name}" (${ids}); expected at most one`,
-      'DuplicateResources',
-    );
-  }
-  return items[0];
-}
-
-/** Deletes by id, or whatever carries the name when the id never came back; 404 means already gone. */
-async function remove(
-  input: T.RemoveInput,
-  find: (name: string) => Promise<string[]>,
-  del: (id: string) => Promise<void>,
-): Promise<T.RemoveOutput> {
-  const ids = input.id ? [input.id] : input.name ? await find(input.name) : [];
-  let existed = false;
-  for (const id of ids) {
-    try {
-      await del(id);
-      existed = true;
-    } catch (err) {
-      if (!(err instanceof AepNotFoundError)) throw err;
-    }
-  }
-  return { existed, id: ids[0] };
-}
 
 const titleTaken = (err: unknown) =>
   err instanceof Error && 'code' in err && typeof err.code === 'string' && err.code.startsWith('XDM-1521');
 
-/** Flow Service filter values are quoted so that spaces and brackets in names survive. */
-const eq = (path: string, value: string) => `${path}==${JSON.stringify(value)}`;
+/** `"Chat events" (id 123, 456)` for a conflict message; the ids let a person find them. */
+const describeTaken = (what: string, name: string, ids: string[], fix: string) =>
+  ids.length
+    ? `A ${what} named "${name}" already exists in AEP (${ids.join(', ')}) and this onboarding did not create ` +
+      `it: it is never taken over or deleted. ${fix}`
+    : undefined;
 
 export function createActivities(deps: ActivityDeps) {
   const api = (sandbox: string) => deps.aep.withSandbox(sandbox);
   const tenants = new Map<string, Promise<string>>();
-
-  const findFieldGroups = async (sandbox: string, title: string) =>
-    (await api(sandbox).schemaRegistry.findFieldGroupsByTitle(title)).filter((r) => r.title === title);
-  const findSchemas = async (sandbox: string, title: string) =>
-    (await api(sandbox).schemaRegistry.findSchemasByTitle(title)).filter((r) => r.title === title);
-  const findDatasets = async (sandbox: string, name: string) =>
-    (await api(sandbox).catalog.findDatasetsByName(name)).filter((d) => d.name === name);
-  const findMappingSets = async (sandbox: string, name: string) =>
-    (await api(sandbox).dataPrep.listMappingSets({ name, limit: 100, start: 0 })).filter(
-      (m) => m.name === name,
-    );
-  const findFlowEntities =
-    (sandbox: string, kind: 'sourceConnections' | 'targetConnections' | 'flows') => async (name: string) =>
-      (await api(sandbox).flowService.listAll(kind, { property: [eq('name', name)] })).filter(
-        (e) => e.name === name,
-      );
+  const kinds = createResourceKinds(deps.aep);
+  const settleMs = deps.createSettleMs ?? 2 * deps.aep.config.requestTimeoutMs;
+  /** This run's resource of the step and name, if any (several: a duplicate the sweep removes; one is kept). */
+  const findOurs = async (step: ResourceStep, input: { sandbox: string; marker: string }, name: string) =>
+    pickOne(await kinds[step].ours(input.sandbox, name, input.marker), (r) => r.id);
+  /** For names a person chose: what of that name is not this run's. */
+  const takenBy =
+    (
+      step: ResourceStep,
+      what: string,
+      input: { sandbox: string; marker: string },
+      name: string,
+      fix: string,
+    ) =>
+    async () =>
+      name.includes(`[${input.marker}]`)
+        ? undefined
+        : describeTaken(
+            what,
+            name,
+            (await kinds[step].others(input.sandbox, name, input.marker)).map((r) => r.id),
+            fix,
+          );
 
   return withFailureMapping({
     ...createLifecycleActivities(deps),
@@ -156,56 +108,70 @@ export function createActivities(deps: ActivityDeps) {
       const { key, fields, required } = input.fieldGroup;
       return ensure({
         find: async () => {
-          const found = single('field group', input.title, await findFieldGroups(input.sandbox, input.title));
+          const found = await findOurs('fieldGroup', input, input.title);
           return found && toRef(found);
         },
-        create: async () =>
-          toRef(
-            await sr.createFieldGroup({
-              type: 'object',
-              title: input.title,
-              description: input.description,
-              'meta:intendedToExtend': [input.schemaClass],
-              definitions: {
-                [key]: {
-                  properties: {
-                    [`_${input.tenantId}`]: {
-                      type: 'object',
-                      properties: {
-                        [key]: {
-                          type: 'object',
-                          properties: fields,
-                          ...(required.length ? { required } : {}),
-                        },
+        taken: takenBy('fieldGroup', 'field group', input, input.title, 'Choose another name.'),
+        create: async () => {
+          const fg = await sr.createFieldGroup({
+            type: 'object',
+            title: input.title,
+            description: input.description,
+            'meta:intendedToExtend': [input.schemaClass],
+            definitions: {
+              [key]: {
+                properties: {
+                  [`_${input.tenantId}`]: {
+                    type: 'object',
+                    properties: {
+                      [key]: {
+                        type: 'object',
+                        properties: fields,
+                        ...(required.length ? { required } : {}),
                       },
                     },
                   },
                 },
               },
-              allOf: [{ $ref: `#/definitions/${key}` }],
-            }),
-          ),
+            },
+            allOf: [{ $ref: `#/definitions/${key}` }],
+          });
+          return toRef({ $id: fg.$id, id: fg['meta:altId'], version: fg.version });
+        },
         existsError: titleTaken,
+        settleMs,
       });
     },
 
+    /**
+     * A schema title a person chose that already exists is a conflict, never a take-over: the run would otherwise
+     * record, and later delete, a schema it did not create. Reusing it is asked for with `schemaId`.
+     */
     async ensureSchema(input: T.EnsureSchemaInput): Promise<T.XdmRefOutput> {
       const sr = api(input.sandbox).schemaRegistry;
       return ensure({
         find: async () => {
-          const found = single('schema', input.title, await findSchemas(input.sandbox, input.title));
+          const found = await findOurs('schema', input, input.title);
           return found && toRef(found);
         },
-        create: async () =>
-          toRef(
-            await sr.createSchema({
-              type: 'object',
-              title: input.title,
-              description: input.description,
-              allOf: [{ $ref: input.schemaClass }, { $ref: input.fieldGroupId }],
-            }),
-          ),
+        taken: takenBy(
+          'schema',
+          'schema',
+          input,
+          input.title,
+          'Pass its id as "schemaId" to reuse it, or choose another "schemaTitle".',
+        ),
+        create: async () => {
+          const schema = await sr.createSchema({
+            type: 'object',
+            title: input.title,
+            description: input.description,
+            allOf: [{ $ref: input.schemaClass }, { $ref: input.fieldGroupId }],
+          });
+          return toRef({ $id: schema.$id, id: schema['meta:altId'], version: schema.version });
+        },
         existsError: titleTaken,
+        settleMs,
       });
     },
 
@@ -254,23 +220,33 @@ export function createActivities(deps: ActivityDeps) {
       return { schemaId: schema.$id, schemaAltId: schema['meta:altId'], datasetId: input.datasetId };
     },
 
+    /** Catalog allows two datasets of one name; a name a person chose that exists is refused all the same. */
     async ensureDataset(input: T.EnsureDatasetInput): Promise<T.IdOutput> {
       const catalog = api(input.sandbox).catalog;
       return ensure({
         find: async () => {
-          const found = single(
-            'dataset',
-            input.name,
-            (await findDatasets(input.sandbox, input.name)).filter((d) => d.schemaRef?.id === input.schemaId),
+          const found = pickOne(
+            (await kinds.dataset.ours(input.sandbox, input.name, input.marker)).filter(
+              (d) => d.schemaRef === input.schemaId,
+            ),
+            (d) => d.id,
           );
           return found && { id: found.id };
         },
+        taken: takenBy(
+          'dataset',
+          'dataset',
+          input,
+          input.name,
+          'Pass its id as "datasetId" to reuse it, or choose another "datasetName".',
+        ),
         create: async () =>
           catalog.createDataset({
             name: input.name,
             description: input.description,
             schemaRef: { id: input.schemaId, contentType: XED_FULL_CONTENT_TYPE },
           }),
+        settleMs,
       });
     },
 
@@ -278,15 +254,8 @@ export function createActivities(deps: ActivityDeps) {
       const fs = api(input.sandbox).flowService;
       return ensure({
         find: async () => {
-          const items = await fs.listAll('sourceConnections', {
-            property: [eq('name', input.name), `connectionSpec.id==${input.connectionSpec.id}`],
-          });
-          const found = single(
-            'source connection',
-            input.name,
-            items.filter((i) => i.name === input.name),
-          );
-          return found && { id: found.id, etag: found.etag };
+          const found = await findOurs('sourceConnection', input, input.name);
+          return found && { id: found.id, etag: found.etag ?? '' };
         },
         create: async () =>
           fs.create('sourceConnections', {
@@ -296,6 +265,7 @@ export function createActivities(deps: ActivityDeps) {
             connectionSpec: input.connectionSpec,
             data: { format: input.dataFormat },
           }),
+        settleMs,
       });
     },
 
@@ -303,15 +273,8 @@ export function createActivities(deps: ActivityDeps) {
       const fs = api(input.sandbox).flowService;
       return ensure({
         find: async () => {
-          const items = await fs.listAll('targetConnections', {
-            property: [eq('name', input.name), `params.dataSetId==${input.datasetId}`],
-          });
-          const found = single(
-            'target connection',
-            input.name,
-            items.filter((i) => i.name === input.name),
-          );
-          return found && { id: found.id, etag: found.etag };
+          const found = await findOurs('targetConnection', input, input.name);
+          return found && { id: found.id, etag: found.etag ?? '' };
         },
         create: async () =>
           fs.create('targetConnections', {
@@ -321,6 +284,7 @@ export function createActivities(deps: ActivityDeps) {
             data: { format: 'json', schema: { id: input.schemaId, version: XED_FULL_CONTENT_TYPE } },
             params: { dataSetId: input.datasetId },
           }),
+        settleMs,
       });
     },
 
@@ -328,8 +292,8 @@ export function createActivities(deps: ActivityDeps) {
       const dataPrep = api(input.sandbox).dataPrep;
       return ensure({
         find: async () => {
-          const found = single('mapping set', input.name, await findMappingSets(input.sandbox, input.name));
-          return found && { id: found.id, version: found.version ?? 0 };
+          const found = await findOurs('mappingSet', input, input.name);
+          return found && { id: found.id, version: Number(found.version ?? 0) };
         },
         create: async () => {
           const created = await dataPrep.createMappingSet({
@@ -343,6 +307,7 @@ export function createActivities(deps: ActivityDeps) {
           });
           return { id: created.id, version: created.version ?? 0 };
         },
+        settleMs,
       });
     },
 
@@ -350,15 +315,8 @@ export function createActivities(deps: ActivityDeps) {
       const fs = api(input.sandbox).flowService;
       return ensure({
         find: async () => {
-          const items = await fs.listAll('flows', {
-            property: [eq('name', input.name), `sourceConnectionIds[]==${input.sourceConnectionId}`],
-          });
-          const found = single(
-            'dataflow',
-            input.name,
-            items.filter((i) => i.name === input.name),
-          );
-          return found && { id: found.id, etag: found.etag };
+          const found = await findOurs('flow', input, input.name);
+          return found && { id: found.id, etag: found.etag ?? '' };
         },
         create: async () =>
           fs.create('flows', {
@@ -375,6 +333,7 @@ export function createActivities(deps: ActivityDeps) {
             ],
             ...(input.options && Object.keys(input.options).length ? { options: input.options } : {}),
           }),
+        settleMs,
       });
     },
 
@@ -389,66 +348,30 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     async removeFlow(input: T.RemoveInput): Promise<T.RemoveOutput> {
-      const fs = api(input.sandbox).flowService;
-      return remove(
-        input,
-        async (n) => (await findFlowEntities(input.sandbox, 'flows')(n)).map((e) => e.id),
-        (id) => fs.delete('flows', id),
-      );
+      return removeOwned(kinds.flow, input);
     },
-
     async removeTargetConnection(input: T.RemoveInput): Promise<T.RemoveOutput> {
-      const fs = api(input.sandbox).flowService;
-      return remove(
-        input,
-        async (n) => (await findFlowEntities(input.sandbox, 'targetConnections')(n)).map((e) => e.id),
-        (id) => fs.delete('targetConnections', id),
-      );
+      return removeOwned(kinds.targetConnection, input);
     },
-
     async removeSourceConnection(input: T.RemoveInput): Promise<T.RemoveOutput> {
-      const fs = api(input.sandbox).flowService;
-      return remove(
-        input,
-        async (n) => (await findFlowEntities(input.sandbox, 'sourceConnections')(n)).map((e) => e.id),
-        (id) => fs.delete('sourceConnections', id),
-      );
+      return removeOwned(kinds.sourceConnection, input);
     },
-
     async removeMappingSet(input: T.RemoveInput): Promise<T.RemoveOutput> {
-      const dataPrep = api(input.sandbox).dataPrep;
-      return remove(
-        input,
-        async (n) => (await findMappingSets(input.sandbox, n)).map((m) => m.id),
-        (id) => dataPrep.deleteMappingSet(id),
-      );
+      return removeOwned(kinds.mappingSet, input);
     },
-
     async removeDataset(input: T.RemoveInput): Promise<T.RemoveOutput> {
-      const catalog = api(input.sandbox).catalog;
-      return remove(
-        input,
-        async (n) => (await findDatasets(input.sandbox, n)).map((d) => d.id),
-        (id) => catalog.deleteDataset(id),
-      );
+      return removeOwned(kinds.dataset, input);
     },
-
     async removeSchema(input: T.RemoveInput): Promise<T.RemoveOutput> {
-      const sr = api(input.sandbox).schemaRegistry;
-      return remove(
-        input,
-        async (n) => (await findSchemas(input.sandbox, n)).map((s) => s['meta:altId']),
-        (id) => sr.deleteSchema(id),
-      );
+      return removeOwned(kinds.schema, input);
+    },
+    async removeFieldGroup(input: T.RemoveInput): Promise<T.RemoveOutput> {
+      return removeOwned(kinds.fieldGroup, input);
     },
 
-    async removeFieldGroup(input: T.RemoveInput): Promise<T.RemoveOutput> {
-      const sr = api(input.sandbox).schemaRegistry;
-      return remove(
-        input,
-        async (n) => (await findFieldGroups(input.sandbox, n)).map((s) => s['meta:altId']),
-        (id) => sr.deleteFieldGroup(id),
-      );
+    /** Deletes every extra resource carrying the run's marker: after the saga completes, and during compensation. */
+    async sweepRun(input: T.SweepInput): Promise<T.SweepOutput> {
+      return sweepOwned(kinds, input);
     },
   });
 }

@@ -23,6 +23,7 @@ const PLAN_MARKER = 'aepo-<run>';
 import type { OnboardingIds, OnboardingResult } from '../shared/onboarding';
 import { withTenant, type Mapping } from '../shared/preset-schema';
 import type { ActivityDeps } from './index';
+import { RESOURCE_STEPS, type ResourceStep } from './resources';
 import type { z } from 'zod';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -47,17 +48,7 @@ export interface LoadedOnboarding {
   result: OnboardingResult;
 }
 
-/** The resources an onboarding manages, in teardown (dependency) order. */
-export const RESOURCE_STEPS = [
-  'flow',
-  'targetConnection',
-  'sourceConnection',
-  'mappingSet',
-  'dataset',
-  'schema',
-  'fieldGroup',
-] as const;
-export type ResourceStep = (typeof RESOURCE_STEPS)[number];
+export { RESOURCE_STEPS, type ResourceStep };
 
 export type PlanAction = 'create' | 'reuse' | 'conflict' | 'skip';
 export interface PlanItem {
@@ -471,13 +462,18 @@ export function createLifecycleActivities(deps: ActivityDeps) {
             reason: `the title is taken by a ${step === 'schema' ? 'field group' : 'schema'} (XDM titles are unique)`,
           };
         }
+        // An existing resource of this title is someone else's (a run's own titles carry its marker, and a plan
+        // precedes the run): the onboarding would refuse it, never take it over.
         if (same.length) {
           return {
             step,
-            action: 'reuse',
+            action: 'conflict',
             name: title,
             id: same[0]!['meta:altId'],
-            reason: 'exists with this title',
+            reason:
+              step === 'schema'
+                ? 'a schema with this title already exists and is not this onboarding\'s: pass "schemaId" to reuse it, or choose another "schemaTitle"'
+                : "a field group with this title already exists and is not this onboarding's",
           };
         }
         return { step, action: 'create', name: title };
@@ -496,7 +492,7 @@ export function createLifecycleActivities(deps: ActivityDeps) {
               action: 'conflict',
               name: n,
               id: found.map((f) => f.id).join(', '),
-              reason: `a ${resourceLabel} with this name already exists (left by an earlier run?); delete it first`,
+              reason: `a ${resourceLabel} with this name already exists and is not this onboarding's: choose another name, or pass its id to reuse it`,
             }
           : { step, action: 'create', name: n };
       const flowEntities = async (kind: 'flows' | 'sourceConnections' | 'targetConnections', n: string) =>

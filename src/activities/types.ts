@@ -2,9 +2,16 @@
 import type { Mapping, SourcePreset } from '../shared/preset-schema';
 import type { FlowOptionsSchema, ValidOnboardingInput } from '../shared/input';
 import type { z } from 'zod';
+import type { ResourceStep } from './resources';
 
 export interface Sandboxed {
   sandbox: string;
+}
+
+/** A create of one run: the run's marker proves, in a later look-up, that a resource of that name is its own. */
+export interface Marked extends Sandboxed {
+  /** `aepo-…` (runMarker): in the name or the description of what the step creates. */
+  marker: string;
 }
 
 export interface PrepareOnboardingInput {
@@ -31,7 +38,7 @@ export interface GetTenantOutput {
   tenantId: string;
 }
 
-export interface EnsureFieldGroupInput extends Sandboxed {
+export interface EnsureFieldGroupInput extends Marked {
   title: string;
   description: string;
   tenantId: string;
@@ -43,10 +50,11 @@ export interface XdmRefOutput {
   id: string;
   altId: string;
   version: string;
+  /** Always true: a resource found by a retry is one an earlier attempt of this run created (marker-checked). */
   created: boolean;
 }
 
-export interface EnsureSchemaInput extends Sandboxed {
+export interface EnsureSchemaInput extends Marked {
   title: string;
   description: string;
   schemaClass: string;
@@ -63,7 +71,7 @@ export interface ResolveReusedOutput {
   datasetId?: string;
 }
 
-export interface EnsureDatasetInput extends Sandboxed {
+export interface EnsureDatasetInput extends Marked {
   name: string;
   description: string;
   schemaId: string;
@@ -76,7 +84,7 @@ export interface IdEtagOutput extends IdOutput {
   etag: string;
 }
 
-export interface EnsureSourceConnectionInput extends Sandboxed {
+export interface EnsureSourceConnectionInput extends Marked {
   name: string;
   description: string;
   connectionSpec: { id: string; version: string };
@@ -84,14 +92,14 @@ export interface EnsureSourceConnectionInput extends Sandboxed {
   dataFormat: string;
 }
 
-export interface EnsureTargetConnectionInput extends Sandboxed {
+export interface EnsureTargetConnectionInput extends Marked {
   name: string;
   description: string;
   datasetId: string;
   schemaId: string;
 }
 
-export interface EnsureMappingSetInput extends Sandboxed {
+export interface EnsureMappingSetInput extends Marked {
   name: string;
   schemaId: string;
   /** Destinations already carry the tenant namespace. */
@@ -101,7 +109,7 @@ export interface MappingSetOutput extends IdOutput {
   version: number;
 }
 
-export interface EnsureFlowInput extends Sandboxed {
+export interface EnsureFlowInput extends Marked {
   name: string;
   description: string;
   flowSpec: { id: string; version: string };
@@ -120,12 +128,26 @@ export interface GetInletUrlOutput {
   etag: string;
 }
 
-/** Deletes by id when known, else whatever carries the deterministic name (a create whose answer was lost). */
+/**
+ * Deletes by id when the create returned one; else, under `name`, only what carries `marker` (a create whose answer
+ * was lost). Nothing else of that name is ever deleted.
+ */
 export interface RemoveInput extends Sandboxed {
   id?: string;
   name?: string;
+  marker?: string;
 }
 export interface RemoveOutput {
   existed: boolean;
   id?: string;
+}
+
+export interface SweepInput extends Sandboxed {
+  marker: string;
+  /** Each step's name and the id the run keeps (none: the run keeps nothing, as in compensation). */
+  steps: Array<{ step: ResourceStep; name: string; keep?: string }>;
+}
+export interface SweepOutput {
+  /** Duplicates (or late creates) of this run, deleted. */
+  removed: Array<{ step: ResourceStep; id: string }>;
 }

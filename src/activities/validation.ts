@@ -11,6 +11,7 @@ import {
   type ValidAdoptInput,
   type ValidUpdateInput,
 } from '../shared/lifecycle-input';
+import { destinationProblem } from '../shared/destinations';
 import { FAILURE_TYPES, VALIDATION_FAILURE_TYPES } from '../shared/onboarding';
 import type { ActivityDeps } from './index';
 import type * as T from './types';
@@ -41,6 +42,18 @@ export function createValidationActivities(deps: ActivityDeps) {
           nonRetryable: true,
           message: `Unknown source "${valid.source}". Known sources: ${deps.presets.ids().join(', ')}`,
         });
+      }
+      // A reused schema is not known here; the plan (and Data Prep) check its destinations.
+      if (!valid.schemaId && !valid.datasetId) {
+        const problems = (valid.mappingOverrides ?? []).flatMap((m, i) => {
+          const problem = destinationProblem(m.destination, preset);
+          return problem ? [`mappingOverrides.${i}.destination: ${problem}`] : [];
+        });
+        orFail(
+          problems.length ? { ok: false, problems } : { ok: true, value: undefined },
+          FAILURE_TYPES.invalidInput,
+          'onboarding input',
+        );
       }
       return { input: valid, preset, defaultSandbox: deps.aep.config.sandbox };
     },

@@ -337,3 +337,15 @@ export function responseFormatError(info: {
   };
   return info.ims ? new ImsError(init) : new AepResponseFormatError(init);
 }
+
+/**
+ * AEP refused who we are or where we asked, not what we asked: the credential (IMS), the token (401 after
+ * renewal), the org or product permission (403), or the sandbox (Flow Service's FLOW-2101-404 "Sandbox ... not
+ * found", the gateway's answer for every API). No request so refused can have changed anything.
+ */
+export function isAccessRefusal(err: unknown): boolean {
+  if (err instanceof ImsError || err instanceof AepAuthenticationError || err instanceof AepPermissionError) {
+    return true;
+  }
+  return err instanceof AepNotFoundError && typeof err.code === 'string' && err.code.startsWith('FLOW-2101');
+}

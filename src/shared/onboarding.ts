@@ -25,12 +25,15 @@ export interface StepProgress {
 }
 
 export interface CompensationOutcome {
-  step: StepName;
+  /** `sweep`: the look-up for duplicates carrying the run's marker, after the undos. */
+  step: StepName | 'sweep';
   /** `undone`: deleted (or already gone); `left`: could not be deleted, still in AEP. */
   outcome: 'undone' | 'left';
   id?: string;
   /** Whether the resource existed when the undo ran (false = the create never landed, or already deleted). */
   existed?: boolean;
+  /** An extra resource of the run (a create that landed twice or late), found and deleted by the sweep. */
+  duplicate?: boolean;
   error?: string;
 }
 
@@ -74,6 +77,8 @@ export interface OnboardingResult {
   /** `{inletUrl}?x-adobe-flow-id={flowId}`: paste it into Chatlio's webhook settings. */
   webhookUrl: string;
   verified?: { samples: string[] };
+  /** Extra resources this run created (a create that landed twice), deleted by the sweep after the saga. */
+  duplicatesRemoved?: Array<{ step: string; id: string }>;
 }
 
 /** `details[0]` of the ApplicationFailure an onboarding fails with. */
@@ -88,6 +93,10 @@ export const FAILURE_TYPES = {
   invalidInput: 'InvalidOnboardingInput',
   unknownSource: 'UnknownSource',
   onboardingFailed: 'OnboardingFailed',
+  /** A name the user chose already belongs to a resource this run did not create. */
+  nameTaken: 'NameTaken',
+  /** AEP refused the credential, the org or the sandbox: nothing this run asked for can have been done. */
+  accessRefused: 'AepAccessRefused',
 } as const;
 
 /** Failures of the input checks, which a workflow re-raises as its own (src/workflows/validation.ts). */

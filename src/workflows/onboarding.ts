@@ -17,12 +17,13 @@ import {
   type ActivityOptions,
   type LocalActivityOptions,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import type { Activities, ResourceStep, SweepInput, SweepOutput } from '../activities';
 import type { OnboardingInput, ValidOnboardingInput } from '../shared/input';
-import { mappingSetName, resourceName, runMarker, type StepName } from '../shared/naming';
+import { mappingSetName, markedDescription, resourceName, runMarker, type StepName } from '../shared/naming';
 import {
   FAILURE_TYPES,
   STEP_ORDER,
+  type CompensationOutcome,
   type OnboardingFailureDetails,
   type OnboardingIds,
   type OnboardingProgress,
@@ -38,7 +39,7 @@ import {
   AepSource,
   type OnboardingStatus,
 } from '../shared/search-attributes';
-import { describeError, Saga, type UndoResult } from './saga';
+import { describeError, failureType, Saga, type CompensationReport, type UndoResult } from './saga';
 import { asInputFailure } from './validation';
 
 export const getProgressQuery = defineQuery<OnboardingProgress>('getProgress');
@@ -65,7 +66,9 @@ function onboardingCounters() {
  */
 const STEP_OPTIONS: ActivityOptions = {
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  startToCloseTimeout: '45s',
+  // Room for a retry to wait out an earlier attempt's create (the worker's createSettleMs, 60 s by default) and
+  // then make its own (a 30 s HTTP timeout).
+  startToCloseTimeout: '3m',
   heartbeatTimeout: '10s',
   scheduleToCloseTimeout: '10m',
   // Dense faults can take many attempts; the schedule-to-close budget is what ends a step that keeps failing.
@@ -151,7 +154,7 @@ export async function onboardStreamingSource(raw: OnboardingInput): Promise<Onbo
     progress.phase = 'compensating';
     setStatus('compensating');
     renderDetails(progress);
-    const report = await run.saga.compensate((o) => {
+    const report = await run.compensate((o) => {
       progress.compensation.push(o);
       renderDetails(progress);
     });
@@ -197,6 +200,8 @@ export async function onboardStreamingSource(raw: OnboardingInput): Promise<Onbo
 class OnboardingRun {
   readonly saga = new Saga();
   failedStep: StepName | undefined;
+  /** Some call of this run was answered by AEP: the credential, org and sandbox were good at least once. */
+  private accepted = false;
   private readonly ids: Partial<OnboardingIds>;
   /** In the name or description of everything this run creates: what proves a resource is this run's. */
   readonly marker: string;
@@ -220,8 +225,12 @@ class OnboardingRun {
     });
   }
 
+  /** Every description carries the run's marker: for a name a person chose, it is the proof of ownership. */
   private get description(): string {
-    return this.input.description ?? `Created by aep-onboarding (workflow ${this.workflowId})`;
+    return markedDescription(
+      this.input.description ?? `Created by aep-onboarding (workflow ${this.workflowId})`,
+      this.marker,
+    );
   }
 
   /** Runs one step, keeping the progress query truthful; the undo (if any) is registered before the create. */
@@ -242,6 +251,7 @@ class OnboardingRun {
     this.setStep(step, { state: 'running' });
     try {
       const out = await run();
+      this.accepted = true;
       this.setStep(step, { state: state(out), id: idOf(out) });
       return out;
     } catch (err) {
@@ -259,6 +269,75 @@ class OnboardingRun {
 
   private undo(summary: string) {
     return activities(UNDO_OPTIONS, summary);
+  }
+
+  /** The name each step creates under, for the sweep (reused resources are not this run's: never swept). */
+  private sweepTargets(keep: Partial<Record<ResourceStep, string>>): SweepInput['steps'] {
+    const { input } = this;
+    const reusedSchema = Boolean(input.schemaId || input.datasetId);
+    const targets: SweepInput['steps'] = [
+      { step: 'flow', name: this.name('flow') },
+      { step: 'targetConnection', name: this.name('targetConnection') },
+      { step: 'sourceConnection', name: this.name('sourceConnection') },
+      { step: 'mappingSet', name: mappingSetName({ source: input.source, marker: this.marker }) },
+      ...(input.datasetId
+        ? []
+        : [{ step: 'dataset' as const, name: input.datasetName ?? this.name('dataset') }]),
+      ...(reusedSchema
+        ? []
+        : [
+            { step: 'schema' as const, name: input.schemaTitle ?? this.name('schema') },
+            { step: 'fieldGroup' as const, name: this.name('fieldGroup') },
+          ]),
+    ];
+    return targets.map((t) => ({ ...t, keep: keep[t.step] }));
+  }
+
+  private sweep(keep: Partial<Record<ResourceStep, string>>): Promise<SweepOutput> {
+    return this.undo("Sweep: delete any duplicate carrying this run's marker").sweepRun({
+      sandbox: this.sandbox,
+      marker: this.marker,
+      steps: this.sweepTargets(keep),
+    });
+  }
+
+  /**
+   * The undos, newest first, then a sweep for anything else carrying the run's marker (a create that landed after
+   * its undo looked). When AEP never accepted a single call of the run (credential, org or sandbox refused), a
+   * refused look-up means nothing can have been created: reported as such, not as left behind.
+   */
+  async compensate(onOutcome: (o: CompensationOutcome) => void): Promise<CompensationReport> {
+    const report = await this.saga.compensate(onOutcome, (err) =>
+      !this.accepted && failureType(err) === FAILURE_TYPES.accessRefused
+        ? 'nothing was created: AEP refused the credential, org or sandbox for every call of this run'
+        : undefined,
+    );
+    if (!this.accepted) return report;
+    await CancellationScope.nonCancellable(async () => {
+      try {
+        const { removed } = await this.sweep({});
+        for (const r of removed) {
+          const o: CompensationOutcome = {
+            step: r.step,
+            outcome: 'undone',
+            id: r.id,
+            existed: true,
+            duplicate: true,
+          };
+          report.undone.push(o);
+          onOutcome(o);
+        }
+      } catch (err) {
+        const o: CompensationOutcome = {
+          step: 'sweep',
+          outcome: 'left',
+          error: `the sweep for duplicates failed, some may be left: ${describeError(err)}`,
+        };
+        report.left.push(o);
+        onOutcome(o);
+      }
+    });
+    return report;
   }
 
   async provision(): Promise<OnboardingResult> {
@@ -293,6 +372,7 @@ class OnboardingRun {
       () =>
         activities(STEP_OPTIONS, `Create the dataflow (POST /flows)`).ensureFlow({
           sandbox,
+          marker: this.marker,
           name: this.name('flow'),
           description: this.description,
           flowSpec: preset.flowSpec,
@@ -307,6 +387,7 @@ class OnboardingRun {
         run: () =>
           this.undo('Undo: delete the dataflow').removeFlow({
             sandbox,
+            marker: this.marker,
             id: this.ids.flowId,
             name: this.name('flow'),
           }),
@@ -325,6 +406,17 @@ class OnboardingRun {
       (i) => i.inletUrl,
     );
     const webhookUrl = `${inlet.inletUrl}?x-adobe-flow-id=${flow.id}`;
+
+    // Reconcile: a create that landed twice (a retry after a slow request) leaves an extra carrying the marker.
+    const { removed: duplicatesRemoved } = await this.sweep({
+      flow: flow.id,
+      targetConnection: targetConnection.id,
+      sourceConnection: sourceConnection.id,
+      mappingSet: mappingSet.id,
+      dataset: this.ids.datasetId,
+      schema: this.ids.schemaAltId,
+      fieldGroup: this.ids.fieldGroupId,
+    });
 
     // Optional last step: post each sample as the source would and check that each lands, mapped, in the dataset.
     // A failure here fails the onboarding and compensates, like any other step.
@@ -365,6 +457,7 @@ class OnboardingRun {
       inletUrl: inlet.inletUrl,
       webhookUrl,
       ...(verified ? { verified } : {}),
+      ...(duplicatesRemoved.length ? { duplicatesRemoved } : {}),
     };
   }
 
@@ -379,6 +472,7 @@ class OnboardingRun {
           `Create the ${preset.displayName} source connection (POST /sourceConnections)`,
         ).ensureSourceConnection({
           sandbox,
+          marker: this.marker,
           name,
           description: this.description,
           connectionSpec: preset.connectionSpec,
@@ -390,6 +484,7 @@ class OnboardingRun {
         run: () =>
           this.undo('Undo: delete the source connection').removeSourceConnection({
             sandbox,
+            marker: this.marker,
             id: this.ids.sourceConnectionId,
             name,
           }),
@@ -430,8 +525,11 @@ class OnboardingRun {
           `Create the ${preset.displayName} field group (POST /tenant/fieldgroups)`,
         ).ensureFieldGroup({
           sandbox,
+          marker: this.marker,
           title: fgTitle,
-          description: preset.fieldGroup.description || this.description,
+          description: preset.fieldGroup.description
+            ? markedDescription(preset.fieldGroup.description, this.marker)
+            : this.description,
           tenantId,
           schemaClass: preset.schemaClass,
           fieldGroup: preset.fieldGroup,
@@ -441,6 +539,7 @@ class OnboardingRun {
         run: () =>
           this.undo('Undo: delete the field group').removeFieldGroup({
             sandbox,
+            marker: this.marker,
             id: this.ids.fieldGroupId,
             name: fgTitle,
           }),
@@ -455,6 +554,7 @@ class OnboardingRun {
       () =>
         activities(STEP_OPTIONS, 'Create the target XDM schema (POST /tenant/schemas)').ensureSchema({
           sandbox,
+          marker: this.marker,
           title,
           description: this.description,
           schemaClass: preset.schemaClass,
@@ -465,6 +565,7 @@ class OnboardingRun {
         run: () =>
           this.undo('Undo: delete the schema').removeSchema({
             sandbox,
+            marker: this.marker,
             id: this.ids.schemaAltId,
             name: title,
           }),
@@ -489,6 +590,7 @@ class OnboardingRun {
       () =>
         activities(STEP_OPTIONS, 'Create the target dataset (POST /dataSets)').ensureDataset({
           sandbox,
+          marker: this.marker,
           name,
           description: this.description,
           schemaId,
@@ -496,7 +598,12 @@ class OnboardingRun {
       (d) => d.id,
       {
         run: () =>
-          this.undo('Undo: delete the dataset').removeDataset({ sandbox, id: this.ids.datasetId, name }),
+          this.undo('Undo: delete the dataset').removeDataset({
+            sandbox,
+            marker: this.marker,
+            id: this.ids.datasetId,
+            name,
+          }),
         id: () => this.ids.datasetId,
       },
     );
@@ -523,6 +630,7 @@ class OnboardingRun {
       () =>
         activities(STEP_OPTIONS, 'Create the mapping set (POST /conversion/mappingSets)').ensureMappingSet({
           sandbox,
+          marker: this.marker,
           name,
           schemaId,
           mappings,
@@ -532,6 +640,7 @@ class OnboardingRun {
         run: () =>
           this.undo('Undo: delete the mapping set').removeMappingSet({
             sandbox,
+            marker: this.marker,
             id: this.ids.mappingSetId,
             name,
           }),
@@ -551,12 +660,20 @@ class OnboardingRun {
         activities(
           STEP_OPTIONS,
           'Create the data lake target connection (POST /targetConnections)',
-        ).ensureTargetConnection({ sandbox, name, description: this.description, datasetId, schemaId }),
+        ).ensureTargetConnection({
+          sandbox,
+          marker: this.marker,
+          name,
+          description: this.description,
+          datasetId,
+          schemaId,
+        }),
       (t) => t.id,
       {
         run: () =>
           this.undo('Undo: delete the target connection').removeTargetConnection({
             sandbox,
+            marker: this.marker,
             id: this.ids.targetConnectionId,
             name,
           }),

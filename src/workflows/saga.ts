@@ -1,6 +1,6 @@
 // A small typed saga: undos are registered before their create (so they also clean up a create whose answer was
 // lost), and run newest first in a non-cancellable scope, each isolated from the others' failures.
-import { CancellationScope } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope } from '@temporalio/workflow';
 import type { CompensationOutcome } from '../shared/onboarding';
 import type { StepName } from '../shared/naming';
 
@@ -28,13 +28,13 @@ export class Saga {
     this.undos.push({ step, run, currentId });
   }
 
-  get size(): number {
-    return this.undos.length;
-  }
-
-  /** Runs every undo, newest first; `onOutcome` sees each result as it lands (for the progress query). */
+  /**
+   * Runs every undo, newest first; `onOutcome` sees each result as it lands (for the progress query). An undo
+   * failure for which `notCreated` gives a reason is reported as undone (nothing existed), with that reason.
+   */
   async compensate(
     onOutcome: (o: CompensationOutcome) => void = () => undefined,
+    notCreated: (err: unknown) => string | undefined = () => undefined,
   ): Promise<CompensationReport> {
     const report: CompensationReport = { undone: [], left: [] };
     await CancellationScope.nonCancellable(async () => {
@@ -44,7 +44,10 @@ export class Saga {
           const r = await undo.run();
           outcome = { step: undo.step, outcome: 'undone', id: r.id ?? undo.currentId(), existed: r.existed };
         } catch (err) {
-          outcome = { step: undo.step, outcome: 'left', id: undo.currentId(), error: describeError(err) };
+          const reason = undo.currentId() === undefined ? notCreated(err) : undefined;
+          outcome = reason
+            ? { step: undo.step, outcome: 'undone', existed: false, error: reason }
+            : { step: undo.step, outcome: 'left', id: undo.currentId(), error: describeError(err) };
         }
         (outcome.outcome === 'undone' ? report.undone : report.left).push(outcome);
         onOutcome(outcome);
@@ -63,4 +66,15 @@ export function describeError(err: unknown): string {
     e = (e as { cause?: unknown }).cause;
   }
   return parts.length ? parts[parts.length - 1]! : String(err);
+}
+
+/** The type of the innermost ApplicationFailure in a failure chain, e.g. `AepAccessRefused`. */
+export function failureType(err: unknown): string | undefined {
+  let e: unknown = err;
+  let type: string | undefined;
+  for (let depth = 0; e instanceof Error && depth < 5; depth++) {
+    if (e instanceof ApplicationFailure && e.type) type = e.type;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return type;
 }

@@ -18,12 +18,15 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   return bundle;
 }
 
-export function aepClientFor(emu: StartedEmulator, overrides: { sandbox?: string } = {}): AepClient {
+export function aepClientFor(
+  emu: StartedEmulator,
+  overrides: { sandbox?: string; clientSecret?: string } = {},
+): AepClient {
   return createAepClient({
     platformUrl: emu.url,
     imsUrl: emu.url,
     clientId: emu.options.clientId,
-    clientSecret: emu.options.clientSecret,
+    clientSecret: overrides.clientSecret ?? emu.options.clientSecret,
     orgId: emu.options.orgId,
     sandbox: overrides.sandbox ?? 'prod',
     scopes: 'openid,AdobeID',

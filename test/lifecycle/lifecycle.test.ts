@@ -383,17 +383,26 @@ describe('onboarding lifecycle on the dev server', { timeout: 300_000 }, () => {
       assert.deepEqual(steps(half.create), ['flow', 'mappingSet', 'sourceConnection', 'targetConnection']);
       assert.deepEqual(half.conflict, []);
 
-      // The same name as a completed onboarding: the run itself and every name it holds conflict.
+      // The same name as a completed onboarding: the onboarding itself conflicts. Its resources do not: a new run
+      // would name everything with a marker of its own, and never take over the earlier run's.
       const taken = await planOnboarding(client, { source: 'chatlio', name: 'Existing' }, opts);
-      assert.deepEqual(steps(taken.conflict), [
-        'dataset',
-        'flow',
-        'mappingSet',
-        'onboarding',
-        'sourceConnection',
-        'targetConnection',
-      ]);
-      assert.deepEqual(steps(taken.reuse), ['fieldGroup', 'schema'], 'XDM titles would be adopted');
+      assert.deepEqual(steps(taken.conflict), ['onboarding']);
+      assert.deepEqual(steps(taken.reuse), []);
+
+      // A schemaTitle / datasetName a person chose that exists is a conflict, not a reuse.
+      await createHandMadeFlow(h.emu, { sandbox: 'dev', title: 'Hand titled' });
+      const titled = await planOnboarding(
+        client,
+        {
+          source: 'chatlio',
+          name: 'Titled',
+          schemaTitle: 'Hand titled schema',
+          datasetName: 'Hand titled dataset',
+        },
+        opts,
+      );
+      assert.deepEqual(steps(titled.conflict), ['dataset', 'schema']);
+      assert.deepEqual(steps(titled.reuse), []);
 
       // A reused schema that lacks the mapped fields: the mapping set would fail.
       const hand = await createHandMadeFlow(h.emu, { sandbox: 'dev' });
