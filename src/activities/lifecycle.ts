@@ -627,7 +627,7 @@ export function createLifecycleActivities(deps: ActivityDeps) {
           notAdoptable(`Flow ${input.flowId} does not exist in sandbox ${input.sandbox}`);
         throw err;
       });
-      const key = /\[aepo-[0-9a-f]{8}\]/.exec(flow.name ?? '');
+      const key = /\[aepo-[0-9a-f]{8}(?:[0-9a-f]{8})?\]/.exec(flow.name ?? '');
       if (key)
         notAdoptable(`Flow ${flow.id} was created by an onboarding (${key[0]}): it is managed already`);
       const holder = await adoptedElsewhere(input.sandbox, flow.id);
