@@ -4,10 +4,23 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
+import {
+  createActivities,
+  type RemoveInput,
+  type RemoveOutput,
+  type SweepInput,
+  type SweepOutput,
+} from '../../src/activities';
 import { InvalidInputError, onboardingFailureDetails } from '../../src/client/onboarding';
-import { EXPERIENCE_EVENT_CLASS, XED_FULL_CONTENT_TYPE } from '../../src/shared/aep-constants';
-import { ONBOARDING_WORKFLOW_TYPE } from '../../src/shared/naming';
+import {
+  CHATLIO_CONNECTION_SPEC_ID,
+  EXPERIENCE_EVENT_CLASS,
+  STREAMING_PROVIDER_ID,
+  XED_FULL_CONTENT_TYPE,
+} from '../../src/shared/aep-constants';
+import { ONBOARDING_WORKFLOW_TYPE, runMarker } from '../../src/shared/naming';
 import { createOnboardingWorker } from '../../src/temporal/worker-factory';
 import {
   aepClientFor,
@@ -199,6 +212,43 @@ describe('ownership: never delete what the run did not create', { timeout: 600_0
       (await h.emu.control.calls()).filter((c) => !c.path.startsWith('/ims')),
       [],
     );
+  });
+
+  it('the sweep deletes extra resources carrying the run marker, and nothing without it', async () => {
+    await h.emu.control.reset();
+    const acts = createActivities({ aep: h.aep, presets: h.presets });
+    const env = new MockActivityEnvironment({ attempt: 1 });
+    const marker = runMarker({ workflowId: 'sweep-test', runId: 'r1' });
+    const name = `Sweep · Chatlio source connection [${marker}]`;
+    const body = (n: string, description: string) => ({
+      name: n,
+      description,
+      providerId: STREAMING_PROVIDER_ID,
+      connectionSpec: { id: CHATLIO_CONNECTION_SPEC_ID, version: '1.0' },
+      data: { format: 'json' },
+    });
+    const fs = h.aep.flowService;
+    const kept = await fs.create('sourceConnections', body(name, `ours [${marker}]`));
+    const extra = await fs.create('sourceConnections', body(name, `ours too [${marker}]`));
+    const users = await fs.create('sourceConnections', body('Sweep user', 'made by hand'));
+    const out: SweepOutput = await env.run((i: SweepInput) => acts.sweepRun(i), {
+      sandbox: 'prod',
+      marker,
+      steps: [{ step: 'sourceConnection' as const, name, keep: kept.id }],
+    });
+    assert.deepEqual(out.removed, [{ step: 'sourceConnection', id: extra.id }]);
+    const left = ((await resourcesIn(h.emu)).sourceConnections as Array<{ id: string }>)
+      .map((c) => c.id)
+      .sort();
+    assert.deepEqual(left, [kept.id, users.id].sort());
+    // A removal by name (the create's answer lost) takes only what carries the marker, never the user's.
+    const removed: RemoveOutput = await env.run((i: RemoveInput) => acts.removeSourceConnection(i), {
+      sandbox: 'prod',
+      name: 'Sweep user',
+      marker,
+    });
+    assert.equal(removed.existed, false);
+    assert.equal((await resourcesIn(h.emu)).sourceConnections?.length, 2);
   });
 
   for (const [what, aepOverrides, input] of [
