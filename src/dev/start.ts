@@ -23,7 +23,7 @@ import { chatlioSamples } from '../shared/presets/chatlio-samples';
 import { ONBOARDING_SEARCH_ATTRIBUTES } from '../shared/search-attributes';
 import type { OnboardingResult } from '../shared/onboarding';
 import { codecFromEnv } from '../temporal/codec';
-import { createCodecServer } from '../temporal/codec-server';
+import { codecServerSettingsFromEnv, startCodecServer } from '../temporal/codec-server';
 import { ensureSearchAttributes } from '../temporal/search-attributes';
 import { createOnboardingWorker } from '../temporal/worker-factory';
 import { devServerDynamicConfigArgs } from './dev-server-config';
@@ -96,16 +96,21 @@ async function main(): Promise<void> {
   const codec = codecFromEnv();
   let codecEndpoint: string | undefined;
   if (codec) {
-    const [host = '127.0.0.1', port = '8888'] = (env.CODEC_SERVER_BIND || '127.0.0.1:8888').split(':');
     const uiPort = Number(env.TEMPORAL_UI_PORT || Number(env.TEMPORAL_DEV_PORT || 7233) + 1000);
-    const server = createCodecServer({
-      codec,
-      corsOrigins: [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`],
-    });
-    await new Promise<void>((resolve) => server.listen(Number(port), host, resolve));
-    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-    codecEndpoint = `http://${host}:${port}`;
+    const settings = codecServerSettingsFromEnv(env, [
+      `http://127.0.0.1:${uiPort}`,
+      `http://localhost:${uiPort}`,
+    ]);
+    const started = await startCodecServer(codec, settings);
+    cleanups.push(() => started.close());
+    codecEndpoint = started.url;
     log(`Payload encryption on; codec endpoint for the Web UI: ${codecEndpoint}`);
+    if (settings.authToken) {
+      // The dev server's UI has no way to add our token to its codec calls, so it shows payloads encrypted.
+      log(
+        'CODEC_AUTH_TOKEN is set: callers must send "Authorization: Bearer <token>" (the dev Web UI does not).',
+      );
+    }
   }
   const dataConverter = codec ? { payloadCodecs: [codec] } : undefined;
 
