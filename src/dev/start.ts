@@ -6,7 +6,6 @@
 //   PAYLOAD_ENCRYPTION_KEY    -> encrypt payloads; a codec endpoint (CODEC_SERVER_BIND) lets the Web UI show them
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
-import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { createAepClient, loadAepConfig } from '../aep';
 import {
@@ -19,6 +18,7 @@ import { formatProgress, formatResult } from '../cli/format';
 import { createEmulator } from '../emulator/app';
 import { PresetRegistry } from '../presets/registry';
 import { EMULATOR_DEFAULTS } from '../shared/aep-constants';
+import { redactUrlUserinfo } from '../shared/net';
 import { chatlioSamples } from '../shared/presets/chatlio-samples';
 import { ONBOARDING_SEARCH_ATTRIBUTES } from '../shared/search-attributes';
 import type { OnboardingResult } from '../shared/onboarding';
@@ -28,6 +28,7 @@ import { ensureSearchAttributes } from '../temporal/search-attributes';
 import { createOnboardingWorker } from '../temporal/worker-factory';
 import { devServerDynamicConfigArgs } from './dev-server-config';
 import { findTemporalBinaries } from './temporal-binaries';
+import { loadTemporalConnectConfig } from '../temporal/connect-config';
 
 const log = (msg: string) => process.stdout.write(`${msg}\n`);
 const env = process.env;
@@ -117,7 +118,7 @@ async function main(): Promise<void> {
   // 1. Temporal
   let address: string;
   let uiUrl: string | undefined;
-  const temporalConfig = loadClientConnectConfig();
+  const temporalConfig = loadTemporalConnectConfig();
   if (env.TEMPORAL_ADDRESS) {
     address = env.TEMPORAL_ADDRESS;
     log(`Temporal: using ${address}`);
@@ -144,7 +145,7 @@ async function main(): Promise<void> {
     });
     log(`AEP emulator: ${emulatorUrl}  (state: ${emulatorUrl}/__emulator/state)`);
   } else {
-    log(`AEP: ${env.AEP_PLATFORM_URL}`);
+    log(`AEP: ${redactUrlUserinfo(env.AEP_PLATFORM_URL)}`);
   }
   const aepConfig = loadAepConfig();
   const aep = createAepClient(aepConfig);
