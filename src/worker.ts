@@ -1,5 +1,4 @@
 // `npm run worker`: config -> telemetry -> Temporal connection (envconfig) -> AEP client -> activities -> Worker.
-import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { createAepClient, loadAepConfig, redactConfig } from './aep';
 import { DEFAULT_TASK_QUEUE } from './shared/naming';
@@ -7,6 +6,7 @@ import { dataConverterFromEnv } from './temporal/codec';
 import { aepCallCounter, installRuntime, loadObservabilityConfig } from './temporal/observability';
 import { ensureSearchAttributes } from './temporal/search-attributes';
 import { createOnboardingWorker, workflowBundleFile } from './temporal/worker-factory';
+import { loadTemporalConnectConfig } from './temporal/connect-config';
 
 function intEnv(name: string): number | undefined {
   const v = process.env[name];
@@ -19,7 +19,7 @@ function intEnv(name: string): number | undefined {
 async function main(): Promise<void> {
   const aepConfig = loadAepConfig();
   const observability = loadObservabilityConfig();
-  const temporalConfig = loadClientConnectConfig();
+  const temporalConfig = loadTemporalConnectConfig();
   const namespace = temporalConfig.namespace ?? 'default';
   const taskQueue = process.env.TEMPORAL_TASK_QUEUE || DEFAULT_TASK_QUEUE;
   const address = temporalConfig.connectionOptions.address ?? 'localhost:7233';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isLoopbackHost, redactUrlUserinfo } from '../shared/net';
 import { REDACTED } from './errors';
 
 export interface AepConfig {
@@ -54,6 +55,27 @@ export class AepConfigError extends Error {
   override name = 'AepConfigError';
 }
 
+/** The opt-out that lets plain http:// reach a host off this machine (e.g. the compose network's emulator). */
+export const ALLOW_INSECURE_HTTP = 'AEP_ALLOW_INSECURE_HTTP';
+
+/**
+ * Plain http:// would carry the client secret (to IMS) and the bearer token (to the platform) in clear, so it is
+ * allowed only to loopback hosts unless AEP_ALLOW_INSECURE_HTTP=true.
+ */
+function insecureUrlIssues(cfg: Pick<AepConfig, 'platformUrl' | 'imsUrl'>, env: NodeJS.ProcessEnv): string[] {
+  const optOut = env[ALLOW_INSECURE_HTTP]?.trim().toLowerCase() ?? '';
+  if (!['', 'true', 'false'].includes(optOut)) return [`${ALLOW_INSECURE_HTTP} must be true or false`];
+  if (optOut === 'true') return [];
+  return (['platformUrl', 'imsUrl'] as const).flatMap((key) => {
+    const url = new URL(cfg[key]);
+    if (url.protocol !== 'http:' || isLoopbackHost(url.hostname)) return [];
+    return [
+      `${ENV_NAMES[key]} must be https:// for ${url.hostname} (plain http:// would send the credential in ` +
+        `clear; only loopback hosts may use it, unless ${ALLOW_INSECURE_HTTP}=true)`,
+    ];
+  });
+}
+
 /** Reads and validates the AEP settings; the error names the bad variables, never their values. */
 export function loadAepConfig(env: NodeJS.ProcessEnv = process.env): AepConfig {
   const raw: Partial<Record<keyof AepConfig, string>> = {};
@@ -69,6 +91,7 @@ export function loadAepConfig(env: NodeJS.ProcessEnv = process.env): AepConfig {
     : parsed.error.issues
         .filter((i) => raw[i.path[0] as keyof AepConfig] !== undefined)
         .map((i) => `${ENV_NAMES[i.path[0] as keyof AepConfig]} ${i.message}`);
+  if (parsed.success) invalid.push(...insecureUrlIssues(parsed.data, env));
   if (missing.length > 0 || invalid.length > 0 || !parsed.success) {
     const parts = [];
     if (missing.length > 0) parts.push(`missing ${missing.join(', ')}`);
@@ -80,6 +103,12 @@ export function loadAepConfig(env: NodeJS.ProcessEnv = process.env): AepConfig {
 
 export type RedactedAepConfig = Readonly<Omit<AepConfig, 'clientSecret'> & { clientSecret: typeof REDACTED }>;
 
+/** The config as it may be logged: no secret, and no user:password in the URLs. */
 export function redactConfig(cfg: AepConfig): RedactedAepConfig {
-  return Object.freeze({ ...cfg, clientSecret: REDACTED });
+  return Object.freeze({
+    ...cfg,
+    platformUrl: redactUrlUserinfo(cfg.platformUrl),
+    imsUrl: redactUrlUserinfo(cfg.imsUrl),
+    clientSecret: REDACTED,
+  });
 }

@@ -3,18 +3,44 @@
 // Every message and every stored body goes through `redact` first, so an error can be logged or serialised by
 // Temporal as is.
 
+import { redactUrlUserinfo } from '../shared/net';
+
 export const REDACTED = '[REDACTED]';
 
-/** Replaces every secret (and its URL-encoded form, as echoed by form bodies) by `[REDACTED]`. */
+const lowerPercent = (s: string) => s.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());
+const asciiJson = (json: string, hex: (h: string) => string) =>
+  json.replace(/[\u0080-\uffff]/g, (c) => `\\u${hex(c.charCodeAt(0).toString(16).padStart(4, '0'))}`);
+
+/**
+ * Every way the client itself writes a secret, and so every way a server or a log line can echo it: as is; in the
+ * IMS form body (URLSearchParams: space as `+`, `!'()~` percent-encoded); as a URL component (encodeURIComponent);
+ * inside a JSON string, once or twice escaped, and with non-ASCII as \uXXXX as ASCII-only JSON writers echo it.
+ * Percent escapes also in lower case, which some servers echo. The client never base64-encodes a secret.
+ */
+export function secretForms(secret: string): string[] {
+  const form = new URLSearchParams({ s: secret }).toString().slice(2);
+  const json = JSON.stringify(secret).slice(1, -1);
+  const forms = [
+    secret,
+    form,
+    encodeURIComponent(secret),
+    json,
+    JSON.stringify(json).slice(1, -1),
+    asciiJson(json, (h) => h),
+    asciiJson(json, (h) => h.toUpperCase()),
+  ];
+  return [...new Set(forms.flatMap((f) => [f, lowerPercent(f)]))];
+}
+
+/**
+ * Replaces every secret, in every form `secretForms` lists, by `[REDACTED]`, and the user:password of any URL
+ * (`https://user:pass@host` -> `https://***@host`).
+ */
 export function redact(text: string, secrets: readonly string[]): string {
   const needles = new Set<string>();
-  for (const s of secrets) {
-    if (!s) continue;
-    needles.add(s);
-    needles.add(encodeURIComponent(s));
-  }
+  for (const s of secrets) if (s) for (const f of secretForms(s)) needles.add(f);
   // Longest first, so a secret containing another one is removed whole.
-  let out = text;
+  let out = redactUrlUserinfo(text);
   for (const needle of [...needles].sort((a, b) => b.length - a.length))
     out = out.split(needle).join(REDACTED);
   return out;

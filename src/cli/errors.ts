@@ -10,6 +10,7 @@ import {
   onboardingFailureDetails,
 } from '../client/onboarding';
 import { FAILURE_TYPES } from '../shared/onboarding';
+import { TemporalConfigError } from '../temporal/connect-config';
 import { CliError, EXIT } from './context';
 
 export interface Explained {
@@ -81,6 +82,7 @@ const EXIT_BY_TYPE: Record<string, number> = {
 /** Explains an error of any command; `sandbox` (when known) makes AEP access hints precise. */
 export function explain(err: unknown, sandbox?: string): Explained {
   if (err instanceof CliError) return { message: err.message, exitCode: err.exitCode, details: err.extra };
+  if (err instanceof TemporalConfigError) return { message: err.message, exitCode: EXIT.usage };
   if (err instanceof InvalidInputError)
     return { message: err.message, exitCode: EXIT.usage, details: { problems: err.problems } };
   if (err instanceof DuplicateOnboardingError) {

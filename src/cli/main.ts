@@ -3,13 +3,13 @@ import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { dataConverterFromEnv } from '../temporal/codec';
-import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { EMULATOR_DEFAULTS } from '../shared/aep-constants';
 import { DEFAULT_TASK_QUEUE } from '../shared/naming';
 import { CliError, EXIT, type Command, type Ctx, type Io } from './context';
 import { explain } from './errors';
 import { lifecycleCommands } from './lifecycle-commands';
 import { onboardingCommands } from './onboarding-commands';
+import { loadTemporalConnectConfig } from '../temporal/connect-config';
 
 export { EXIT } from './context';
 
@@ -109,7 +109,7 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
     print: (data, human) => io.out(json ? JSON.stringify(data, null, 2) : human()),
     client: async () => {
       if (!connection) {
-        const cfg = loadClientConnectConfig();
+        const cfg = loadTemporalConnectConfig();
         const address = cfg.connectionOptions.address ?? 'localhost:7233';
         connection = await Connection.connect({ ...cfg.connectionOptions, connectTimeout: '5s' }).catch(
           (e: Error) => {

@@ -6,7 +6,6 @@
 //   PAYLOAD_ENCRYPTION_KEY    -> encrypt payloads; a codec endpoint (CODEC_SERVER_BIND) lets the Web UI show them
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
-import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { createAepClient, loadAepConfig } from '../aep';
 import {
@@ -19,15 +18,17 @@ import { formatProgress, formatResult } from '../cli/format';
 import { createEmulator } from '../emulator/app';
 import { PresetRegistry } from '../presets/registry';
 import { EMULATOR_DEFAULTS } from '../shared/aep-constants';
+import { redactUrlUserinfo } from '../shared/net';
 import { chatlioSamples } from '../shared/presets/chatlio-samples';
 import { ONBOARDING_SEARCH_ATTRIBUTES } from '../shared/search-attributes';
 import type { OnboardingResult } from '../shared/onboarding';
 import { codecFromEnv } from '../temporal/codec';
-import { createCodecServer } from '../temporal/codec-server';
+import { codecServerSettingsFromEnv, startCodecServer } from '../temporal/codec-server';
 import { ensureSearchAttributes } from '../temporal/search-attributes';
 import { createOnboardingWorker } from '../temporal/worker-factory';
 import { devServerDynamicConfigArgs } from './dev-server-config';
 import { findTemporalBinaries } from './temporal-binaries';
+import { loadTemporalConnectConfig } from '../temporal/connect-config';
 
 const log = (msg: string) => process.stdout.write(`${msg}\n`);
 const env = process.env;
@@ -96,23 +97,28 @@ async function main(): Promise<void> {
   const codec = codecFromEnv();
   let codecEndpoint: string | undefined;
   if (codec) {
-    const [host = '127.0.0.1', port = '8888'] = (env.CODEC_SERVER_BIND || '127.0.0.1:8888').split(':');
     const uiPort = Number(env.TEMPORAL_UI_PORT || Number(env.TEMPORAL_DEV_PORT || 7233) + 1000);
-    const server = createCodecServer({
-      codec,
-      corsOrigins: [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`],
-    });
-    await new Promise<void>((resolve) => server.listen(Number(port), host, resolve));
-    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-    codecEndpoint = `http://${host}:${port}`;
+    const settings = codecServerSettingsFromEnv(env, [
+      `http://127.0.0.1:${uiPort}`,
+      `http://localhost:${uiPort}`,
+    ]);
+    const started = await startCodecServer(codec, settings);
+    cleanups.push(() => started.close());
+    codecEndpoint = started.url;
     log(`Payload encryption on; codec endpoint for the Web UI: ${codecEndpoint}`);
+    if (settings.authToken) {
+      // The dev server's UI has no way to add our token to its codec calls, so it shows payloads encrypted.
+      log(
+        'CODEC_AUTH_TOKEN is set: callers must send "Authorization: Bearer <token>" (the dev Web UI does not).',
+      );
+    }
   }
   const dataConverter = codec ? { payloadCodecs: [codec] } : undefined;
 
   // 1. Temporal
   let address: string;
   let uiUrl: string | undefined;
-  const temporalConfig = loadClientConnectConfig();
+  const temporalConfig = loadTemporalConnectConfig();
   if (env.TEMPORAL_ADDRESS) {
     address = env.TEMPORAL_ADDRESS;
     log(`Temporal: using ${address}`);
@@ -139,7 +145,7 @@ async function main(): Promise<void> {
     });
     log(`AEP emulator: ${emulatorUrl}  (state: ${emulatorUrl}/__emulator/state)`);
   } else {
-    log(`AEP: ${env.AEP_PLATFORM_URL}`);
+    log(`AEP: ${redactUrlUserinfo(env.AEP_PLATFORM_URL)}`);
   }
   const aepConfig = loadAepConfig();
   const aep = createAepClient(aepConfig);

@@ -2,7 +2,7 @@
 // metrics from the Temporal Runtime, plus the worker's own counters on the same endpoint.
 import { DefaultLogger, makeTelemetryFilterString, Runtime, type LogEntry } from '@temporalio/worker';
 import type { LogLevel } from '@temporalio/common';
-import type { ResponseInfo } from '../aep';
+import { redact, type ResponseInfo } from '../aep';
 
 export interface ObservabilityConfig {
   /** `host:port` for the Prometheus endpoint (`/metrics`); undefined = no metrics endpoint. */
@@ -32,11 +32,12 @@ export function loadObservabilityConfig(env: NodeJS.ProcessEnv = process.env): O
  * already redacts its own errors; this is the last line of defence for whatever else reaches a log line.
  */
 export function redactText(text: string, secrets: () => Iterable<string>): string {
-  let out = text.replace(/(bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, '$1[REDACTED]');
-  for (const s of secrets()) {
-    if (s && s.length >= 6) out = out.split(s).join('[REDACTED]');
-  }
-  return out;
+  const bearerless = text.replace(/(bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, '$1[REDACTED]');
+  // Shorter values would blank out ordinary words of every line.
+  return redact(
+    bearerless,
+    [...secrets()].filter((s) => s.length >= 6),
+  );
 }
 
 function safeJson(value: unknown): string {

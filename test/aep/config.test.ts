@@ -65,6 +65,60 @@ void describe('loadAepConfig', () => {
     assert.doesNotMatch(err.message, /very-secret-value|soon|-5/);
   });
 
+  void it('refuses plain http:// to a host off this machine, for the platform and for IMS', () => {
+    for (const name of ['AEP_PLATFORM_URL', 'AEP_IMS_URL']) {
+      for (const url of [
+        'http://platform.adobe.io',
+        'http://10.0.0.5:8080',
+        'http://[fd00::2]:80',
+        'http://127.0.0.1.nip.io',
+      ]) {
+        const err = configError({ ...required, [name]: url });
+        assert.match(err.message, new RegExp(`${name} must be https://`), url);
+        assert.match(err.message, /AEP_ALLOW_INSECURE_HTTP=true/);
+      }
+    }
+    assert.doesNotMatch(
+      configError({ ...required, AEP_IMS_URL: 'http://user:very-secret-value@ims.example' }).message,
+      /very-secret-value/,
+    );
+  });
+
+  void it('allows plain http:// to loopback (the emulator), and anywhere with AEP_ALLOW_INSECURE_HTTP=true', () => {
+    for (const url of [
+      'http://127.0.0.1:8090',
+      'http://127.4.5.6',
+      'http://localhost:8090',
+      'http://[::1]:8090',
+    ]) {
+      assert.equal(loadAepConfig({ ...required, AEP_PLATFORM_URL: url, AEP_IMS_URL: url }).platformUrl, url);
+    }
+    const insecure = {
+      ...required,
+      AEP_PLATFORM_URL: 'http://aep-emulator:8090',
+      AEP_IMS_URL: 'http://aep-emulator:8090',
+    };
+    assert.equal(
+      loadAepConfig({ ...insecure, AEP_ALLOW_INSECURE_HTTP: 'true' }).imsUrl,
+      'http://aep-emulator:8090',
+    );
+    assert.match(
+      configError({ ...insecure, AEP_ALLOW_INSECURE_HTTP: 'false' }).message,
+      /AEP_PLATFORM_URL must be/,
+    );
+    assert.match(
+      configError({ ...insecure, AEP_ALLOW_INSECURE_HTTP: 'yes' }).message,
+      /AEP_ALLOW_INSECURE_HTTP must be true or false/,
+    );
+  });
+
+  void it('redactConfig hides user:password in the URLs', () => {
+    const shown = redactConfig(
+      loadAepConfig({ ...required, AEP_PLATFORM_URL: 'https://jane:pw-123@platform.example' }),
+    );
+    assert.equal(shown.platformUrl, 'https://***@platform.example');
+  });
+
   void it('redactConfig hides the secret only', () => {
     const cfg = loadAepConfig(required);
     const shown = redactConfig(cfg);

@@ -16,6 +16,8 @@ import { AepConfigError, loadAepConfig } from '../../src/aep';
 import { EMULATOR_DEFAULTS } from '../../src/shared/aep-constants';
 import { DEFAULT_TASK_QUEUE } from '../../src/shared/naming';
 import { ONBOARDING_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
+import { codecFromEnv } from '../../src/temporal/codec';
+import { loadObservabilityConfig } from '../../src/temporal/observability';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const read = (file: string): string => readFileSync(path.join(ROOT, file), 'utf8');
@@ -35,6 +37,7 @@ interface Service {
   restart?: string;
   profiles?: string[];
   ports?: string[];
+  expose?: string[];
   volumes?: string[];
   entrypoint?: string[];
   command?: string[];
@@ -398,7 +401,7 @@ void describe('docker-compose.yml', () => {
     }
   });
 
-  void it('publishes Temporal 7233, the UI 8080 and the emulator 8090 on loopback only, and nothing else', () => {
+  void it('publishes Temporal 7233, the UI 8080, worker metrics 9464 and the emulator 8090 on loopback only, and nothing else', () => {
     const published = Object.fromEntries(
       Object.entries(services)
         .filter(([, s]) => s.ports?.length)
@@ -407,6 +410,7 @@ void describe('docker-compose.yml', () => {
     assert.deepEqual(published, {
       temporal: ['127.0.0.1:7233:7233'],
       'temporal-ui': ['127.0.0.1:8080:8080'],
+      worker: ['127.0.0.1:9464:9464'],
       'aep-emulator': ['127.0.0.1:8090:8090'],
     });
     assert.equal(interpolate(service('temporal').ports![0]!, { PUBLISH_IP: '0.0.0.0' }), '0.0.0.0:7233:7233');
@@ -543,6 +547,45 @@ void describe('docker-compose.yml', () => {
     assert.ok(cloud.connectionOptions.tls, 'an API key turns TLS on');
   });
 
+  void it('lets the worker turn on payload encryption, serve metrics and set its logs', () => {
+    const env = containerEnv('worker', {
+      PAYLOAD_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+      PAYLOAD_ENCRYPTION_KEY_ID: 'k2',
+      PAYLOAD_ENCRYPTION_PREVIOUS_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
+      LOG_LEVEL: 'DEBUG',
+      LOG_FORMAT: 'text',
+    });
+    // The worker's own loaders read what compose hands over.
+    const codec = codecFromEnv(env);
+    assert.ok(codec, 'payload encryption is on');
+    assert.equal(env.PAYLOAD_ENCRYPTION_KEY_ID, 'k2');
+    assert.ok(env.PAYLOAD_ENCRYPTION_PREVIOUS_KEYS?.startsWith('k1:'));
+    const obs = loadObservabilityConfig(env);
+    assert.deepEqual(obs, { metricsBind: '0.0.0.0:9464', logLevel: 'DEBUG', logFormat: 'text' });
+    // Reachable from outside the container: bound to every interface, on the port that is exposed and published.
+    const port = Number(obs.metricsBind.split(':')[1]);
+    assert.ok(service('worker').expose?.includes(String(port)));
+    assert.equal(containerPort(service('worker').ports![0]!), port);
+    // Unset, nothing is passed: encryption stays off, the loaders' defaults apply.
+    const bare = containerEnv('worker');
+    for (const k of ['PAYLOAD_ENCRYPTION_KEY', 'PAYLOAD_ENCRYPTION_KEY_ID', 'LOG_LEVEL', 'LOG_FORMAT'])
+      assert.ok(!(k in bare), k);
+    assert.equal(codecFromEnv(bare), undefined);
+    assert.equal(containerEnv('worker', { WORKER_METRICS_BIND: 'off' }).WORKER_METRICS_BIND, 'off');
+  });
+
+  void it('passes the worker every variable its code reads from process.env', () => {
+    const passed = new Set(Object.keys(service('worker').environment ?? {}));
+    // Set by the image, or read by the CLI/npm start only.
+    const notCompose = new Set(['WORKFLOW_BUNDLE_PATH']);
+    for (const file of ['src/worker.ts', 'src/temporal/observability.ts', 'src/temporal/codec.ts']) {
+      for (const m of read(file).matchAll(/\benv(?:\.|\[')([A-Z][A-Z0-9_]+)/g)) {
+        if (!notCompose.has(m[1]!)) assert.ok(passed.has(m[1]!), `${file} reads ${m[1]}, compose passes it`);
+      }
+    }
+    assert.ok(passed.has('AEP_ALLOW_INSECURE_HTTP'));
+  });
+
   void it('points the worker at the emulator with deploy/local.env, with the emulator credentials', () => {
     const aep = loadAepConfig(containerEnv('worker', LOCAL_ENV));
     const command = service('aep-emulator').command!;
@@ -550,6 +593,9 @@ void describe('docker-compose.yml', () => {
     const origin = `http://aep-emulator:${flag('--port')}`;
     assert.equal(aep.platformUrl, origin);
     assert.equal(aep.imsUrl, origin);
+    // The emulator is not on the worker's loopback: plain HTTP to it needs the opt-out, set here and passed through.
+    assert.equal(LOCAL_ENV.AEP_ALLOW_INSECURE_HTTP, 'true');
+    assert.throws(() => loadAepConfig(containerEnv('worker', { ...LOCAL_ENV, AEP_ALLOW_INSECURE_HTTP: '' })));
     assert.equal(flag('--host'), '0.0.0.0', 'reachable from the worker container');
     assert.equal(containerPort(service('aep-emulator').ports![0]!), Number(flag('--port')));
     assert.deepEqual(
@@ -751,5 +797,8 @@ void describe('Dockerfile', () => {
     assert.ok(copied.length >= 6);
     for (const f of copied) assert.ok(!dockerignored(f), `${f} (copied by the Dockerfile) is in the context`);
     assert.ok(!dockerignored('src/worker.ts'));
+    // Its comment lists what the build copies: each file it names exists.
+    for (const [f] of read('.dockerignore').matchAll(/[\w-]+\/[\w./-]+\.[cm]?[jt]s\b/g))
+      assert.ok(existsSync(path.join(ROOT, f)), `.dockerignore names ${f}, which exists`);
   });
 });
