@@ -8,6 +8,7 @@ import { FAILURE_TYPES } from '../shared/onboarding';
 import type { PresetRegistry } from '../presets/registry';
 import { withFailureMapping } from './failures';
 import { createLifecycleActivities } from './lifecycle';
+import { createNameLockActivities } from './name-lock';
 import { createValidationActivities } from './validation';
 import type * as T from './types';
 
@@ -121,6 +122,7 @@ export function createActivities(deps: ActivityDeps) {
   return withFailureMapping({
     ...createLifecycleActivities(deps),
     ...createValidationActivities(deps),
+    ...createNameLockActivities(deps),
 
     /** A source's preset, for day-two runs that need it again (verify). */
     async loadPreset(input: T.LoadPresetInput): Promise<T.LoadPresetOutput> {

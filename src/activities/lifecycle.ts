@@ -13,7 +13,7 @@ import {
   type JsonPatchOp,
   type Run,
 } from '../aep';
-import { listOnboardings, readOnboardingRecord, type LifecycleStatus } from '../client/lifecycle';
+import { holdsName, listOnboardings, readOnboardingRecord, type LifecycleStatus } from '../client/lifecycle';
 import { XED_FULL_CONTENT_TYPE } from '../shared/aep-constants';
 import type { FlowOptionsSchema, ValidOnboardingInput } from '../shared/input';
 import { mappingSetName, resourceName } from '../shared/naming';
@@ -438,7 +438,10 @@ export function createLifecycleActivities(deps: ActivityDeps) {
         resourceName(step, { name: onboarding.name, displayName: preset.displayName, marker: PLAN_MARKER });
       const items: PlanItem[] = [];
 
-      const record = await readOnboardingRecord(getClient(), workflowId).catch(() => undefined);
+      // Only a run that carries this name: the derived id alone does not prove it (see holdsName).
+      const record = (await holdsName(getClient(), workflowId, onboarding.name).catch(() => false))
+        ? await readOnboardingRecord(getClient(), workflowId).catch(() => undefined)
+        : undefined;
       if (
         record &&
         !['failed', 'compensated', 'cancelled', 'terminated', 'timed-out', 'torn-down'].includes(

@@ -88,6 +88,8 @@ export const FAILURE_TYPES = {
   invalidInput: 'InvalidOnboardingInput',
   unknownSource: 'UnknownSource',
   onboardingFailed: 'OnboardingFailed',
+  /** Another onboarding (any workflow id) holds the same org, sandbox, source and name. */
+  duplicateOnboarding: 'DuplicateOnboarding',
 } as const;
 
 /** Failures of the input checks, which a workflow re-raises as its own (src/workflows/validation.ts). */
