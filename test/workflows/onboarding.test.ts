@@ -304,7 +304,7 @@ describe('onboardStreamingSource on the dev server', { timeout: 600_000 }, () =>
       const opts = { orgId: h.emu.options.orgId, defaultSandbox: 'prod', taskQueue };
       const input = { source: 'chatlio', name: `Dup ${Date.now()}` };
       const first = await startOnboarding(h.env.client, input, opts);
-      assert.match(first.workflowId, /^onboard-chatlio-prod-dup-\d+-[0-9a-f]{8}$/);
+      assert.match(first.workflowId, /^onboard-chatlio-prod-dup-\d+-[0-9a-f]{12}-[0-9a-f]{8}$/);
       await assert.rejects(
         startOnboarding(h.env.client, { ...input, name: `  ${input.name}` }, opts),
         (e: unknown) => {
