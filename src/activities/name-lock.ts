@@ -1,9 +1,9 @@
 // The worker's half of the one-name lock (src/workflows/name-lock.ts). The lock's id needs the org, which only the
 // worker knows; whether a held lock is stale needs its owner's record, read through the worker's own Temporal
-// client (describe and result by id, strongly consistent, like every other record read).
+// client (readNameLock: describe and result by id, strongly consistent, like every other record read).
 import { ApplicationFailure, getClient } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { readOnboardingRecord } from '../client/lifecycle';
+import { readNameLock } from '../client/lifecycle';
 import { nameLockWorkflowId } from '../shared/naming';
 import { FAILURE_TYPES } from '../shared/onboarding';
 import type { ActivityDeps } from './index';
@@ -15,13 +15,11 @@ export interface NameKey {
   name: string;
 }
 
-/** The run that claimed the lock; kept in the lock's memo so that describe() alone says who holds it. */
+/** The run that claimed the lock, kept in the lock's memo (NAME_LOCK_OWNER_MEMO). */
 export interface NameLockOwner {
   workflowId: string;
   runId: string;
 }
-
-export const NAME_LOCK_OWNER_MEMO = 'owner';
 
 /** Details of a DuplicateOnboarding failure: the onboarding that holds the name. */
 export interface DuplicateOnboardingDetails {
@@ -38,51 +36,40 @@ export function createNameLockActivities(deps: Pick<ActivityDeps, 'aep'>) {
 
     /**
      * A claim found the lock running. `held-by-us`: its owner is this same workflow id (an earlier run of it, which
-     * ended without releasing); `freed`: it ended meanwhile, or its owner no longer holds the name (closed without
-     * completing, or completed and torn down) and this lock run was terminated, so the caller claims again. An owner
-     * that runs, or completed and still holds resources, makes this a DuplicateOnboarding, before any AEP create.
+     * ended without releasing); `freed`: it ended meanwhile, or it was stale and this lock run was terminated, so
+     * the caller claims again. A holder (running, or completed and not torn down) makes this a DuplicateOnboarding,
+     * before any AEP create.
      */
     async inspectNameLock(
       input: NameKey & { lockId: string; workflowId: string },
     ): Promise<{ verdict: 'held-by-us' | 'freed' }> {
       const client = getClient();
-      const desc = await client.workflow
-        .getHandle(input.lockId)
-        .describe()
-        .catch((err: unknown) => {
-          if (err instanceof WorkflowNotFoundError) return undefined;
-          throw err;
-        });
-      if (desc?.status.name !== 'RUNNING') return { verdict: 'freed' };
-      const owner = desc.memo?.[NAME_LOCK_OWNER_MEMO] as NameLockOwner | undefined;
-      if (owner?.workflowId === input.workflowId) return { verdict: 'held-by-us' };
-      // The owner's latest run decides: a later run of the owner's id took the lock over from the one in the memo.
-      const record = owner ? await readOnboardingRecord(client, owner.workflowId) : undefined;
-      const holds =
-        record &&
-        (record.status === 'RUNNING' || (record.status === 'COMPLETED' && record.lifecycle !== 'torn-down'));
-      if (record && holds) {
+      const lock = await readNameLock(client, input.lockId);
+      if (!lock) return { verdict: 'freed' };
+      if (lock.owner?.workflowId === input.workflowId) return { verdict: 'held-by-us' };
+      const { holder } = lock;
+      if (holder) {
         const details: DuplicateOnboardingDetails = {
-          workflowId: record.workflowId,
-          runId: record.runId,
-          lifecycle: record.lifecycle,
+          workflowId: holder.workflowId,
+          runId: holder.runId,
+          lifecycle: holder.lifecycle,
         };
         throw ApplicationFailure.create({
           type: FAILURE_TYPES.duplicateOnboarding,
           nonRetryable: true,
           message:
             `Another onboarding holds the ${input.source} name "${input.name}" in sandbox ${input.sandbox}: ` +
-            `workflow ${record.workflowId} (run ${record.runId}), ${record.lifecycle}. ` +
-            (record.status === 'RUNNING'
-              ? `Follow it with 'aep-onboard watch ${record.workflowId}' or cancel it.`
+            `workflow ${holder.workflowId} (run ${holder.runId}), ${holder.lifecycle}. ` +
+            (holder.status === 'RUNNING'
+              ? `Follow it with 'aep-onboard watch ${holder.workflowId}' or cancel it.`
               : `Tear it down first, or choose another name.`),
           details: [details],
         });
       }
       // Only this run of the lock: a newer one, claimed by a racing onboarding meanwhile, must survive.
       await client.workflow
-        .getHandle(input.lockId, desc.runId)
-        .terminate(`stale: ${owner?.workflowId ?? 'an unknown owner'} no longer holds the name`)
+        .getHandle(input.lockId, lock.runId)
+        .terminate(`stale: ${lock.owner?.workflowId ?? 'an unknown owner'} no longer holds the name`)
         .catch((err: unknown) => {
           if (!(err instanceof WorkflowNotFoundError)) throw err;
         });

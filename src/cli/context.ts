@@ -2,7 +2,13 @@
 // environment, and how an onboarding named on the command line becomes a workflow id.
 import type { ParseArgsConfig } from 'node:util';
 import type { Client } from '@temporalio/client';
-import { holdsName, readOnboardingRecord, RECORD_TYPES, type OnboardingRecord } from '../client/lifecycle';
+import {
+  holdsName,
+  nameHolder,
+  readOnboardingRecord,
+  RECORD_TYPES,
+  type OnboardingRecord,
+} from '../client/lifecycle';
 import { normaliseName, onboardingWorkflowId } from '../shared/naming';
 import { AepOnboardingName, AepSandbox, AepSource } from '../shared/search-attributes';
 
@@ -86,6 +92,15 @@ export async function resolveOnboardingId(ctx: Ctx, ref: string | undefined): Pr
       .catch(() => undefined);
     if (desc && (RECORD_TYPES as readonly string[]).includes(desc.type)) return ref;
   }
+  // Whoever holds the name's lock is the onboarding of that name, whatever its workflow id; a refused run under the
+  // derived id (it carries the name too) must not hide it.
+  const holder = await nameHolder(client, {
+    orgId: ctx.orgId,
+    sandbox: ctx.sandbox,
+    source: ctx.source,
+    name,
+  }).catch(() => undefined);
+  if (holder) return holder;
   if (await holdsName(client, derived, name).catch(() => false)) return derived;
   const quote = (v: string) => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
   const clauses = [

@@ -88,6 +88,9 @@ export function nameLockWorkflowId(p: {
   return `aep-name-${fnv1a(p.orgId)}-${p.sandbox}-${p.source}-${fnv1a64(normaliseName(p.name))}`;
 }
 
+/** The lock's memo key of its owner, `{workflowId, runId}`: describe() alone then says who holds the name. */
+export const NAME_LOCK_OWNER_MEMO = 'owner';
+
 /**
  * A run's marker, e.g. `aepo-0123456789abcdef`: carried in the name or the description of everything the run
  * creates, it is how a look-up tells this run's resources from anything else of the same name. Per run (its first

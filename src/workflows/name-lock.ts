@@ -29,6 +29,7 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities';
 import type { NameKey, NameLockOwner } from '../activities/name-lock';
+import { NAME_LOCK_OWNER_MEMO } from '../shared/naming';
 
 export const NAME_LOCK_WORKFLOW_TYPE = 'onboardingNameLock';
 export const releaseNameSignal = defineSignal<[{ workflowId: string }]>('release');
@@ -83,7 +84,7 @@ export async function claimOnboardingName({ source, sandbox, name }: NameKey): P
         startChild(onboardingNameLock, {
           workflowId: id,
           args: [owner],
-          memo: { owner },
+          memo: { [NAME_LOCK_OWNER_MEMO]: owner },
           parentClosePolicy: ParentClosePolicy.ABANDON,
           cancellationType: ChildWorkflowCancellationType.ABANDON,
           staticSummary: `Holds the ${key.source} onboarding name "${key.name}" (sandbox ${key.sandbox}) for ${workflowId}`,

@@ -182,6 +182,12 @@ describe('one name, one onboarding', { timeout: 300_000 }, () => {
       assert.equal(cliAgain.code, EXIT.duplicate, cliAgain.out);
       assert.equal(cliAgain.json().type, 'DuplicateOnboarding');
       assert.ok(cliAgain.json().message.includes(uiId), cliAgain.out);
+      const holderStatus = await cli('status', 'Held name', '--json');
+      assert.equal(
+        holderStatus.json().workflowId,
+        uiId,
+        'the refused run under the derived id does not hide it',
+      );
       assert.equal((await resourcesIn(h.emu)).flows?.length, 1);
     });
   });
