@@ -12,7 +12,7 @@ import type { OnboardingResult } from '../../src/shared/onboarding';
 import { getProgressQuery } from '../../src/workflows/onboarding';
 import { createHarness, resourcesIn, type Harness } from '../helpers/onboarding';
 import { uniqueName } from '../helpers/temporal';
-import { eventually } from '../lifecycle/support';
+import { createHandMadeFlow, eventually } from '../lifecycle/support';
 
 async function cli(...args: string[]) {
   const out: string[] = [];
@@ -192,7 +192,28 @@ describe('one name, one onboarding', { timeout: 300_000 }, () => {
     });
   });
 
-  it('a failed (compensated) run frees its name, and so does one terminated without releasing it', async () => {
+  it('adopt claims the name too: refused while another onboarding holds it, accepted once that one is torn down', async () => {
+    await h.emu.control.reset();
+    await h.withWorker(async (tq) => {
+      const q = ['--task-queue', tq, '--json'];
+      const uiId = uniqueName('ui');
+      await (await startAsUi(tq, uiId, 'Adopt clash')).result();
+      const hand = await createHandMadeFlow(h.emu);
+      const refused = await cli('adopt', 'Adopt clash', '--flow-id', hand.flowId, ...q);
+      assert.equal(refused.code, EXIT.duplicate, refused.out);
+      assert.ok(refused.out.includes(uiId), refused.out);
+      assert.equal((await cli('status', 'Adopt clash', '--json')).json().workflowId, uiId);
+
+      const teardown = await cli('teardown', 'Adopt clash', '--yes', ...q);
+      assert.equal(teardown.code, EXIT.ok, teardown.out);
+      assert.equal(teardown.json().teardown.workflowId, uiId);
+      const adopted = await cli('adopt', 'Adopt clash', '--flow-id', hand.flowId, ...q);
+      assert.equal(adopted.code, EXIT.ok, adopted.out);
+      assert.equal(adopted.json().result.ids.flowId, hand.flowId);
+    });
+  });
+
+  it('a failed (compensated) or cancelled run frees its name, and so does one terminated without releasing it', async () => {
     await h.emu.control.reset();
     await h.withWorker(async (tq) => {
       await h.emu.control.fault({
@@ -228,6 +249,24 @@ describe('one name, one onboarding', { timeout: 300_000 }, () => {
       await stuck.terminate('test: a run that never releases its name');
       const next = await cli('start', 'Terminated holder', '--task-queue', tq, '--json');
       assert.equal(next.code, EXIT.ok, next.out);
+
+      // A cancelled run releases after its undos.
+      await h.emu.control.fault({
+        method: 'POST',
+        path: '/flowservice/flows$',
+        kind: 'latency',
+        latencyMs: 3000,
+        count: 1,
+      });
+      const cancelled = await startAsUi(tq, uniqueName('ui'), 'Cancelled holder');
+      await eventually(
+        () => cancelled.query(getProgressQuery),
+        (p) => p.steps.flow?.state === 'running',
+      );
+      await cancelled.cancel();
+      await assert.rejects(cancelled.result());
+      const afterCancel = await cli('start', 'Cancelled holder', '--task-queue', tq, '--json');
+      assert.equal(afterCancel.code, EXIT.ok, afterCancel.out);
     });
   });
 });
