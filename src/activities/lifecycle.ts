@@ -14,6 +14,7 @@ import {
   type Run,
 } from '../aep';
 import { holdsName, listOnboardings, readOnboardingRecord, type LifecycleStatus } from '../client/lifecycle';
+import { nameHolder } from '../client/names';
 import { XED_FULL_CONTENT_TYPE } from '../shared/aep-constants';
 import type { FlowOptionsSchema, ValidOnboardingInput } from '../shared/input';
 import { mappingSetName, resourceName } from '../shared/naming';
@@ -453,6 +454,21 @@ export function createLifecycleActivities(deps: ActivityDeps) {
           action: 'conflict',
           id: workflowId,
           reason: `an onboarding with this name is ${record.lifecycle} (run ${record.runId})`,
+        });
+      }
+      // The name's lock holder, under any workflow id (src/workflows/name-lock.ts): the start would be refused.
+      const holder = await nameHolder(getClient(), {
+        orgId: deps.aep.config.orgId,
+        sandbox,
+        source: onboarding.source,
+        name: onboarding.name,
+      }).catch(() => undefined);
+      if (holder && holder !== workflowId) {
+        items.push({
+          step: 'onboarding',
+          action: 'conflict',
+          id: holder,
+          reason: `another onboarding holds this name: workflow ${holder}`,
         });
       }
 

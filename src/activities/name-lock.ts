@@ -3,7 +3,7 @@
 // client (readNameLock: describe and result by id, strongly consistent, like every other record read).
 import { ApplicationFailure, getClient } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { readNameLock } from '../client/lifecycle';
+import { readNameLock } from '../client/names';
 import { nameLockWorkflowId } from '../shared/naming';
 import { FAILURE_TYPES } from '../shared/onboarding';
 import type { ActivityDeps } from './index';

@@ -10,8 +10,6 @@ import type { OnboardingResult } from '../shared/onboarding';
 import {
   DEFAULT_TASK_QUEUE,
   fnv1a,
-  NAME_LOCK_OWNER_MEMO,
-  nameLockWorkflowId,
   normaliseName,
   ONBOARDING_WORKFLOW_TYPE,
   onboardingWorkflowId,
@@ -87,7 +85,7 @@ const CLOSED_STATUS: Partial<Record<WorkflowExecutionStatusName, LifecycleStatus
   TIMED_OUT: 'timed-out',
 };
 
-async function describeOrUndefined(client: Client, workflowId: string) {
+export async function describeOrUndefined(client: Client, workflowId: string) {
   return client.workflow
     .getHandle(workflowId)
     .describe()
@@ -182,38 +180,6 @@ export async function assertDerivedIdFree(client: Client, workflowId: string, na
         `start this one under another workflow id.`,
     );
   }
-}
-
-export interface NameLockState {
-  /** The lock's run: a stale one is terminated by this run id, never a newer claim's. */
-  runId: string;
-  owner?: { workflowId: string; runId: string };
-  /** The onboarding that holds the name through this lock; absent when the lock is stale. */
-  holder?: OnboardingRecord;
-}
-
-/**
- * A name's running lock (src/workflows/name-lock.ts) and who holds the name through it. The owner's latest run
- * decides (a later run of the owner's id takes the lock over): it holds the name while it runs, or once completed
- * until a teardown removed everything; closed without completing, or torn down, the lock is stale.
- */
-export async function readNameLock(client: Client, lockId: string): Promise<NameLockState | undefined> {
-  const desc = await describeOrUndefined(client, lockId);
-  if (desc?.status.name !== 'RUNNING') return undefined;
-  const owner = desc.memo?.[NAME_LOCK_OWNER_MEMO] as NameLockState['owner'];
-  const record = owner ? await readOnboardingRecord(client, owner.workflowId) : undefined;
-  const holds =
-    record?.status === 'RUNNING' || (record?.status === 'COMPLETED' && record.lifecycle !== 'torn-down');
-  return { runId: desc.runId, owner, holder: holds ? record : undefined };
-}
-
-/** The workflow id of the onboarding that holds a name, if one does (strongly consistent: describe by id). */
-export async function nameHolder(
-  client: Client,
-  key: { orgId: string; sandbox: string; source: string; name: string },
-): Promise<string | undefined> {
-  const holder = (await readNameLock(client, nameLockWorkflowId(key)))?.holder;
-  return holder && (await holdsName(client, holder.workflowId, key.name)) ? holder.workflowId : undefined;
 }
 
 /** A completed onboarding whose resources a teardown removed: its name may be used again. */

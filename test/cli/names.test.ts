@@ -182,6 +182,12 @@ describe('one name, one onboarding', { timeout: 300_000 }, () => {
       assert.equal(cliAgain.code, EXIT.duplicate, cliAgain.out);
       assert.equal(cliAgain.json().type, 'DuplicateOnboarding');
       assert.ok(cliAgain.json().message.includes(uiId), cliAgain.out);
+      const plan = await cli('plan', 'Held name', ...q);
+      assert.equal(plan.code, EXIT.conflict, plan.out);
+      assert.ok(
+        plan.json().plan.conflict.some((i: { id?: string }) => i.id === uiId),
+        JSON.stringify(plan.json().plan.conflict),
+      );
       const holderStatus = await cli('status', 'Held name', '--json');
       assert.equal(
         holderStatus.json().workflowId,
