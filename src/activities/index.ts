@@ -8,6 +8,7 @@ import { FAILURE_TYPES } from '../shared/onboarding';
 import type { PresetRegistry } from '../presets/registry';
 import { withFailureMapping } from './failures';
 import { createLifecycleActivities } from './lifecycle';
+import { createNameLockActivities } from './name-lock';
 import { ensure, pickOne } from './ownership';
 import { createResourceKinds, removeOwned, sweepOwned, type ResourceStep } from './resources';
 import { createValidationActivities } from './validation';
@@ -73,6 +74,7 @@ export function createActivities(deps: ActivityDeps) {
   return withFailureMapping({
     ...createLifecycleActivities(deps),
     ...createValidationActivities(deps),
+    ...createNameLockActivities(deps),
 
     /** A source's preset, for day-two runs that need it again (verify). */
     async loadPreset(input: T.LoadPresetInput): Promise<T.LoadPresetOutput> {

@@ -13,7 +13,8 @@ import {
   type JsonPatchOp,
   type Run,
 } from '../aep';
-import { listOnboardings, readOnboardingRecord, type LifecycleStatus } from '../client/lifecycle';
+import { holdsName, listOnboardings, readOnboardingRecord, type LifecycleStatus } from '../client/lifecycle';
+import { nameHolder } from '../client/names';
 import { XED_FULL_CONTENT_TYPE } from '../shared/aep-constants';
 import type { FlowOptionsSchema, ValidOnboardingInput } from '../shared/input';
 import { mappingSetName, resourceName } from '../shared/naming';
@@ -429,7 +430,10 @@ export function createLifecycleActivities(deps: ActivityDeps) {
         resourceName(step, { name: onboarding.name, displayName: preset.displayName, marker: PLAN_MARKER });
       const items: PlanItem[] = [];
 
-      const record = await readOnboardingRecord(getClient(), workflowId).catch(() => undefined);
+      // Only a run that carries this name: the derived id alone does not prove it (see holdsName).
+      const record = (await holdsName(getClient(), workflowId, onboarding.name).catch(() => false))
+        ? await readOnboardingRecord(getClient(), workflowId).catch(() => undefined)
+        : undefined;
       if (
         record &&
         !['failed', 'compensated', 'cancelled', 'terminated', 'timed-out', 'torn-down'].includes(
@@ -441,6 +445,21 @@ export function createLifecycleActivities(deps: ActivityDeps) {
           action: 'conflict',
           id: workflowId,
           reason: `an onboarding with this name is ${record.lifecycle} (run ${record.runId})`,
+        });
+      }
+      // The name's lock holder, under any workflow id (src/workflows/name-lock.ts): the start would be refused.
+      const holder = await nameHolder(getClient(), {
+        orgId: deps.aep.config.orgId,
+        sandbox,
+        source: onboarding.source,
+        name: onboarding.name,
+      }).catch(() => undefined);
+      if (holder && holder !== workflowId) {
+        items.push({
+          step: 'onboarding',
+          action: 'conflict',
+          id: holder,
+          reason: `another onboarding holds this name: workflow ${holder}`,
         });
       }
 

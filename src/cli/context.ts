@@ -2,8 +2,9 @@
 // environment, and how an onboarding named on the command line becomes a workflow id.
 import type { ParseArgsConfig } from 'node:util';
 import type { Client } from '@temporalio/client';
-import { readOnboardingRecord, RECORD_TYPES, type OnboardingRecord } from '../client/lifecycle';
-import { onboardingWorkflowId } from '../shared/naming';
+import { holdsName, readOnboardingRecord, RECORD_TYPES, type OnboardingRecord } from '../client/lifecycle';
+import { nameHolder } from '../client/names';
+import { normaliseName, onboardingWorkflowId } from '../shared/naming';
 import { AepOnboardingName, AepSandbox, AepSource } from '../shared/search-attributes';
 
 export const EXIT = {
@@ -71,27 +72,35 @@ export interface Command {
 /**
  * An onboarding is named by its name (with --source/--sandbox when not the defaults) or by its workflow id; one
  * started from the Web UI under an id of the user's choosing is found by its AepOnboardingName search attribute.
+ * A name matches only the onboarding whose stored name is that name in normal form: the id derived from it is not
+ * proof (see holdsName), and a teardown must never act on another name's onboarding.
  */
 export async function resolveOnboardingId(ctx: Ctx, ref: string | undefined): Promise<string> {
   if (!ref) throw new CliError('Name the onboarding (its name or its workflow id).', EXIT.usage);
   const client = await ctx.client();
-  const derived = onboardingWorkflowId({
+  const name = normaliseName(ref);
+  const derived = onboardingWorkflowId({ orgId: ctx.orgId, sandbox: ctx.sandbox, source: ctx.source, name });
+  if (ref.startsWith('onboard-')) {
+    const desc = await client.workflow
+      .getHandle(ref)
+      .describe()
+      .catch(() => undefined);
+    if (desc && (RECORD_TYPES as readonly string[]).includes(desc.type)) return ref;
+  }
+  // Whoever holds the name's lock is the onboarding of that name, whatever its workflow id; a refused run under the
+  // derived id (it carries the name too) must not hide it.
+  const holder = await nameHolder(client, {
     orgId: ctx.orgId,
     sandbox: ctx.sandbox,
     source: ctx.source,
-    name: ref,
-  });
-  for (const id of ref.startsWith('onboard-') ? [ref, derived] : [derived]) {
-    const desc = await client.workflow
-      .getHandle(id)
-      .describe()
-      .catch(() => undefined);
-    if (desc && (RECORD_TYPES as readonly string[]).includes(desc.type)) return id;
-  }
+    name,
+  }).catch(() => undefined);
+  if (holder) return holder;
+  if (await holdsName(client, derived, name).catch(() => false)) return derived;
   const quote = (v: string) => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
   const clauses = [
     `WorkflowType IN (${RECORD_TYPES.map(quote).join(', ')})`,
-    `${AepOnboardingName.name} = ${quote(ref)}`,
+    `${AepOnboardingName.name} = ${quote(name)}`,
     ...(ctx.sandboxGiven ? [`${AepSandbox.name} = ${quote(ctx.sandbox)}`] : []),
     ...(ctx.sourceGiven ? [`${AepSource.name} = ${quote(ctx.source)}`] : []),
   ];

@@ -75,6 +75,7 @@ const EXIT_BY_TYPE: Record<string, number> = {
   [LIFECYCLE_FAILURES.verificationFailed]: EXIT.notVerified,
   [LIFECYCLE_FAILURES.notFound]: EXIT.notFound,
   [FAILURE_TYPES.invalidInput]: EXIT.usage,
+  [FAILURE_TYPES.duplicateOnboarding]: EXIT.duplicate,
   InvalidUpdateInput: EXIT.usage,
   InvalidAdoptInput: EXIT.usage,
 };

@@ -7,7 +7,13 @@ import {
   type WorkflowExecutionStatusName,
 } from '@temporalio/client';
 import type { OnboardingResult } from '../shared/onboarding';
-import { DEFAULT_TASK_QUEUE, fnv1a, ONBOARDING_WORKFLOW_TYPE, onboardingWorkflowId } from '../shared/naming';
+import {
+  DEFAULT_TASK_QUEUE,
+  fnv1a,
+  normaliseName,
+  ONBOARDING_WORKFLOW_TYPE,
+  onboardingWorkflowId,
+} from '../shared/naming';
 import { AepOnboardingName, AepOnboardingStatus, AepSandbox, AepSource } from '../shared/search-attributes';
 import type {
   AdoptInput,
@@ -79,7 +85,7 @@ const CLOSED_STATUS: Partial<Record<WorkflowExecutionStatusName, LifecycleStatus
   TIMED_OUT: 'timed-out',
 };
 
-async function describeOrUndefined(client: Client, workflowId: string) {
+export async function describeOrUndefined(client: Client, workflowId: string) {
   return client.workflow
     .getHandle(workflowId)
     .describe()
@@ -140,6 +146,40 @@ export async function readOnboardingRecord(
           : 'teardown-incomplete';
   }
   return record;
+}
+
+/**
+ * The name an onboarding (or adopt) run under `workflowId` carries: its AepOnboardingName search attribute (set at
+ * start by the CLI, and by the run itself once its input is checked), else its record's name; undefined when no
+ * such run exists or it never got as far as a name.
+ */
+export async function storedOnboardingName(client: Client, workflowId: string): Promise<string | undefined> {
+  const desc = await describeOrUndefined(client, workflowId);
+  if (!desc || !(RECORD_TYPES as readonly string[]).includes(desc.type)) return undefined;
+  const attribute = desc.typedSearchAttributes.get(AepOnboardingName);
+  if (attribute !== undefined) return normaliseName(attribute);
+  if (desc.status.name !== 'COMPLETED') return undefined;
+  const result = (await client.workflow.getHandle(workflowId, desc.runId).result()) as OnboardingResult;
+  return normaliseName(result.name);
+}
+
+/**
+ * Whether the run under a workflow id derived from `name` is that name's. The id keeps only a slug and 48 bits of
+ * the name's hash, so the stored name decides: a run there with another name is not this onboarding.
+ */
+export async function holdsName(client: Client, workflowId: string, name: string): Promise<boolean> {
+  return (await storedOnboardingName(client, workflowId)) === normaliseName(name);
+}
+
+/** Refuses a derived workflow id that another name's onboarding holds (a name-hash collision): never act on it. */
+export async function assertDerivedIdFree(client: Client, workflowId: string, name: string): Promise<void> {
+  const stored = await storedOnboardingName(client, workflowId);
+  if (stored !== undefined && stored !== normaliseName(name)) {
+    throw new Error(
+      `Workflow id ${workflowId} belongs to the onboarding "${stored}", not "${normaliseName(name)}"; ` +
+        `start this one under another workflow id.`,
+    );
+  }
 }
 
 /** A completed onboarding whose resources a teardown removed: its name may be used again. */
@@ -304,6 +344,7 @@ export async function adoptFlow(
     source: input.source,
     name: input.name,
   });
+  await assertDerivedIdFree(client, workflowId, input.name);
   try {
     const handle = await client.workflow.start(LIFECYCLE_WORKFLOW_TYPES.adopt, {
       taskQueue: opts.taskQueue ?? DEFAULT_TASK_QUEUE,

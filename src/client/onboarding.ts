@@ -12,7 +12,7 @@ import { getProgressQuery } from '../workflows/onboarding';
 import { checkOnboardingInput, type ValidOnboardingInput } from '../shared/input';
 import { DEFAULT_TASK_QUEUE, ONBOARDING_WORKFLOW_TYPE, onboardingWorkflowId } from '../shared/naming';
 import type { OnboardingFailureDetails, OnboardingProgress, OnboardingResult } from '../shared/onboarding';
-import { isTornDown } from './lifecycle';
+import { assertDerivedIdFree, isTornDown } from './lifecycle';
 import { AepOnboardingName, AepOnboardingStatus, AepSandbox, AepSource } from '../shared/search-attributes';
 
 export type OnboardingHandle = WorkflowHandle<typeof onboardStreamingSource>;
@@ -75,6 +75,7 @@ export async function startOnboarding(
   const workflowId =
     opts.workflowId ??
     onboardingWorkflowId({ orgId: opts.orgId, sandbox, source: input.source, name: input.name });
+  if (!opts.workflowId) await assertDerivedIdFree(client, workflowId, input.name);
   try {
     const handle = await client.workflow.start<typeof onboardStreamingSource>(ONBOARDING_WORKFLOW_TYPE, {
       taskQueue: opts.taskQueue ?? DEFAULT_TASK_QUEUE,

@@ -76,6 +76,22 @@ export function onboardingWorkflowId(p: {
 }
 
 /**
+ * The id of the lock workflow that holds one name: one per org, sandbox, source and normalised name, whatever the
+ * workflow id of the onboarding that holds it (src/workflows/name-lock.ts says why a lock and not visibility).
+ */
+export function nameLockWorkflowId(p: {
+  orgId: string;
+  sandbox: string;
+  source: string;
+  name: string;
+}): string {
+  return `aep-name-${fnv1a(p.orgId)}-${p.sandbox}-${p.source}-${fnv1a64(normaliseName(p.name))}`;
+}
+
+/** The lock's memo key of its owner, `{workflowId, runId}`: describe() alone then says who holds the name. */
+export const NAME_LOCK_OWNER_MEMO = 'owner';
+
+/**
  * A run's marker, e.g. `aepo-0123456789abcdef`: carried in the name or the description of everything the run
  * creates, it is how a look-up tells this run's resources from anything else of the same name. Per run (its first
  * execution run id), so a later run under the same workflow id never takes what an earlier one left.

@@ -97,6 +97,8 @@ export const FAILURE_TYPES = {
   nameTaken: 'NameTaken',
   /** AEP refused the credential, the org or the sandbox: nothing this run asked for can have been done. */
   accessRefused: 'AepAccessRefused',
+  /** Another onboarding (any workflow id) holds the same org, sandbox, source and name. */
+  duplicateOnboarding: 'DuplicateOnboarding',
 } as const;
 
 /** Failures of the input checks, which a workflow re-raises as its own (src/workflows/validation.ts). */

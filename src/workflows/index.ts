@@ -9,3 +9,4 @@ export {
   updateOnboarding,
   verifyOnboarding,
 } from './lifecycle';
+export { onboardingNameLock } from './name-lock';

@@ -20,6 +20,7 @@ import type {
 import type { AdoptInput, UpdateInput } from '../shared/lifecycle-input';
 import type { OnboardingResult } from '../shared/onboarding';
 import { AepOnboardingName, AepOnboardingStatus, AepSandbox, AepSource } from '../shared/search-attributes';
+import { claimOnboardingName, releaseOnboardingName } from './name-lock';
 import { describeError } from './saga';
 import { asInputFailure } from './validation';
 
@@ -189,6 +190,7 @@ export async function teardownOnboarding(input: TeardownInput): Promise<Teardown
   const left = outcomes.filter((o) => o.outcome === 'left');
   const status = left.length ? 'teardown-incomplete' : 'torn-down';
   upsertSearchAttributes([{ key: AepOnboardingStatus, value: status }]);
+  if (status === 'torn-down') await releaseOnboardingName({ ...r, owner: r.workflowId });
   return {
     workflowId: r.workflowId,
     onboardingRunId: rec.runId,
@@ -360,11 +362,13 @@ export async function adoptStreamingSource(raw: AdoptInput): Promise<OnboardingR
     { key: AepOnboardingName, value: input.name },
     { key: AepOnboardingStatus, value: 'adopting' },
   ]);
-  const flow = await act(READ, `Read flow ${input.flowId} and what it uses`).readAdoptableFlow({
-    sandbox: input.sandbox,
-    flowId: input.flowId,
-    source: input.source,
-  });
+  const claim = await claimOnboardingName(input);
+  const flow = await act(READ, `Read flow ${input.flowId} and what it uses`)
+    .readAdoptableFlow({ sandbox: input.sandbox, flowId: input.flowId, source: input.source })
+    .catch(async (err: unknown) => {
+      await claim.release();
+      throw err;
+    });
   upsertSearchAttributes([{ key: AepOnboardingStatus, value: 'adopted' }]);
   return {
     workflowId: input.workflowId,

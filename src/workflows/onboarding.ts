@@ -39,6 +39,7 @@ import {
   AepSource,
   type OnboardingStatus,
 } from '../shared/search-attributes';
+import { claimOnboardingName } from './name-lock';
 import { describeError, failureType, Saga, type CompensationReport, type UndoResult } from './saga';
 import { asInputFailure } from './validation';
 
@@ -135,6 +136,7 @@ export async function onboardStreamingSource(raw: OnboardingInput): Promise<Onbo
       throw asInputFailure(err);
     });
   const sandbox = input.sandbox ?? defaultSandbox;
+  const claim = await claimOnboardingName({ source: input.source, sandbox, name: input.name });
   progress.source = input.source;
   progress.sandbox = sandbox;
   setStatus('running', { source: input.source, sandbox, name: input.name });
@@ -158,6 +160,7 @@ export async function onboardStreamingSource(raw: OnboardingInput): Promise<Onbo
       progress.compensation.push(o);
       renderDetails(progress);
     });
+    await claim.release();
     // Cancelled is decided by the run's own scope, not by the error's shape: an attempt in flight may fail or time
     // out after the cancel request and surface as an ordinary activity failure.
     const cancelled = isCancellation(err) || CancellationScope.current().consideredCancelled;

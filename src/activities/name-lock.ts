@@ -1,0 +1,79 @@
+// The worker's half of the one-name lock (src/workflows/name-lock.ts). The lock's id needs the org, which only the
+// worker knows; whether a held lock is stale needs its owner's record, read through the worker's own Temporal
+// client (readNameLock: describe and result by id, strongly consistent, like every other record read).
+import { ApplicationFailure, getClient } from '@temporalio/activity';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { readNameLock } from '../client/names';
+import { nameLockWorkflowId } from '../shared/naming';
+import { FAILURE_TYPES } from '../shared/onboarding';
+import type { ActivityDeps } from './index';
+
+/** What an onboarding name is, for the lock: one per org (the worker's), sandbox, source and normalised name. */
+export interface NameKey {
+  source: string;
+  sandbox: string;
+  name: string;
+}
+
+/** The run that claimed the lock, kept in the lock's memo (NAME_LOCK_OWNER_MEMO). */
+export interface NameLockOwner {
+  workflowId: string;
+  runId: string;
+}
+
+/** Details of a DuplicateOnboarding failure: the onboarding that holds the name. */
+export interface DuplicateOnboardingDetails {
+  workflowId: string;
+  runId: string;
+  lifecycle: string;
+}
+
+export function createNameLockActivities(deps: Pick<ActivityDeps, 'aep'>) {
+  return {
+    async nameLockId(input: NameKey): Promise<{ lockId: string }> {
+      return { lockId: nameLockWorkflowId({ orgId: deps.aep.config.orgId, ...input }) };
+    },
+
+    /**
+     * A claim found the lock running. `held-by-us`: its owner is this same workflow id (an earlier run of it, which
+     * ended without releasing); `freed`: it ended meanwhile, or it was stale and this lock run was terminated, so
+     * the caller claims again. A holder (running, or completed and not torn down) makes this a DuplicateOnboarding,
+     * before any AEP create.
+     */
+    async inspectNameLock(
+      input: NameKey & { lockId: string; workflowId: string },
+    ): Promise<{ verdict: 'held-by-us' | 'freed' }> {
+      const client = getClient();
+      const lock = await readNameLock(client, input.lockId);
+      if (!lock) return { verdict: 'freed' };
+      if (lock.owner?.workflowId === input.workflowId) return { verdict: 'held-by-us' };
+      const { holder } = lock;
+      if (holder) {
+        const details: DuplicateOnboardingDetails = {
+          workflowId: holder.workflowId,
+          runId: holder.runId,
+          lifecycle: holder.lifecycle,
+        };
+        throw ApplicationFailure.create({
+          type: FAILURE_TYPES.duplicateOnboarding,
+          nonRetryable: true,
+          message:
+            `Another onboarding holds the ${input.source} name "${input.name}" in sandbox ${input.sandbox}: ` +
+            `workflow ${holder.workflowId} (run ${holder.runId}), ${holder.lifecycle}. ` +
+            (holder.status === 'RUNNING'
+              ? `Follow it with 'aep-onboard watch ${holder.workflowId}' or cancel it.`
+              : `Tear it down first, or choose another name.`),
+          details: [details],
+        });
+      }
+      // Only this run of the lock: a newer one, claimed by a racing onboarding meanwhile, must survive.
+      await client.workflow
+        .getHandle(input.lockId, lock.runId)
+        .terminate(`stale: ${lock.owner?.workflowId ?? 'an unknown owner'} no longer holds the name`)
+        .catch((err: unknown) => {
+          if (!(err instanceof WorkflowNotFoundError)) throw err;
+        });
+      return { verdict: 'freed' };
+    },
+  };
+}
