@@ -10,6 +10,7 @@ import { explain } from './errors';
 import { lifecycleCommands } from './lifecycle-commands';
 import { onboardingCommands } from './onboarding-commands';
 import { loadTemporalConnectConfig } from '../temporal/connect-config';
+import { isLoopbackHost } from '../shared/net';
 
 export { EXIT } from './context';
 
@@ -57,6 +58,24 @@ async function askOnTerminal(question: string): Promise<boolean> {
   }
 }
 
+/**
+ * The AEP org, part of every workflow id. The emulator's org is a default only in the local dev setup (Temporal on
+ * loopback, as `npm start` and `temporal server start-dev` run it): against a real cluster a missing AEP_ORG_ID would
+ * silently address onboardings of an org that does not exist.
+ */
+function cliOrgId(): string {
+  const org = process.env.AEP_ORG_ID?.trim();
+  if (org) return org;
+  const address = loadTemporalConnectConfig().connectionOptions.address ?? 'localhost:7233';
+  const host = address.replace(/:\d+$/, '');
+  if (isLoopbackHost(host)) return EMULATOR_DEFAULTS.orgId;
+  throw new CliError(
+    `AEP_ORG_ID is not set. Set it to your org (XXXX@AdobeOrg): every onboarding's workflow id derives from it ` +
+      `(only a local Temporal on ${address.startsWith('[') ? address : 'loopback'} defaults to the emulator's org).`,
+    EXIT.usage,
+  );
+}
+
 export async function runCli(argv: string[], io: Io = defaultIo): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
@@ -99,7 +118,9 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
   const ctx: Ctx = {
     ...io,
     json,
-    orgId: process.env.AEP_ORG_ID || EMULATOR_DEFAULTS.orgId,
+    get orgId(): string {
+      return cliOrgId();
+    },
     sandbox: sandbox ?? (process.env.AEP_SANDBOX || 'prod'),
     sandboxGiven: sandbox !== undefined,
     source: source ?? 'chatlio',
@@ -128,6 +149,8 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
     },
   };
   try {
+    // Before any connection: a missing org is a usage mistake, whatever the command.
+    void ctx.orgId;
     return await command.run(ctx, parsed.positionals, values);
   } catch (err) {
     const e = explain(err, ctx.onboardingSandbox ?? ctx.sandbox);

@@ -80,7 +80,9 @@ export async function startOnboarding(
     const handle = await client.workflow.start<typeof onboardStreamingSource>(ONBOARDING_WORKFLOW_TYPE, {
       taskQueue: opts.taskQueue ?? DEFAULT_TASK_QUEUE,
       workflowId,
-      args: [input],
+      // The sandbox is resolved once, here: the workflow id, the search attributes and the run itself all use it,
+      // whatever the worker's own AEP_SANDBOX says.
+      args: [{ ...input, sandbox }],
       workflowIdConflictPolicy: 'FAIL',
       // A completed onboarding owns its resources: the same name may start again only after a failed run, or once
       // a teardown removed everything the completed one created.

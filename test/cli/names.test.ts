@@ -6,20 +6,14 @@ import assert from 'node:assert/strict';
 import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { runCli, EXIT } from '../../src/cli/main';
+import { EXIT } from '../../src/cli/main';
+import { cli, useCliEnv } from '../helpers/cli';
 import { ONBOARDING_WORKFLOW_TYPE, onboardingWorkflowId } from '../../src/shared/naming';
 import type { OnboardingResult } from '../../src/shared/onboarding';
 import { getProgressQuery } from '../../src/workflows/onboarding';
 import { createHarness, resourcesIn, type Harness } from '../helpers/onboarding';
 import { uniqueName } from '../helpers/temporal';
 import { createHandMadeFlow, eventually } from '../lifecycle/support';
-
-async function cli(...args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(args, { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { code, out: out.join('\n'), err: err.join('\n'), json: () => JSON.parse(out.join('\n')) };
-}
 
 /** Every id a completed onboarding recorded (the tenant is not a resource). */
 function resourceIds(r: OnboardingResult): string[] {
@@ -29,21 +23,14 @@ function resourceIds(r: OnboardingResult): string[] {
 
 describe('one name, one onboarding', { timeout: 300_000 }, () => {
   let h: Harness;
-  const saved = { ...process.env };
+  let restore: () => void = () => undefined;
   before(async () => {
     Runtime.install({ logger: new DefaultLogger('ERROR') });
     h = await createHarness();
-    Object.assign(process.env, {
-      TEMPORAL_ADDRESS: h.env.address,
-      TEMPORAL_NAMESPACE: 'default',
-      AEP_ORG_ID: h.emu.options.orgId,
-      AEP_SANDBOX: 'prod',
-    });
-    delete process.env.TEMPORAL_TASK_QUEUE;
-    delete process.env.TEMPORAL_PROFILE;
+    restore = useCliEnv(h);
   });
   after(async () => {
-    process.env = saved;
+    restore();
     await h?.teardown();
   });
 

@@ -1,0 +1,69 @@
+// The sandbox is resolved once, by the client (issue 11): a CLI with AEP_SANDBOX=dev and a worker whose own
+// AEP_SANDBOX is prod onboard into dev, and the workflow id, the result, the search attribute and the emulator's
+// resources all agree; so do plan and the day-two commands. Also: no emulator org outside the dev setup.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { EXIT } from '../../src/cli/main';
+import { AepSandbox } from '../../src/shared/search-attributes';
+import { cli, useCliEnv } from '../helpers/cli';
+import { createHarness, resourcesIn, type Harness } from '../helpers/onboarding';
+
+describe('one sandbox per onboarding, resolved by the client', { timeout: 300_000 }, () => {
+  let h: Harness;
+  let restore: () => void = () => undefined;
+  before(async () => {
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
+    h = await createHarness();
+    restore = useCliEnv(h, { AEP_SANDBOX: 'dev' });
+  });
+  after(async () => {
+    restore();
+    await h?.teardown();
+  });
+
+  it('start, plan, status, runs and teardown with AEP_SANDBOX=dev act on dev, whatever the worker says', async () => {
+    await h.emu.control.reset();
+    // The harness's worker uses an AEP client whose own sandbox is prod (its AEP_SANDBOX).
+    assert.equal(h.aep.config.sandbox, 'prod');
+    await h.withWorker(async (tq) => {
+      const plan = await cli('plan', 'Sandboxed', '--task-queue', tq, '--json');
+      assert.equal(plan.json().plan.sandbox, 'dev', plan.out);
+      assert.match(plan.json().plan.workflowId, /^onboard-chatlio-dev-/);
+
+      const started = await cli('start', 'Sandboxed', '--task-queue', tq, '--json');
+      assert.equal(started.code, EXIT.ok, started.out + started.err);
+      const result = started.json().result as { workflowId: string; sandbox: string };
+      assert.match(result.workflowId, /^onboard-chatlio-dev-sandboxed-/);
+      assert.equal(result.sandbox, 'dev');
+      const desc = await h.env.client.workflow.getHandle(result.workflowId).describe();
+      assert.deepEqual(desc.typedSearchAttributes.get(AepSandbox), 'dev');
+      assert.equal(Object.keys(await resourcesIn(h.emu, 'prod')).length, 0, 'nothing in prod');
+      assert.equal((await resourcesIn(h.emu, 'dev')).flows?.length, 1, 'the flow is in dev');
+
+      const status = await cli('status', 'Sandboxed', '--task-queue', tq, '--json');
+      assert.equal(status.code, EXIT.ok, status.out + status.err);
+      assert.equal(status.json().result.sandbox, 'dev');
+      const runs = await cli('runs', 'Sandboxed', '--task-queue', tq, '--json');
+      assert.equal(runs.code, EXIT.ok, runs.out + runs.err);
+      const teardown = await cli('teardown', 'Sandboxed', '--yes', '--task-queue', tq, '--json');
+      assert.equal(teardown.code, EXIT.ok, teardown.out + teardown.err);
+      assert.equal(teardown.json().teardown.sandbox, 'dev');
+      assert.deepEqual(await resourcesIn(h.emu, 'dev'), {});
+    });
+  });
+
+  it('outside the dev setup (Temporal not on loopback) AEP_ORG_ID is required, not the emulator org', async () => {
+    const saved = { org: process.env.AEP_ORG_ID, address: process.env.TEMPORAL_ADDRESS };
+    delete process.env.AEP_ORG_ID;
+    process.env.TEMPORAL_ADDRESS = 'temporal.example.invalid:7233';
+    try {
+      const r = await cli('status', 'Anything', '--json');
+      assert.equal(r.code, EXIT.usage, r.out);
+      assert.match(r.json().error, /AEP_ORG_ID is not set/);
+    } finally {
+      process.env.AEP_ORG_ID = saved.org;
+      process.env.TEMPORAL_ADDRESS = saved.address;
+    }
+  });
+});
