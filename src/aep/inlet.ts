@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { webhookUrl } from '../shared/webhook';
 import type { AepTransport } from './transport';
 
 export const inletReceiptSchema = z.looseObject({
@@ -9,10 +10,8 @@ export const inletReceiptSchema = z.looseObject({
 
 export type InletReceipt = z.infer<typeof inletReceiptSchema>;
 
-/** The URL to paste into Chatlio's webhook settings: Chatlio cannot add headers, so the flow id rides in the query. */
-export function webhookUrl(inletUrl: string, flowId: string): string {
-  return `${inletUrl}?x-adobe-flow-id=${encodeURIComponent(flowId)}`;
-}
+/** The URL to paste into the source's webhook settings: one home, shared with the workflows. */
+export { webhookUrl };
 
 /** Streaming inlet (DCS): unauthenticated raw-JSON posts, as Chatlio makes them. */
 export class Inlet {

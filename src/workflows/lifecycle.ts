@@ -21,6 +21,7 @@ import type { AdoptInput, UpdateInput } from '../shared/lifecycle-input';
 import type { OnboardingResult } from '../shared/onboarding';
 import { AepOnboardingName, AepOnboardingStatus, AepSandbox, AepSource } from '../shared/search-attributes';
 import { claimOnboardingName, releaseOnboardingName } from './name-lock';
+import { webhookUrl } from '../shared/webhook';
 import { describeError } from './saga';
 import { asInputFailure } from './validation';
 
@@ -381,7 +382,7 @@ export async function adoptStreamingSource(raw: AdoptInput): Promise<OnboardingR
     etags: flow.etags,
     mappingVersion: flow.mappingVersion,
     inletUrl: flow.inletUrl,
-    webhookUrl: `${flow.inletUrl}?x-adobe-flow-id=${flow.ids.flowId}`,
+    webhookUrl: webhookUrl(flow.inletUrl, flow.ids.flowId),
   };
 }
 
