@@ -8,7 +8,7 @@ import { createActivities } from '../src/activities';
 import type { AepClient } from '../src/aep';
 import type { PresetRegistry } from '../src/presets/registry';
 import { mappingSetName, resourceName, runMarker } from '../src/shared/naming';
-import { withTenant } from '../src/shared/tenant';
+import { mergeMappings } from '../src/shared/mappings';
 
 export function sequentialOnboarding(deps: { aep: AepClient; presets: PresetRegistry }): (p: {
   workflowId: string;
@@ -96,7 +96,7 @@ async function sequentialRun(
       marker,
       name: mappingSetName({ source, marker }),
       schemaId: schema.id,
-      mappings: preset.mappings.map((m) => ({ ...m, destination: withTenant(m.destination, tenantId) })),
+      mappings: mergeMappings({ base: preset.mappings, tenantId }),
     }),
   );
   const flow = await run(() =>
