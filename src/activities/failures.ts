@@ -48,12 +48,7 @@ export function toApplicationFailure(err: unknown): ApplicationFailure {
 export const HEARTBEAT_EVERY_MS = 2_000;
 
 function startHeartbeats(): () => void {
-  let ctx: Context;
-  try {
-    ctx = Context.current();
-  } catch {
-    return () => undefined; // not inside an activity (unit tests of one function)
-  }
+  const ctx = Context.current();
   // A local activity runs inside a workflow task: the server knows nothing of it to keep alive.
   if (ctx.info.isLocal) return () => undefined;
   const timer = setInterval(() => ctx.heartbeat(heartbeatDetailsOf(ctx)), HEARTBEAT_EVERY_MS);

@@ -12,14 +12,6 @@ interface CreateHeartbeat {
 
 const heartbeats = new WeakMap<Context, CreateHeartbeat>();
 
-function currentContext(): Context | undefined {
-  try {
-    return Context.current();
-  } catch {
-    return undefined; // outside an activity (a unit test of one function)
-  }
-}
-
 /**
  * The details every heartbeat of this attempt carries. Each heartbeat replaces the details the server holds, so
  * the periodic heartbeat (./failures.ts) must repeat them, or the next attempt would not see them.
@@ -33,8 +25,8 @@ export function heartbeatDetailsOf(ctx: Context): CreateHeartbeat | undefined {
 }
 
 function markCreateSent(): void {
-  const ctx = currentContext();
-  if (!ctx || ctx.info.isLocal) return;
+  const ctx = Context.current();
+  if (ctx.info.isLocal) return;
   const details = { ...heartbeatDetailsOf(ctx), createSentAt: Date.now() };
   heartbeats.set(ctx, details);
   // Sent at once (the SDK throttles only later beats), so it reaches the server before the request can time out.
@@ -42,18 +34,13 @@ function markCreateSent(): void {
 }
 
 function lastCreateSentAt(): number | undefined {
-  const ctx = currentContext();
-  const at = ctx ? heartbeatDetailsOf(ctx)?.createSentAt : undefined;
+  const at = heartbeatDetailsOf(Context.current())?.createSentAt;
   return typeof at === 'number' ? at : undefined;
 }
 
 /** Could an earlier attempt of this activity have created the resource already? */
 export function mayExist(): boolean {
-  try {
-    return activityInfo().attempt > 1;
-  } catch {
-    return true; // outside an activity: assume the worst, look first
-  }
+  return activityInfo().attempt > 1;
 }
 
 /** How often a retry looks again while an earlier create may still be landing. */

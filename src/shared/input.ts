@@ -88,8 +88,6 @@ export function formatIssues(error: z.ZodError): string[] {
     : lines;
 }
 
-export type InputCheck = { ok: true; value: ValidOnboardingInput } | { ok: false; problems: string[] };
-
 export type Check<T> = { ok: true; value: T } | { ok: false; problems: string[] };
 
 /** Parses one JSON object with `schema`; `example` shows the expected shape when the input is not an object. */
@@ -107,6 +105,6 @@ export function checkObject<S extends z.ZodType>(
     : { ok: false, problems: formatIssues(parsed.error) };
 }
 
-export function checkOnboardingInput(raw: unknown): InputCheck {
+export function checkOnboardingInput(raw: unknown): Check<ValidOnboardingInput> {
   return checkObject(OnboardingInputSchema, raw, '{"source":"chatlio","name":"Support chat"}');
 }
