@@ -67,6 +67,8 @@ export async function followAndReport(ctx: Ctx, handle: OnboardingHandle, sandbo
           {
             status: e.exitCode === EXIT.cancelled ? 'cancelled' : 'failed',
             workflowId: handle.workflowId,
+            // `error` as in every other command's error document; `message` kept for existing scripts.
+            error: e.message,
             message: e.message,
             exitCode: e.exitCode,
             type: e.type,

@@ -125,6 +125,9 @@ export async function followOnboarding(
   const result = handle.result().finally(() => {
     done = true;
   });
+  // A run that already failed rejects while the first query is in flight: without a handler attached at once, that
+  // is an unhandled rejection, which ends the process before the failure can be reported.
+  result.catch(() => undefined);
   let last = '';
   while (!done) {
     const p = await handle.query(getProgressQuery).catch(() => undefined);
