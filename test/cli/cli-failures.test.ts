@@ -3,9 +3,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Runtime, DefaultLogger } from '@temporalio/worker';
-import { EXIT } from '../../src/cli/main';
+import { EXIT, runCli } from '../../src/cli/main';
 import { cli } from '../helpers/cli';
 import { createHarness, type Harness } from '../helpers/onboarding';
+import { uniqueName } from '../helpers/temporal';
 
 describe('aep-onboard on failed and unserved runs', { timeout: 300_000 }, () => {
   let h: Harness;
@@ -88,4 +89,60 @@ describe('aep-onboard on failed and unserved runs', { timeout: 300_000 }, () => 
       await h.emu.control.clearFaults();
     });
   });
+
+  it('start with no worker on the queue warns after the configured delay, names the queue, and keeps waiting', async () => {
+    const tq = uniqueName('nobody-polls');
+    const err: string[] = [];
+    const out: string[] = [];
+    process.env.AEP_ONBOARD_WORKER_WARNING_MS = '1500';
+    const startedAt = Date.now();
+    const running = runCli(['start', 'CLI unserved', '--task-queue', tq, '--json'], {
+      out: (t) => out.push(t),
+      err: (t) => err.push(t),
+    });
+    try {
+      const warned = await waitUntil(() => err.some((l) => l.includes('No worker polls')), 20_000);
+      assert.ok(warned, `no warning; stderr: ${err.join('\n')}`);
+      assert.ok(Date.now() - startedAt >= 1500, 'not before the delay');
+      const warning = err.find((l) => l.includes('No worker polls'))!;
+      assert.ok(warning.includes(`"${tq}"`), warning);
+      assert.match(warning, /npm run worker/);
+      assert.match(warning, /Still waiting/);
+      assert.deepEqual(out, [], 'stdout is kept for the one JSON document');
+
+      // Still waiting: the run is there, running; it ends only when ended.
+      let found: string[] = [];
+      await waitUntil(
+        () => found.length > 0,
+        20_000,
+        async () => {
+          found = [];
+          for await (const wf of h.env.client.workflow.list({ query: `TaskQueue = '${tq}'` }))
+            found.push(wf.workflowId);
+        },
+      );
+      assert.equal(found.length, 1);
+      const handle = h.env.client.workflow.getHandle(found[0]!);
+      assert.equal((await handle.describe()).status.name, 'RUNNING');
+      await handle.terminate('test over');
+    } finally {
+      delete process.env.AEP_ONBOARD_WORKER_WARNING_MS;
+      const code = await running;
+      assert.equal(code, EXIT.runFailed, out.join('\n'));
+    }
+    assert.equal(err.filter((l) => l.includes('No worker polls')).length, 1, 'warned once');
+  });
 });
+
+async function waitUntil(
+  check: () => boolean,
+  timeoutMs: number,
+  refresh: () => Promise<void> = async () => undefined,
+): Promise<boolean> {
+  for (const end = Date.now() + timeoutMs; Date.now() < end;) {
+    await refresh();
+    if (check()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return check();
+}
