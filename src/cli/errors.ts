@@ -49,6 +49,8 @@ const EXIT_BY_TYPE: Record<string, number> = {
   [FAILURE_TYPES.invalidInput]: EXIT.usage,
   InvalidUpdateInput: EXIT.usage,
   InvalidAdoptInput: EXIT.usage,
+  // A lifecycle operation's own input check (src/workflows/validation.ts, baseConnectionOperation).
+  InvalidInput: EXIT.usage,
 };
 
 /** Explains an error of any command; `sandbox` (when known) makes AEP access hints precise. */
