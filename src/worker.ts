@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     { aep: redactConfig(aepConfig), workflowBundle: bundlePath ?? '(bundled at start-up)' },
   );
   // The Runtime's default shutdown signals (SIGINT, SIGTERM, ...) make run() resolve after in-flight tasks drain.
-  // The Runtime handles the signals (worker.shutdown()); this only notes when, to tell a forced end from a failure.
+  // Noted here only to tell a shutdown forced past its grace time from a failure.
   let signalledAt: number | undefined;
   for (const signal of ['SIGINT', 'SIGTERM'] as const)
     process.once(signal, () => (signalledAt ??= Date.now()));
