@@ -20,9 +20,14 @@ const PERMISSIONS: Array<[RegExp, string]> = [
 
 const ACCESS_TYPES = new Set(['AepPermissionError', 'AepAuthenticationError', 'ImsError']);
 
-/** A refusal of the credential, the org or the sandbox (as opposed to a bad request or a server fault). */
+/**
+ * A refusal of the credential, the org or the sandbox, as opposed to a bad request or a server fault. Only an
+ * answer refuses: IMS out of reach is an ImsError too, with no status, and so is an IMS 5xx or 429.
+ */
 export function isAccessRefusal(call: RefusedCall): boolean {
-  return ACCESS_TYPES.has(call.type ?? '') || /^FLOW-210[01]-404$/.test(call.code ?? '');
+  const answered =
+    call.status !== undefined && call.status >= 400 && call.status < 500 && call.status !== 429;
+  return answered && (ACCESS_TYPES.has(call.type ?? '') || /^FLOW-210[01]-404$/.test(call.code ?? ''));
 }
 
 export function accessHint(call: RefusedCall, sandbox: string | undefined): string {

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { getProgressQuery } from '../../src/workflows/onboarding';
 import { createHarness, type Harness } from '../helpers/onboarding';
-import { startWorkerProcess, type Proc } from '../helpers/processes';
+import { freePort, startWorkerProcess, type Proc } from '../helpers/processes';
 import { uniqueName } from '../helpers/temporal';
 
 const WRONG_SECRET = 'wrong-secret-7f3a9c1e5b';
@@ -100,6 +100,18 @@ describe('worker start-up check and shutdown', { timeout: 300_000 }, () => {
     assert.match(skipped.output(), /AEP credential check skipped/);
     assert.ok(!skipped.output().includes(WRONG_SECRET));
     await skipped.kill('SIGTERM');
+  });
+
+  it('starts, with a warning, when AEP cannot be reached (the activities retry that)', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const worker = startWorker(
+      uniqueName('unreachable'),
+      {},
+      { AEP_PLATFORM_URL: closed, AEP_IMS_URL: closed },
+    );
+    await worker.waitFor(/aep-onboarding worker:/, 90_000);
+    assert.match(logText(worker), /Could not check the AEP credential for org .*; starting anyway/);
+    assert.equal((await worker.kill('SIGTERM')).code, 0);
   });
 
   it('SIGTERM during a 25 s AEP call ends the worker within the grace time plus the margin', async () => {
