@@ -1,6 +1,7 @@
 // `npm run worker`: config -> telemetry -> Temporal connection (envconfig) -> AEP client -> activities -> Worker.
-import { NativeConnection, Runtime } from '@temporalio/worker';
+import { GracefulShutdownPeriodExpiredError, NativeConnection, Runtime } from '@temporalio/worker';
 import { createAepClient, loadAepConfig, redactConfig } from './aep';
+import { checkAepCredential } from './aep/preflight';
 import { DEFAULT_TASK_QUEUE } from './shared/naming';
 import { dataConverterFromEnv } from './temporal/codec';
 import { aepCallCounter, installRuntime, loadObservabilityConfig } from './temporal/observability';
@@ -14,6 +15,15 @@ function intEnv(name: string): number | undefined {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${v}"`);
   return n;
+}
+
+/** After the grace time, how long cancelled activities get to report before the worker stops waiting for them. */
+const SHUTDOWN_FORCE_MARGIN_MS = 2_000;
+
+/** The Runtime's logger buffers lines for a moment (to order them with Core's); process.exit would drop them. */
+function exitWithLogs(code: number): never {
+  Runtime.instance().flushLogs();
+  process.exit(code);
 }
 
 async function main(): Promise<void> {
@@ -34,6 +44,20 @@ async function main(): Promise<void> {
   const aep = createAepClient(aepConfig, { onResponse: aepCallCounter() });
   aepSecrets = () => aep.ims.secrets();
 
+  if (process.env.WORKER_SKIP_AEP_CHECK === 'true') {
+    log.warn('AEP credential check skipped (WORKER_SKIP_AEP_CHECK=true)');
+  } else {
+    const check = await checkAepCredential(aep);
+    if (check.outcome === 'refused') {
+      log.error(check.message);
+      await aep.close();
+      exitWithLogs(1);
+    }
+    if (check.outcome === 'ok') log.info(check.message);
+    else log.warn(check.message);
+  }
+
+  const graceMs = intEnv('WORKER_SHUTDOWN_GRACE_MS') ?? 30_000;
   const connection = await NativeConnection.connect(temporalConfig.connectionOptions).catch((err: Error) => {
     throw new Error(
       `Cannot reach Temporal at ${address} (${err.message}). Start one with 'temporal server start-dev', ` +
@@ -54,7 +78,10 @@ async function main(): Promise<void> {
       maxConcurrentWorkflowTaskExecutions: intEnv('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS'),
       maxCachedWorkflows: intEnv('WORKER_MAX_CACHED_WORKFLOWS'),
       // Time for in-flight activities to finish after SIGINT/SIGTERM before they are cancelled.
-      shutdownGraceTime: intEnv('WORKER_SHUTDOWN_GRACE_MS') ?? 30_000,
+      shutdownGraceTime: graceMs,
+      // An activity that ignores its cancellation (an AEP call in flight does) would hold the worker past the grace
+      // time indefinitely; after the margin the SDK gives up on it and run() rejects, and the process exits.
+      shutdownForceTime: graceMs + SHUTDOWN_FORCE_MARGIN_MS,
       workflowBundle,
     },
   });
@@ -64,8 +91,26 @@ async function main(): Promise<void> {
     { aep: redactConfig(aepConfig), workflowBundle: bundlePath ?? '(bundled at start-up)' },
   );
   // The Runtime's default shutdown signals (SIGINT, SIGTERM, ...) make run() resolve after in-flight tasks drain.
+  // Noted here only to tell a shutdown forced past its grace time from a failure.
+  let signalledAt: number | undefined;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => (signalledAt ??= Date.now()));
   try {
     await worker.run();
+  } catch (err) {
+    // Past the force time the SDK abandons what still runs; run() then rejects (GracefulShutdownPeriodExpiredError,
+    // or the native worker's "still in use" as it finalises with an activity in flight).
+    const forced =
+      err instanceof GracefulShutdownPeriodExpiredError ||
+      (signalledAt !== undefined && Date.now() - signalledAt >= graceMs);
+    if (!forced) throw err;
+    // What was still running is retried elsewhere once its heartbeat times out; its create finds what it made.
+    log.warn(
+      `Shutdown: activities still running ${graceMs + SHUTDOWN_FORCE_MARGIN_MS} ms after the signal were abandoned ` +
+        `(WORKER_SHUTDOWN_GRACE_MS=${graceMs}); another worker retries them`,
+    );
+    // Closing the AEP client would wait for the very calls that held the shutdown; they end with the process.
+    exitWithLogs(0);
   } finally {
     await aep.close();
     await connection.close();

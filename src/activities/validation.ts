@@ -12,7 +12,7 @@ import {
   type ValidUpdateInput,
 } from '../shared/lifecycle-input';
 import { destinationProblem } from '../shared/destinations';
-import { FAILURE_TYPES, VALIDATION_FAILURE_TYPES } from '../shared/onboarding';
+import { FAILURE_TYPES, invalidInputMessage, VALIDATION_FAILURE_TYPES } from '../shared/onboarding';
 import type { ActivityDeps } from './index';
 import type * as T from './types';
 
@@ -21,7 +21,7 @@ function orFail<V>(check: Check<V>, type: string, what: string): V {
   throw ApplicationFailure.create({
     type,
     nonRetryable: true,
-    message: `Invalid ${what} (${check.problems.length} problem(s)):\n- ${check.problems.join('\n- ')}`,
+    message: invalidInputMessage(what, check.problems),
     details: [{ problems: check.problems }],
   });
 }

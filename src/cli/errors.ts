@@ -3,6 +3,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { AepFailureDetails } from '../activities/failures';
 import { LIFECYCLE_FAILURES } from '../activities/lifecycle';
+import { accessHint as sharedAccessHint, isAccessRefusal, type RefusedCall } from '../aep/access-hint';
 import {
   describeRunFailure,
   DuplicateOnboardingError,
@@ -29,44 +30,16 @@ function chain(err: unknown): unknown[] {
   return out;
 }
 
-const ACCESS_TYPES = new Set(['AepPermissionError', 'AepAuthenticationError', 'ImsError']);
+const refusedCall = (f: ApplicationFailure): RefusedCall => ({
+  ...((f.details?.[0] ?? {}) as AepFailureDetails),
+  type: f.type ?? undefined,
+});
 
-/** Product-profile permissions by API (Adobe Admin Console > Experience Platform > permissions). */
-const PERMISSIONS: Array<[RegExp, string]> = [
-  [/\/flowservice\//, "'View Sources' and 'Manage Sources'"],
-  [/\/conversion\//, "'Manage Sources' (Data Prep mapping sets belong to sources)"],
-  [/\/schemaregistry\//, "'View Schemas' and 'Manage Schemas'"],
-  [/\/catalog\//, "'View Datasets' and 'Manage Datasets'"],
-];
-
-function isAccessFailure(f: ApplicationFailure): boolean {
-  const d = f.details?.[0] as AepFailureDetails | undefined;
-  return ACCESS_TYPES.has(f.type ?? '') || /^FLOW-210[01]-404$/.test(d?.code ?? '');
-}
+const isAccessFailure = (f: ApplicationFailure): boolean => isAccessRefusal(refusedCall(f));
 
 /** What to fix when AEP refused the credential: which permission, or which sandbox, or which setting. */
 export function accessHint(f: ApplicationFailure, sandbox: string | undefined): string {
-  const d = (f.details?.[0] ?? {}) as AepFailureDetails;
-  const where = sandbox ? `sandbox "${sandbox}"` : 'the sandbox (AEP_SANDBOX / --sandbox)';
-  const call = d.method && d.path ? `${d.method} ${d.path}` : 'the call';
-  if (/^FLOW-210[01]/.test(d.code ?? '')) {
-    return `AEP does not know ${where} in this org, or the credential's product profile does not include it: check the name, or add the sandbox to the product profile in Adobe Admin Console.`;
-  }
-  if (f.type === 'ImsError' || f.type === 'AepAuthenticationError') {
-    return 'IMS refused the credential: check AEP_CLIENT_ID, AEP_CLIENT_SECRET and AEP_SCOPES against the Developer Console project (OAuth Server-to-Server).';
-  }
-  switch (d.code) {
-    case '403025':
-      return 'The credential is not entitled to this org (AEP_ORG_ID): add the Experience Platform API to a product profile of that org in the Developer Console.';
-    case '403027':
-      return 'The credential has no Experience Platform product profile in this org: add one to the Developer Console project.';
-    case '403000':
-    case '403003':
-      return "The API key (AEP_CLIENT_ID) is missing or not the credential's client id.";
-  }
-  const permission =
-    PERMISSIONS.find(([re]) => re.test(d.path ?? ''))?.[1] ?? 'the permission this API needs';
-  return `AEP refused ${call} (HTTP ${d.status ?? 403}${d.code ? ` ${d.code}` : ''}): give the credential's product profile ${permission} for ${where} in Adobe Admin Console.`;
+  return sharedAccessHint(refusedCall(f), sandbox);
 }
 
 const EXIT_BY_TYPE: Record<string, number> = {
@@ -78,6 +51,8 @@ const EXIT_BY_TYPE: Record<string, number> = {
   [FAILURE_TYPES.duplicateOnboarding]: EXIT.duplicate,
   InvalidUpdateInput: EXIT.usage,
   InvalidAdoptInput: EXIT.usage,
+  // A lifecycle operation's own input check (src/workflows/validation.ts, baseConnectionOperation).
+  InvalidInput: EXIT.usage,
 };
 
 /** Explains an error of any command; `sandbox` (when known) makes AEP access hints precise. */

@@ -17,6 +17,7 @@ import {
 } from './context';
 import { explain } from './errors';
 import { formatList, formatPlan, formatProgress, formatRecord, formatResult } from './format';
+import { warnWhenNoWorker } from './worker-check';
 
 /** The onboarding input: --input (JSON or @file), then the positional name and the flags on top. */
 export function parseInput(ctx: Ctx, values: Values, positionals: string[]): Record<string, unknown> {
@@ -67,6 +68,8 @@ export async function followAndReport(ctx: Ctx, handle: OnboardingHandle, sandbo
           {
             status: e.exitCode === EXIT.cancelled ? 'cancelled' : 'failed',
             workflowId: handle.workflowId,
+            // `error` as in every other command's error document; `message` kept for existing scripts.
+            error: e.message,
             message: e.message,
             exitCode: e.exitCode,
             type: e.type,
@@ -100,7 +103,8 @@ export const onboardingCommands: Record<string, Command> = {
     options: { input: { type: 'string' }, 'no-wait': { type: 'boolean' }, verify: { type: 'boolean' } },
     async run(ctx, positionals, values) {
       const input = parseInput(ctx, values, positionals);
-      const { handle, workflowId } = await startOnboarding(await ctx.client(), input, {
+      const client = await ctx.client();
+      const { handle, workflowId } = await startOnboarding(client, input, {
         orgId: ctx.orgId,
         defaultSandbox: ctx.sandbox,
         taskQueue: ctx.taskQueue,
@@ -111,7 +115,12 @@ export const onboardingCommands: Record<string, Command> = {
         return EXIT.ok;
       }
       if (!ctx.json) ctx.err(`Started onboarding ${workflowId}`);
-      return followAndReport(ctx, handle, (input.sandbox as string | undefined) ?? ctx.sandbox);
+      const stopCheck = warnWhenNoWorker(ctx, client, ctx.taskQueue);
+      try {
+        return await followAndReport(ctx, handle, (input.sandbox as string | undefined) ?? ctx.sandbox);
+      } finally {
+        stopCheck();
+      }
     },
   },
 

@@ -125,12 +125,21 @@ export async function followOnboarding(
   intervalMs = 500,
 ): Promise<OnboardingResult> {
   let done = false;
+  // Aborts the progress query in flight when the run ends: with no worker a query waits out its deadline, and the
+  // run's end must neither wait behind it nor leave it running on a connection the caller is about to close.
+  const ended = new AbortController();
   const result = handle.result().finally(() => {
     done = true;
+    ended.abort();
   });
+  // A run that already failed rejects while the first query is in flight: without a handler attached at once, that
+  // is an unhandled rejection, which ends the process before the failure can be reported.
+  result.catch(() => undefined);
   let last = '';
   while (!done) {
-    const p = await handle.query(getProgressQuery).catch(() => undefined);
+    const p = await handle.client
+      .withAbortSignal(ended.signal, () => handle.query(getProgressQuery))
+      .catch(() => undefined);
     if (p) {
       const key = JSON.stringify(p);
       if (key !== last) onProgress(p);

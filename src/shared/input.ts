@@ -2,6 +2,7 @@
 // run, and by the workflow's first (local) activity, since the Web UI and `temporal workflow start` skip the CLI.
 // The workflow bundle itself carries no zod: see src/activities/validation.ts.
 import { z } from 'zod';
+import { inputTooDeep, MAX_INPUT_DEPTH, tooDeepProblem } from './depth';
 import { normaliseName } from './naming';
 import { MappingSchema } from './preset-schema';
 
@@ -99,6 +100,8 @@ export function checkObject<S extends z.ZodType>(
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     return { ok: false, problems: [`(input): must be one JSON object, e.g. ${example}`] };
   }
+  // Before zod, whose recursive walk (like every JSON.stringify on the way) would overflow the stack on it.
+  if (inputTooDeep(raw, MAX_INPUT_DEPTH)) return { ok: false, problems: [tooDeepProblem()] };
   const parsed = schema.safeParse(raw);
   return parsed.success
     ? { ok: true, value: parsed.data }

@@ -101,6 +101,11 @@ export const FAILURE_TYPES = {
   duplicateOnboarding: 'DuplicateOnboarding',
 } as const;
 
+/** The message of every input failure, whether the worker's check or the workflow's own guard raised it. */
+export function invalidInputMessage(what: string, problems: readonly string[]): string {
+  return `Invalid ${what} (${problems.length} problem(s)):\n- ${problems.join('\n- ')}`;
+}
+
 /** Failures of the input checks, which a workflow re-raises as its own (src/workflows/validation.ts). */
 export const VALIDATION_FAILURE_TYPES = {
   onboarding: FAILURE_TYPES.invalidInput,

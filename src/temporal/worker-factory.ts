@@ -128,6 +128,7 @@ export interface OnboardingWorkerOptions {
       | 'maxConcurrentWorkflowTaskExecutions'
       | 'maxCachedWorkflows'
       | 'shutdownGraceTime'
+      | 'shutdownForceTime'
       | 'workflowBundle'
       | 'identity'
     >

@@ -23,7 +23,7 @@ import { AepOnboardingName, AepOnboardingStatus, AepSandbox, AepSource } from '.
 import { claimOnboardingName, releaseOnboardingName } from './name-lock';
 import { webhookUrl } from '../shared/webhook';
 import { describeError } from './saga';
-import { asInputFailure } from './validation';
+import { asInputFailure, refuseTooDeep } from './validation';
 
 export type { AdoptInput, UpdateInput } from '../shared/lifecycle-input';
 
@@ -106,6 +106,7 @@ export interface TeardownResult {
  * everything under it, since deleting what a live flow writes to would break it. Ends with the outcome of each.
  */
 export async function teardownOnboarding(input: TeardownInput): Promise<TeardownResult> {
+  refuseTooDeep(input, 'operation');
   const rec = await load(input.workflowId, true);
   const { result: r } = rec;
   upsertSearchAttributes([{ key: AepOnboardingStatus, value: 'tearing-down' }]);
@@ -227,6 +228,7 @@ export interface UpdateResult {
  * changes; a state change is the flow action last.
  */
 export async function updateOnboarding(raw: UpdateInput): Promise<UpdateResult> {
+  refuseTooDeep(raw, 'update');
   const input = await validated(() => check.validateUpdateInput({ raw }));
   const { result: r } = await load(input.workflowId);
   const write = (summary: string) => act(READ, summary);
@@ -296,6 +298,7 @@ export interface RunsResult extends FlowRuns {
 }
 
 export async function onboardingRuns(input: { workflowId: string }): Promise<RunsResult> {
+  refuseTooDeep(input, 'operation');
   const { result: r } = await load(input.workflowId);
   const runs = await act(READ, 'List the dataflow runs (GET /runs?property=flowId==…)').listFlowRuns({
     sandbox: r.sandbox,
@@ -316,6 +319,7 @@ export async function verifyOnboarding(input: {
   workflowId: string;
   timeoutMs?: number;
 }): Promise<VerifyResult> {
+  refuseTooDeep(input, 'operation');
   const { result: r } = await load(input.workflowId);
   const { preset } = await act(READ, `Load the "${r.source}" source preset`).loadPreset({ source: r.source });
   const timeoutMs = input.timeoutMs ?? 60_000;
@@ -340,6 +344,7 @@ export async function verifyOnboarding(input: {
 
 /** Dry run: what an onboarding input would create, reuse or conflict with, from live AEP state. Writes nothing. */
 export async function planOnboarding(input: PlanResourcesInput): Promise<PlanResult> {
+  refuseTooDeep(input, 'onboarding');
   const { input: valid } = await validated(() => check.prepareOnboarding({ input: input.input }));
   return act(READ, 'Read live AEP state for a plan (GETs only)').planOnboardingResources({
     ...input,
@@ -356,6 +361,7 @@ export async function planOnboarding(input: PlanResourcesInput): Promise<PlanRes
  * them); the dataset and schema only when asked.
  */
 export async function adoptStreamingSource(raw: AdoptInput): Promise<OnboardingResult> {
+  refuseTooDeep(raw, 'adopt');
   const input = await validated(() => check.validateAdoptInput({ raw }));
   upsertSearchAttributes([
     { key: AepSource, value: input.source },
@@ -403,6 +409,7 @@ export type BaseConnectionResult =
   | { op: 'delete'; connectionId: string; existed: boolean };
 
 export async function baseConnectionOperation(input: BaseConnectionInput): Promise<BaseConnectionResult> {
+  refuseTooDeep(input, 'operation');
   const a = act(READ, `${input.op === 'delete' ? 'Delete' : 'Update'} base connection ${input.connectionId}`);
   if (input.op === 'delete') {
     const out = await a.deleteBaseConnection({ sandbox: input.sandbox, connectionId: input.connectionId });

@@ -22,11 +22,13 @@ import { localActivities, PREPARE_OPTIONS } from './onboarding-options';
 import { onboardingCounters, renderDetails, setStatus } from './onboarding-progress';
 import { OnboardingRun } from './onboarding-run';
 import { describeError } from './saga';
-import { asInputFailure } from './validation';
+import { asInputFailure, refuseTooDeep } from './validation';
 
 export const getProgressQuery = defineQuery<OnboardingProgress>('getProgress');
 
 export async function onboardStreamingSource(raw: OnboardingInput): Promise<OnboardingResult> {
+  // Before anything serialises the input: the check's local activity would overflow JSON.stringify on it.
+  refuseTooDeep(raw, 'onboarding');
   const { workflowId } = workflowInfo();
   const progress: OnboardingProgress = { phase: 'validating', steps: {}, ids: {}, compensation: [] };
   const onboardings = onboardingCounters();

@@ -4,8 +4,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { Runtime, DefaultLogger } from '@temporalio/worker';
-import { runCli, EXIT } from '../../src/cli/main';
+import { EXIT } from '../../src/cli/main';
 import { chatlioSamples } from '../../src/shared/presets/chatlio-samples';
+import { cli, cliAnswering } from '../helpers/cli';
 import { createHarness, resourcesIn, type Harness } from '../helpers/onboarding';
 import { run, runTs } from '../helpers/processes';
 import { createHandMadeFlow, eventually } from '../lifecycle/support';
@@ -28,43 +29,6 @@ const COMMANDS = [
   'connection',
 ];
 const SAMPLES = Object.keys(chatlioSamples);
-
-interface CliRun {
-  code: number;
-  out: string;
-  err: string;
-  json: () => any;
-}
-
-async function cli(...args: string[]): Promise<CliRun> {
-  return cliAnswering(undefined, ...args);
-}
-
-/** As from a terminal whose user answers each question with `answer` (undefined: no terminal). */
-async function cliAnswering(
-  answer: { yes: boolean; asked: string[] } | undefined,
-  ...args: string[]
-): Promise<CliRun> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const confirm = answer
-    ? async (q: string) => {
-        answer.asked.push(q);
-        return answer.yes;
-      }
-    : undefined;
-  const code = await runCli(args, {
-    out: (t) => out.push(t),
-    err: (t) => err.push(t),
-    ...(confirm ? { confirm } : {}),
-  });
-  return {
-    code,
-    out: out.join('\n'),
-    err: err.join('\n'),
-    json: () => JSON.parse(out.join('\n')),
-  };
-}
 
 /** A loopback port nothing listens on. */
 async function closedPort(): Promise<number> {
