@@ -89,17 +89,8 @@ export interface OnboardingFailureDetails {
   left: CompensationOutcome[];
 }
 
-export const FAILURE_TYPES = {
-  invalidInput: 'InvalidOnboardingInput',
-  unknownSource: 'UnknownSource',
-  onboardingFailed: 'OnboardingFailed',
-  /** A name the user chose already belongs to a resource this run did not create. */
-  nameTaken: 'NameTaken',
-  /** AEP refused the credential, the org or the sandbox: nothing this run asked for can have been done. */
-  accessRefused: 'AepAccessRefused',
-  /** Another onboarding (any workflow id) holds the same org, sandbox, source and name. */
-  duplicateOnboarding: 'DuplicateOnboarding',
-} as const;
+import { FAILURE_TYPES } from './failures';
+export { FAILURE_TYPES };
 
 /** The message of every input failure, whether the worker's check or the workflow's own guard raised it. */
 export function invalidInputMessage(what: string, problems: readonly string[]): string {
@@ -110,6 +101,6 @@ export function invalidInputMessage(what: string, problems: readonly string[]): 
 export const VALIDATION_FAILURE_TYPES = {
   onboarding: FAILURE_TYPES.invalidInput,
   unknownSource: FAILURE_TYPES.unknownSource,
-  update: 'InvalidUpdateInput',
-  adopt: 'InvalidAdoptInput',
+  update: FAILURE_TYPES.invalidUpdateInput,
+  adopt: FAILURE_TYPES.invalidAdoptInput,
 } as const;

@@ -1,0 +1,59 @@
+// The one table of failure types: every ApplicationFailure the workflows, activities, client and CLI raise or match
+// carries one of these types. Workflow-safe (no imports), so every layer may use it.
+
+export const FAILURE_TYPES = {
+  // Input, refused before any AEP call.
+  invalidInput: 'InvalidOnboardingInput',
+  invalidUpdateInput: 'InvalidUpdateInput',
+  invalidAdoptInput: 'InvalidAdoptInput',
+  /** A lifecycle input with no check of its own (nested too deep, nothing to update). */
+  invalidLifecycleInput: 'InvalidInput',
+  unknownSource: 'UnknownSource',
+
+  // The onboarding.
+  onboardingFailed: 'OnboardingFailed',
+  /** A name the user chose already belongs to a resource this run did not create. */
+  nameTaken: 'NameTaken',
+  /** AEP refused the credential, the org or the sandbox: nothing this run asked for can have been done. */
+  accessRefused: 'AepAccessRefused',
+  /** Another onboarding (any workflow id) holds the same org, sandbox, source and name. */
+  duplicateOnboarding: 'DuplicateOnboarding',
+  nameLockContention: 'NameLockContention',
+  reusedResourceNotFound: 'ReusedResourceNotFound',
+  invalidReuse: 'InvalidReuse',
+  /** Retryable: AEP publishes the inlet URL a little after the flow. */
+  inletUrlNotReady: 'InletUrlNotReady',
+
+  // Day two.
+  onboardingNotFound: 'OnboardingNotFound',
+  onboardingNotCompleted: 'OnboardingNotCompleted',
+  onboardingTornDown: 'OnboardingTornDown',
+  updateConflict: 'UpdateConflict',
+  /** Retryable: the flow kept changing between read and PATCH. */
+  updateRaced: 'UpdateRaced',
+  verificationFailed: 'VerificationFailed',
+  notAdoptable: 'NotAdoptable',
+  baseConnectionInUse: 'BaseConnectionInUse',
+  invalidMappingSet: 'InvalidMappingSet',
+  noMapping: 'NoMapping',
+
+  /** Anything an activity threw that is not an AEP error: retried. */
+  unexpected: 'UnexpectedActivityError',
+
+  /** AEP client errors, typed by the error's class name (src/aep/errors.ts; a test keeps the two in step). */
+  aep: {
+    http: 'AepError',
+    validation: 'AepValidationError',
+    authentication: 'AepAuthenticationError',
+    permission: 'AepPermissionError',
+    notFound: 'AepNotFoundError',
+    conflict: 'AepConflictError',
+    preconditionFailed: 'AepPreconditionFailedError',
+    payloadTooLarge: 'AepPayloadTooLargeError',
+    rateLimit: 'AepRateLimitError',
+    server: 'AepServerError',
+    network: 'AepNetworkError',
+    responseFormat: 'AepResponseFormatError',
+    ims: 'ImsError',
+  },
+} as const;
