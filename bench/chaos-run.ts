@@ -22,6 +22,7 @@ import {
   type SpawnedEmulator,
 } from '../test/helpers/emulator';
 import type { Proc } from '../test/helpers/processes';
+import { mulberry32 } from '../test/helpers/prng';
 import { failureTrail, fetchHistory, historyText, retriesAfter } from './history';
 import { deadline, pool, sleep, startDevServer, startWorker, type WorkerTarget } from './infra';
 
@@ -33,14 +34,15 @@ export interface ChaosOptions {
   /** Share of runs cancelled midway, and of runs with a step that fails for good. */
   cancelShare: number;
   failShare: number;
-  /** Mean pause between injected faults, between worker kills, between emulator restarts (0: no kills, restarts). */
+  /** Mean pause between injected faults, between worker kills, between emulator restarts (0: never kill, restart). */
   faultEveryMs: number;
   workerKillEveryMs: number;
   emulatorRestartEveryMs: number;
   /** After the last run settled or this long, the faults stop; runs still open this long after are stuck. */
   chaosWindowMs: number;
   settleMs: number;
-  /** The faults the fault agent picks from, evenly (default: every kind but 'slow-create'). */
+  /** The faults the fault agent picks from, evenly (a kind listed twice comes twice as often); default: every kind
+   * but 'slow-create'. */
   faultKinds: readonly FaultKind[];
   /**
    * The worker's AEP_REQUEST_TIMEOUT_MS (its createSettleMs follows at twice that); unset, the image's default. A
@@ -116,18 +118,6 @@ export interface ChaosReport {
   problems: string[];
   /** Runs not planned to fail that the chaos made fail (compensated): why, to tell a flaky step from bad luck. */
   unplannedFailures: Array<{ workflowId: string; plan: string; reason: string; trail: string[] }>;
-}
-
-/** mulberry32: a small seeded PRNG, so a run can be replayed with --seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const API = '/data/foundation';
@@ -283,7 +273,8 @@ class WorkerProcess {
 
 export async function runChaos(opts: Partial<ChaosOptions> & { m: number }): Promise<ChaosReport> {
   const o: ChaosOptions = { ...CHAOS_DEFAULTS, ...opts };
-  const random = rng(o.seed);
+  // Seeded, so a run can be replayed with --seed.
+  const random = mulberry32(o.seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
   const between = (lo: number, hi: number) => lo + random() * (hi - lo);
   const started = Date.now();
