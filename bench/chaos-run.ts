@@ -114,6 +114,11 @@ export interface ChaosReport {
    */
   slowCreatesCommitted: number;
   requestTimeoutsSeen: number;
+  /**
+   * Extras the completed runs' sweeps deleted: creates that still landed twice (e.g. one slower than the settle
+   * time). Not a failure, since the sweep removed them, but 0 when every retry waited out its earlier create.
+   */
+  duplicatesSwept: number;
   durationMs: number;
   problems: string[];
   /** Runs not planned to fail that the chaos made fail (compensated): why, to tell a flaky step from bad luck. */
@@ -174,6 +179,8 @@ interface Run {
   failStep?: string;
   outcome: Outcome;
   detail?: string;
+  /** Of a completed run: the extras its sweep deleted (creates that landed twice). */
+  duplicatesRemoved?: number;
 }
 
 /** The emulator child process, restartable on its port with its data file; keeps every incarnation's output. */
@@ -621,6 +628,7 @@ export async function runChaos(opts: Partial<ChaosOptions> & { m: number }): Pro
       injected,
       slowCreatesCommitted,
       requestTimeoutsSeen,
+      duplicatesSwept: runs.reduce((n, r) => n + (r.duplicatesRemoved ?? 0), 0),
       durationMs: Date.now() - started,
       problems,
       unplannedFailures: runs
@@ -663,7 +671,10 @@ async function settle(
   try {
     const result = handle.result();
     const outcome = await Promise.race([
-      result.then(() => 'completed' as const),
+      result.then((r) => {
+        run.duplicatesRemoved = r.duplicatesRemoved?.length ?? 0;
+        return 'completed' as const;
+      }),
       deadline(until - Date.now()).then(() => 'open' as const),
     ]);
     run.outcome = outcome;
