@@ -362,9 +362,35 @@ export async function runChaos(opts: Partial<ChaosOptions> & { m: number }): Pro
       const rule = refuseForGood(r, `aepo_${r.hash}`);
       sticky.push(rule);
       // During an emulator restart the rule is added by the restart (it re-adds `sticky`) instead.
-      await control()
-        .fault(rule)
-        .catch(() => undefined);
+      try {
+        const c = control();
+        const id = await c.fault(rule);
+        // The first matching rule applies, and the agent's faults of the mapping set path added before this one
+        // would take its place (a slow create commits, a lost one is found by the retry): the run would complete.
+        // So those go behind it. The step comes late in the run's chain, after this is done.
+        const faults = await c.faults();
+        const mappingPath = `${API}/conversion/mappingSets`;
+        for (const f of faults.slice(
+          0,
+          Math.max(
+            0,
+            faults.findIndex((x) => x.id === id),
+          ),
+        )) {
+          if (f.bodyIncludes !== undefined || !new RegExp(f.path).test(mappingPath)) continue;
+          const { id: old, remaining, hits: _hits, ...again } = f;
+          // Already used up (gone) when this fails: nothing to put back.
+          if (
+            await c.removeFault(old).then(
+              () => true,
+              () => false,
+            )
+          )
+            await c.fault({ ...again, count: remaining });
+        }
+      } catch {
+        // The emulator is restarting: its restart adds `sticky`, this rule included, before any other.
+      }
     };
 
     // Chaos agents: each loops until `calm` is set, tolerating the emulator being down.
@@ -608,6 +634,9 @@ export async function runChaos(opts: Partial<ChaosOptions> & { m: number }): Pro
     const incomplete = [...completedHashes].filter((h) => (perHash.get(h) ?? 0) < expected).length;
     for (const r of runs) {
       if (r.outcome === 'other') problems.push(`other failure: ${r.workflowId}: ${r.detail}`);
+      if (r.plan === 'fail' && r.outcome === 'completed') {
+        problems.push(`planned to fail at ${r.failStep}, but completed: ${r.workflowId}`);
+      }
     }
     const count = (x: Outcome) => runs.filter((r) => r.outcome === x).length;
     const count2 = (p: Plan) => runs.filter((r) => r.plan === p).length;
