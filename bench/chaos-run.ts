@@ -12,7 +12,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startOnboarding } from '../src/client/onboarding';
 import { EMULATOR_DEFAULTS } from '../src/shared/aep-constants';
 import type { FaultRule } from '../src/emulator/core/faults';
-import { fnv1a } from '../src/shared/naming';
+import { fnv1a, resourceName, runMarker } from '../src/shared/naming';
 import { FAILURE_TYPES, type OnboardingFailureDetails } from '../src/shared/onboarding';
 import { getProgressQuery } from '../src/workflows/onboarding';
 import {
@@ -22,7 +22,8 @@ import {
   type SpawnedEmulator,
 } from '../test/helpers/emulator';
 import type { Proc } from '../test/helpers/processes';
-import { failureTrail, fetchHistory, historyText } from './history';
+import { mulberry32 } from '../test/helpers/prng';
+import { failureTrail, fetchHistory, historyText, retriesAfter } from './history';
 import { deadline, pool, sleep, startDevServer, startWorker, type WorkerTarget } from './infra';
 
 export interface ChaosOptions {
@@ -33,15 +34,41 @@ export interface ChaosOptions {
   /** Share of runs cancelled midway, and of runs with a step that fails for good. */
   cancelShare: number;
   failShare: number;
-  /** Mean pause between injected faults, between worker kills, between emulator restarts. */
+  /** Mean pause between injected faults, between worker kills, between emulator restarts (0: never kill, restart). */
   faultEveryMs: number;
   workerKillEveryMs: number;
   emulatorRestartEveryMs: number;
   /** After the last run settled or this long, the faults stop; runs still open this long after are stuck. */
   chaosWindowMs: number;
   settleMs: number;
+  /** The faults the fault agent picks from, evenly (a kind listed twice comes twice as often); default: every kind
+   * but 'slow-create'. */
+  faultKinds: readonly FaultKind[];
+  /**
+   * The worker's AEP_REQUEST_TIMEOUT_MS (its createSettleMs follows at twice that); unset, the image's default. A
+   * short one lets 'slow-create' outlast it in seconds rather than in the default 30 s.
+   */
+  requestTimeoutMs?: number;
   log: (line: string) => void;
 }
+
+/**
+ * What the fault agent injects. 'slow-create' holds one POST create past the worker's request timeout, but less than
+ * its settle time, before the emulator commits it: the retry must wait for it to land instead of creating again.
+ */
+export const FAULT_KINDS = [
+  '5xx',
+  '429',
+  'latency',
+  'commit-then-fail',
+  'commit-then-reset',
+  'drop',
+  'expire',
+  'slow-create',
+] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+/** The worker image's request timeout (src/aep/config.ts), for 'slow-create' when no other is set. */
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 export const CHAOS_DEFAULTS: Omit<ChaosOptions, 'm'> = {
   concurrency: 40,
@@ -53,6 +80,7 @@ export const CHAOS_DEFAULTS: Omit<ChaosOptions, 'm'> = {
   emulatorRestartEveryMs: 30_000,
   chaosWindowMs: 15 * 60_000,
   settleMs: 5 * 60_000,
+  faultKinds: FAULT_KINDS.filter((k) => k !== 'slow-create'),
   log: (l) => console.error(l),
 };
 
@@ -72,35 +100,51 @@ export interface ChaosReport {
   workflowTaskFailures: number;
   secretsFound: number;
   planned: { normal: number; cancel: number; fail: number };
-  injected: { faults: number; tokenExpiries: number; workerKills: number; emulatorRestarts: number };
+  injected: {
+    faults: number;
+    tokenExpiries: number;
+    workerKills: number;
+    emulatorRestarts: number;
+    /** 'slow-create' rules added. */
+    slowCreates: number;
+  };
+  /**
+   * Of the emulator's calls (of its current incarnation): POST creates that a latency fault held past the worker's
+   * request timeout and that still committed (2xx); and activity attempts whose retry followed a request timeout.
+   */
+  slowCreatesCommitted: number;
+  requestTimeoutsSeen: number;
+  /**
+   * Extras the completed runs' sweeps deleted: creates that still landed twice (e.g. one slower than the settle
+   * time). Not a failure, since the sweep removed them, but 0 when every retry waited out its earlier create.
+   */
+  duplicatesSwept: number;
   durationMs: number;
   problems: string[];
   /** Runs not planned to fail that the chaos made fail (compensated): why, to tell a flaky step from bad luck. */
   unplannedFailures: Array<{ workflowId: string; plan: string; reason: string; trail: string[] }>;
 }
 
-/** mulberry32: a small seeded PRNG, so a run can be replayed with --seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const API = '/data/foundation';
-const CREATES: Record<string, { path: string; marker: 'dash' | 'underscore' }> = {
-  sourceConnection: { path: `^${API}/flowservice/sourceConnections$`, marker: 'dash' },
-  fieldGroup: { path: `^${API}/schemaregistry/tenant/fieldgroups$`, marker: 'dash' },
-  schema: { path: `^${API}/schemaregistry/tenant/schemas$`, marker: 'dash' },
-  dataset: { path: `^${API}/catalog/dataSets$`, marker: 'dash' },
-  mappingSet: { path: `^${API}/conversion/mappingSets$`, marker: 'underscore' },
-  targetConnection: { path: `^${API}/flowservice/targetConnections$`, marker: 'dash' },
-  flow: { path: `^${API}/flowservice/flows$`, marker: 'dash' },
+/**
+ * The create of each step, and what in its body tells one run's create from another's. The run's marker is known
+ * only once the server started the run (it hashes the first execution's run id), so a rule set up before the start
+ * matches a text the workflow sends that is known before: the default description, "(workflow <id>)" (or, for the
+ * field group, whose description is the preset's, its title); only the mapping set, which has neither, is matched
+ * by the marker in its name, with a rule added right after the start (its step comes late in the chain).
+ */
+const CREATES: Record<string, { path: string; identity: 'description' | 'title' | 'marker' }> = {
+  sourceConnection: { path: `^${API}/flowservice/sourceConnections$`, identity: 'description' },
+  fieldGroup: { path: `^${API}/schemaregistry/tenant/fieldgroups$`, identity: 'title' },
+  schema: { path: `^${API}/schemaregistry/tenant/schemas$`, identity: 'description' },
+  dataset: { path: `^${API}/catalog/dataSets$`, identity: 'description' },
+  mappingSet: { path: `^${API}/conversion/mappingSets$`, identity: 'marker' },
+  targetConnection: { path: `^${API}/flowservice/targetConnections$`, identity: 'description' },
+  flow: { path: `^${API}/flowservice/flows$`, identity: 'description' },
 };
+/** The Chatlio preset's displayName, part of every default resource name. */
+const DISPLAY_NAME = 'Chatlio';
+const runName = (i: number) => `Chaos run ${i}`;
 const ANY_API = [
   `^${API}/flowservice/`,
   `^${API}/schemaregistry/`,
@@ -118,7 +162,8 @@ const RESOURCE_COLLECTIONS: Record<string, 'name' | 'title'> = {
   mappingSets: 'name',
   flows: 'name',
 };
-const MARKER = /aepo[-_]([0-9a-f]{8})/;
+/** A run's marker in a name (`[aepo-…]`, or `_aepo_…` in a mapping set's): 16 hex digits (runMarker). */
+const MARKER = /aepo[-_]([0-9a-f]{16})/;
 /** The emulator's IMS tokens: `eyJ` + 48 random bytes in base64url. */
 const TOKEN_PATTERN = /eyJ[A-Za-z0-9_-]{64}/g;
 
@@ -128,11 +173,14 @@ type Outcome = 'completed' | 'compensated' | 'cancelled' | 'other' | 'open';
 interface Run {
   i: number;
   workflowId: string;
-  hash: string;
+  /** The 16 hex digits of the run's marker, once it started (runMarker of its first execution). */
+  hash?: string;
   plan: Plan;
   failStep?: string;
   outcome: Outcome;
   detail?: string;
+  /** Of a completed run: the extras its sweep deleted (creates that landed twice). */
+  duplicatesRemoved?: number;
 }
 
 /** The emulator child process, restartable on its port with its data file; keeps every incarnation's output. */
@@ -196,14 +244,17 @@ class WorkerProcess {
   private readonly logs: string[] = [];
   private starting?: Promise<void>;
 
-  constructor(private readonly target: WorkerTarget) {}
+  constructor(
+    private readonly target: WorkerTarget,
+    private readonly env: NodeJS.ProcessEnv = {},
+  ) {}
 
   /** Starts a worker unless one is running (or starting) already. */
   start(): Promise<void> {
     if (this.current && this.current.child.exitCode === null && this.current.child.signalCode === null) {
       return Promise.resolve();
     }
-    this.starting ??= startWorker(this.target)
+    this.starting ??= startWorker(this.target, this.env)
       .then((p) => {
         this.current = p;
       })
@@ -229,14 +280,16 @@ class WorkerProcess {
 
 export async function runChaos(opts: Partial<ChaosOptions> & { m: number }): Promise<ChaosReport> {
   const o: ChaosOptions = { ...CHAOS_DEFAULTS, ...opts };
-  const random = rng(o.seed);
+  // Seeded, so a run can be replayed with --seed.
+  const random = mulberry32(o.seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
   const between = (lo: number, hi: number) => lo + random() * (hi - lo);
   const started = Date.now();
   const dir = mkdtempSync(path.join(tmpdir(), 'aep-chaos-'));
   const secret = `chaos-secret-${fnv1a(String(o.seed))}-${Date.now().toString(36)}`;
   const emulator = new EmulatorProcess(path.join(dir, 'emulator.json'), secret);
-  const injected = { faults: 0, tokenExpiries: 0, workerKills: 0, emulatorRestarts: 0 };
+  const injected = { faults: 0, tokenExpiries: 0, workerKills: 0, emulatorRestarts: 0, slowCreates: 0 };
+  const requestTimeoutMs = o.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const problems: string[] = [];
   let env: TestWorkflowEnvironment | undefined;
   let worker: WorkerProcess | undefined;
@@ -252,7 +305,10 @@ export async function runChaos(opts: Partial<ChaosOptions> & { m: number }): Pro
       emulatorUrl: emulator.url,
       emulator: { ...EMULATOR_DEFAULTS, clientSecret: secret },
     };
-    worker = new WorkerProcess(target);
+    worker = new WorkerProcess(
+      target,
+      o.requestTimeoutMs === undefined ? {} : { AEP_REQUEST_TIMEOUT_MS: String(o.requestTimeoutMs) },
+    );
     await worker.start();
 
     const runs: Run[] = Array.from({ length: o.m }, (_, i) => {
@@ -262,35 +318,80 @@ export async function runChaos(opts: Partial<ChaosOptions> & { m: number }): Pro
       return {
         i,
         workflowId,
-        hash: fnv1a(workflowId),
         plan,
         ...(plan === 'fail' ? { failStep: pick(Object.keys(CREATES)) } : {}),
         outcome: 'open',
       };
     });
     // Rules that must survive an emulator restart (the fault table lives in memory): the runs that fail for good.
+    const refuseForGood = (r: Run, bodyIncludes: string): FaultRule => ({
+      method: 'POST',
+      path: CREATES[r.failStep!]!.path,
+      kind: 'status',
+      status: 400,
+      count: -1,
+      bodyIncludes,
+      body: {
+        title: 'Bad request',
+        status: 400,
+        detail: `Chaos: this run's ${r.failStep} is refused for good`,
+      },
+    });
     const sticky: FaultRule[] = runs
-      .filter((r) => r.plan === 'fail')
-      .map((r) => {
-        const create = CREATES[r.failStep!]!;
-        return {
-          method: 'POST',
-          path: create.path,
-          kind: 'status',
-          status: 400,
-          count: -1,
-          bodyIncludes: `aepo${create.marker === 'dash' ? '-' : '_'}${r.hash}`,
-          body: {
-            title: 'Bad request',
-            status: 400,
-            detail: `Chaos: this run's ${r.failStep} is refused for good`,
-          },
-        };
-      });
+      .filter((r) => r.plan === 'fail' && CREATES[r.failStep!]!.identity !== 'marker')
+      .map((r) =>
+        refuseForGood(
+          r,
+          CREATES[r.failStep!]!.identity === 'description'
+            ? `(workflow ${r.workflowId})`
+            : // The title up to its marker: "Chaos run 7 · Chatlio field group [".
+              resourceName('fieldGroup', { name: runName(r.i), displayName: DISPLAY_NAME, marker: '' }).slice(
+                0,
+                -1,
+              ),
+        ),
+      );
     const addSticky = async (c: EmulatorControl) => {
       for (const rule of sticky) await c.fault(rule);
     };
     await addSticky(control());
+    /** Once a run started: its marker, and the rule refusing its mapping set if so planned (kept in `sticky`). */
+    const onStarted = async (r: Run, runId: string) => {
+      r.hash = runMarker({ workflowId: r.workflowId, runId }).slice('aepo-'.length);
+      if (r.plan !== 'fail' || CREATES[r.failStep!]!.identity !== 'marker') return;
+      const rule = refuseForGood(r, `aepo_${r.hash}`);
+      sticky.push(rule);
+      // During an emulator restart the rule is added by the restart (it re-adds `sticky`) instead.
+      try {
+        const c = control();
+        const id = await c.fault(rule);
+        // The first matching rule applies, and the agent's faults of the mapping set path added before this one
+        // would take its place (a slow create commits, a lost one is found by the retry): the run would complete.
+        // So those go behind it. The step comes late in the run's chain, after this is done.
+        const faults = await c.faults();
+        const mappingPath = `${API}/conversion/mappingSets`;
+        for (const f of faults.slice(
+          0,
+          Math.max(
+            0,
+            faults.findIndex((x) => x.id === id),
+          ),
+        )) {
+          if (f.bodyIncludes !== undefined || !new RegExp(f.path).test(mappingPath)) continue;
+          const { id: old, remaining, hits: _hits, ...again } = f;
+          // Already used up (gone) when this fails: nothing to put back.
+          if (
+            await c.removeFault(old).then(
+              () => true,
+              () => false,
+            )
+          )
+            await c.fault({ ...again, count: remaining });
+        }
+      } catch {
+        // The emulator is restarting: its restart adds `sticky`, this rule included, before any other.
+      }
+    };
 
     // Chaos agents: each loops until `calm` is set, tolerating the emulator being down.
     const pause = async (meanMs: number) => {
@@ -308,15 +409,7 @@ export async function runChaos(opts: Partial<ChaosOptions> & { m: number }): Pro
         try {
           const c = control();
           if ((await c.faults()).length > sticky.length + 20) continue;
-          const kind = pick([
-            '5xx',
-            '429',
-            'latency',
-            'commit-then-fail',
-            'commit-then-reset',
-            'drop',
-            'expire',
-          ] as const);
+          const kind = pick(o.faultKinds);
           if (kind === 'expire') {
             emulator.harvestTokens();
             await c.expireTokens();
@@ -325,39 +418,50 @@ export async function runChaos(opts: Partial<ChaosOptions> & { m: number }): Pro
           }
           const createPath = pick(Object.values(CREATES)).path;
           const rule: FaultRule =
-            kind === '5xx'
+            kind === 'slow-create'
               ? {
-                  path: pick(ANY_API),
-                  kind: 'status',
-                  status: pick([500, 502, 503, 504]),
-                  count: 1 + Math.floor(random() * 3),
+                  method: 'POST',
+                  path: createPath,
+                  kind: 'latency',
+                  // Past the request timeout (the worker gives up and retries), short of the settle time (2x
+                  // the timeout, from the moment the create was sent): the retry must find it, not create again.
+                  latencyMs: Math.round(between(1.2 * requestTimeoutMs, 1.7 * requestTimeoutMs)),
+                  count: 1,
                 }
-              : kind === '429'
+              : kind === '5xx'
                 ? {
                     path: pick(ANY_API),
                     kind: 'status',
-                    status: 429,
-                    retryAfterSeconds: 1,
-                    count: 3 + Math.floor(random() * 6),
+                    status: pick([500, 502, 503, 504]),
+                    count: 1 + Math.floor(random() * 3),
                   }
-                : kind === 'latency'
+                : kind === '429'
                   ? {
                       path: pick(ANY_API),
-                      kind: 'latency',
-                      latencyMs: Math.round(between(1000, 5000)),
-                      count: 1 + Math.floor(random() * 3),
+                      kind: 'status',
+                      status: 429,
+                      retryAfterSeconds: 1,
+                      count: 3 + Math.floor(random() * 6),
                     }
-                  : kind === 'drop'
-                    ? { path: pick(ANY_API), kind: 'drop', count: 1 }
-                    : {
-                        method: 'POST',
-                        path: createPath,
-                        kind,
-                        status: 500,
-                        count: 1 + Math.floor(random() * 2),
-                      };
+                  : kind === 'latency'
+                    ? {
+                        path: pick(ANY_API),
+                        kind: 'latency',
+                        latencyMs: Math.round(between(1000, 5000)),
+                        count: 1 + Math.floor(random() * 3),
+                      }
+                    : kind === 'drop'
+                      ? { path: pick(ANY_API), kind: 'drop', count: 1 }
+                      : {
+                          method: 'POST',
+                          path: createPath,
+                          kind,
+                          status: 500,
+                          count: 1 + Math.floor(random() * 2),
+                        };
           await c.fault(rule);
           injected.faults++;
+          if (kind === 'slow-create') injected.slowCreates++;
         } catch {
           // The emulator is restarting: try again later.
         }
@@ -365,6 +469,7 @@ export async function runChaos(opts: Partial<ChaosOptions> & { m: number }): Pro
     };
     // The first kill and restart come early, so that even a short run sees both.
     const workerAgent = async () => {
+      if (o.workerKillEveryMs <= 0) return;
       for (let first = true; !calm; first = false) {
         await pause(first ? Math.min(4000, o.workerKillEveryMs) : o.workerKillEveryMs);
         if (calm) break;
@@ -375,6 +480,7 @@ export async function runChaos(opts: Partial<ChaosOptions> & { m: number }): Pro
       }
     };
     const emulatorAgent = async () => {
+      if (o.emulatorRestartEveryMs <= 0) return;
       for (let first = true; !calm; first = false) {
         await pause(first ? Math.min(7000, o.emulatorRestartEveryMs) : o.emulatorRestartEveryMs);
         if (calm) break;
@@ -411,6 +517,7 @@ export async function runChaos(opts: Partial<ChaosOptions> & { m: number }): Pro
           target.taskQueue,
           between(1000, 6000),
           started + o.chaosWindowMs + o.settleMs,
+          onStarted,
         );
       } finally {
         inFlight--;
@@ -435,6 +542,7 @@ export async function runChaos(opts: Partial<ChaosOptions> & { m: number }): Pro
     const trails = new Map<string, string[]>();
     let stuck = 0;
     let workflowTaskFailures = 0;
+    let requestTimeoutsSeen = 0;
     for (const r of runs) {
       const [desc, history] = await Promise.all([
         client.workflow.getHandle(r.workflowId).describe(),
@@ -442,6 +550,8 @@ export async function runChaos(opts: Partial<ChaosOptions> & { m: number }): Pro
       ]);
       texts.push([`history ${r.workflowId}`, historyText(history)]);
       trails.set(r.workflowId, failureTrail(history));
+      // undici's headers timeout, as src/aep/errors.ts networkError words it.
+      requestTimeoutsSeen += retriesAfter(history, /UND_ERR_HEADERS_TIMEOUT/);
       // A task failed because new events arrived while it completed (a cancel request) is the server's routine,
       // not a workflow bug; every other cause is.
       const causes = (history.events ?? [])
@@ -460,6 +570,15 @@ export async function runChaos(opts: Partial<ChaosOptions> & { m: number }): Pro
 
     emulator.harvestTokens();
     const state = (await control().state()).tenants;
+    const createPaths = Object.values(CREATES).map((c) => new RegExp(c.path));
+    const slowCreatesCommitted = (await control().calls()).filter(
+      (c) =>
+        c.method === 'POST' &&
+        createPaths.some((p) => p.test(c.path)) &&
+        (c.latencyMs ?? 0) > requestTimeoutMs &&
+        c.status >= 200 &&
+        c.status < 300,
+    ).length;
     const secrets = [secret, ...emulator.tokens];
     texts.push(['worker output', worker.output()], ['emulator output', emulator.output()]);
     let secretsFound = 0;
@@ -479,7 +598,9 @@ export async function runChaos(opts: Partial<ChaosOptions> & { m: number }): Pro
       const left = p?.compensation.filter((c) => c.outcome === 'left') ?? [];
       return left.length ? `; left: ${left.map((c) => `${c.step}: ${c.error ?? '?'}`).join('; ')}` : '';
     };
-    const completedHashes = new Set(runs.filter((r) => r.outcome === 'completed').map((r) => r.hash));
+    const completedHashes = new Set(
+      runs.flatMap((r) => (r.outcome === 'completed' && r.hash !== undefined ? [r.hash] : [])),
+    );
     const perHash = new Map<string, number>();
     let duplicates = 0;
     let orphans = 0;
@@ -491,7 +612,7 @@ export async function runChaos(opts: Partial<ChaosOptions> & { m: number }): Pro
           const hash = MARKER.exec(name)?.[1];
           if (!hash || !completedHashes.has(hash)) {
             orphans++;
-            const owner = runs.find((r) => r.hash === hash);
+            const owner = hash === undefined ? undefined : runs.find((r) => r.hash === hash);
             const why = owner
               ? ` of ${owner.workflowId} (plan ${owner.plan}, ${owner.outcome}${await leftBy(owner)})`
               : '';
@@ -513,6 +634,9 @@ export async function runChaos(opts: Partial<ChaosOptions> & { m: number }): Pro
     const incomplete = [...completedHashes].filter((h) => (perHash.get(h) ?? 0) < expected).length;
     for (const r of runs) {
       if (r.outcome === 'other') problems.push(`other failure: ${r.workflowId}: ${r.detail}`);
+      if (r.plan === 'fail' && r.outcome === 'completed') {
+        problems.push(`planned to fail at ${r.failStep}, but completed: ${r.workflowId}`);
+      }
     }
     const count = (x: Outcome) => runs.filter((r) => r.outcome === x).length;
     const count2 = (p: Plan) => runs.filter((r) => r.plan === p).length;
@@ -531,6 +655,9 @@ export async function runChaos(opts: Partial<ChaosOptions> & { m: number }): Pro
       secretsFound,
       planned: { normal: count2('normal'), cancel: count2('cancel'), fail: count2('fail') },
       injected,
+      slowCreatesCommitted,
+      requestTimeoutsSeen,
+      duplicatesSwept: runs.reduce((n, r) => n + (r.duplicatesRemoved ?? 0), 0),
       durationMs: Date.now() - started,
       problems,
       unplannedFailures: runs
@@ -552,12 +679,20 @@ export async function runChaos(opts: Partial<ChaosOptions> & { m: number }): Pro
 }
 
 /** Starts one run, cancels it midway if so planned, and records how it ended (or that it is still open). */
-async function settle(client: Client, run: Run, taskQueue: string, cancelAfterMs: number, until: number) {
+async function settle(
+  client: Client,
+  run: Run,
+  taskQueue: string,
+  cancelAfterMs: number,
+  until: number,
+  onStarted: (run: Run, runId: string) => Promise<void>,
+) {
   const { handle } = await startOnboarding(
     client,
-    { source: 'chatlio', name: `Chaos run ${run.i}` },
+    { source: 'chatlio', name: runName(run.i) },
     { orgId: EMULATOR_DEFAULTS.orgId, defaultSandbox: 'prod', taskQueue, workflowId: run.workflowId },
   );
+  await onStarted(run, handle.firstExecutionRunId);
   let cancelTimer: NodeJS.Timeout | undefined;
   if (run.plan === 'cancel') {
     cancelTimer = setTimeout(() => void handle.cancel().catch(() => undefined), cancelAfterMs);
@@ -565,7 +700,10 @@ async function settle(client: Client, run: Run, taskQueue: string, cancelAfterMs
   try {
     const result = handle.result();
     const outcome = await Promise.race([
-      result.then(() => 'completed' as const),
+      result.then((r) => {
+        run.duplicatesRemoved = r.duplicatesRemoved?.length ?? 0;
+        return 'completed' as const;
+      }),
       deadline(until - Date.now()).then(() => 'open' as const),
     ]);
     run.outcome = outcome;

@@ -41,6 +41,11 @@ async function main(): Promise<void> {
       ['token expiries', report.injected.tokenExpiries],
       ['worker SIGKILLs', report.injected.workerKills],
       ['emulator restarts', report.injected.emulatorRestarts],
+      [
+        'slow creates injected / committed late',
+        `${report.injected.slowCreates} / ${report.slowCreatesCommitted}`,
+      ],
+      ['duplicates swept', report.duplicatesSwept],
       ['duration s', Math.round(report.durationMs / 1000)],
     ]),
   );

@@ -105,3 +105,23 @@ export function failureTrail(history: History): string[] {
   }
   return out;
 }
+
+/** Each message of a failure and of its causes, outermost first. */
+function failureMessages(f: temporal.api.failure.v1.IFailure | null | undefined): string[] {
+  const out: string[] = [];
+  for (let c = f; c; c = c.cause) out.push(c.message ?? '');
+  return out;
+}
+
+/**
+ * Activity attempts started after a failure matching `pattern` (an attempt's started event carries the failure of
+ * the attempt before it; the server keeps this only for each activity's last attempt, so this is a lower bound).
+ */
+export function retriesAfter(history: History, pattern: RegExp): number {
+  let n = 0;
+  for (const e of history.events ?? []) {
+    const last = e.activityTaskStartedEventAttributes?.lastFailure;
+    if (last && failureMessages(last).some((m) => pattern.test(m))) n++;
+  }
+  return n;
+}

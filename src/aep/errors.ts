@@ -370,8 +370,9 @@ export function responseFormatError(info: {
  * found", the gateway's answer for every API). No request so refused can have changed anything.
  */
 export function isAccessRefusal(err: unknown): boolean {
-  if (err instanceof ImsError || err instanceof AepAuthenticationError || err instanceof AepPermissionError) {
-    return true;
-  }
+  // An IMS 429, 5xx or lost connection is a busy or unreachable token endpoint, not a refusal: retried like any
+  // transient error (taken for a refusal, an undo gave up at once and left what the run created).
+  if (err instanceof ImsError) return !err.retryable;
+  if (err instanceof AepAuthenticationError || err instanceof AepPermissionError) return true;
   return err instanceof AepNotFoundError && typeof err.code === 'string' && err.code.startsWith('FLOW-2101');
 }

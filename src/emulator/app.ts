@@ -191,6 +191,7 @@ export function createEmulator(opts: Partial<EmulatorOptions> = {}): Emulator {
         query: url.search.replace(/^\?/, ''),
         status,
         ...(fault ? { fault: fault.kind } : {}),
+        ...(fault?.kind === 'latency' ? { latencyMs: fault.latencyMs ?? 0 } : {}),
         ...(scope.org ? { org: scope.org } : {}),
         ...(scope.sandbox ? { sandbox: scope.sandbox } : {}),
       });

@@ -16,6 +16,8 @@ import {
   AepValidationError,
   ImsError,
   aepErrorFromResponse,
+  isAccessRefusal,
+  networkError,
   parseRetryAfter,
   redact,
 } from '../../src/aep';
@@ -211,6 +213,27 @@ void describe('error bodies', () => {
     });
     assert.ok(down instanceof ImsError);
     assert.equal(down.retryable, true);
+  });
+
+  void it('a refused credential is an access refusal; a busy or unreachable IMS is not (it is retried)', () => {
+    const ims = (status: number, bodyText = '') =>
+      aepErrorFromResponse({
+        method: 'POST',
+        path: '/ims/token/v3',
+        status,
+        headers: {},
+        secrets: [],
+        ims: true,
+        bodyText,
+      });
+    assert.equal(isAccessRefusal(ims(400, JSON.stringify({ error: 'invalid_client' }))), true);
+    assert.equal(isAccessRefusal(ims(401)), true);
+    assert.equal(isAccessRefusal(ims(429)), false);
+    assert.equal(isAccessRefusal(ims(503)), false);
+    const cause = Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' });
+    const lost = networkError({ method: 'POST', path: '/ims/token/v3', cause, secrets: [], ims: true });
+    assert.ok(lost instanceof ImsError);
+    assert.equal(isAccessRefusal(lost), false);
   });
 
   void it('inlet problems (status as a string, report.message)', () => {

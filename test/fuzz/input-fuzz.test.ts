@@ -12,22 +12,12 @@ import type { FaultRule } from '../../src/emulator/core/faults';
 import { ONBOARDING_WORKFLOW_TYPE } from '../../src/shared/naming';
 import { FAILURE_TYPES } from '../../src/shared/onboarding';
 import { createHarness, resourcesIn, type Harness } from '../helpers/onboarding';
+import { mulberry32 } from '../helpers/prng';
 import { uniqueName } from '../helpers/temporal';
 
-/** mulberry32, seeded so a failing case can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_128);
-const random = rng(SEED);
+// Seeded, so a failing case can be replayed.
+const random = mulberry32(SEED);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
 const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
 

@@ -75,6 +75,8 @@ export interface CallRecord {
   /** 0 when no response was sent (drop / reset faults). */
   status: number;
   fault?: string;
+  /** The delay a latency fault put before the request was dispatched (so a client can be shown to have timed out). */
+  latencyMs?: number;
   org?: string;
   sandbox?: string;
 }
