@@ -23,7 +23,11 @@ function displayName(max: number) {
         .string()
         .min(1, 'must not be empty')
         .max(max, `must be at most ${max} characters`)
-        .regex(/^[\p{L}\p{N} _.:()'&-]+$/u, "may contain letters, digits, spaces and _ . : ( ) ' & - only"),
+        // \p{M}: the combining marks Devanagari, Thai and many other scripts are written with.
+        .regex(
+          /^[\p{L}\p{M}\p{N} _.:()'&-]+$/u,
+          "may contain letters, digits, spaces and _ . : ( ) ' & - only",
+        ),
     );
 }
 

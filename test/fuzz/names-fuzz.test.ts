@@ -46,6 +46,10 @@ const OK_PIECES: readonly string[] = [
   '日本語',
   '中文',
   '한국어',
+  // Scripts written with combining marks that do not compose away: Devanagari, Thai, a dotted q.
+  'हिन्दी',
+  'ภาษาไทย',
+  'q\u0307',
   // Full-width letters and digits: letters to the schema, different from their ASCII twins (no NFKC folding).
   'Ｃｈａｔ',
   '１２',
@@ -76,9 +80,7 @@ const BAD_PIECES: readonly string[] = [
   // Full-width comma and asterisk: punctuation, not letters.
   '，',
   '＊',
-  // A combining mark with no letter to compose with, and a zero-width space (not whitespace to \s).
-  ' \u0301',
-  'q\u0307',
+  // A zero-width space (a format character, not whitespace to \s).
   '\u200b',
 ];
 /** Whitespace that normalisation collapses (runs of it, tabs, no-break and ideographic spaces) or trims. */
