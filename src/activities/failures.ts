@@ -3,6 +3,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { AepError } from '../aep';
 import { heartbeatDetailsOf } from './ownership';
+import { FAILURE_TYPES } from '../shared/failures';
 
 export interface AepFailureDetails {
   kind: string;
@@ -41,7 +42,7 @@ export function toApplicationFailure(err: unknown): ApplicationFailure {
     });
   }
   const message = err instanceof Error ? err.message : String(err);
-  return ApplicationFailure.create({ type: 'UnexpectedActivityError', message, nonRetryable: false });
+  return ApplicationFailure.create({ type: FAILURE_TYPES.unexpected, message, nonRetryable: false });
 }
 
 /** How often a running activity tells the server it is alive: a dead worker is noticed within heartbeatTimeout. */

@@ -186,7 +186,7 @@ export function createActivities(deps: ActivityDeps) {
           if (err instanceof AepNotFoundError) {
             throw ApplicationFailure.nonRetryable(
               `Dataset ${input.datasetId} does not exist in sandbox ${input.sandbox}`,
-              'ReusedResourceNotFound',
+              FAILURE_TYPES.reusedResourceNotFound,
             );
           }
           throw err;
@@ -195,7 +195,7 @@ export function createActivities(deps: ActivityDeps) {
         if (!datasetSchema) {
           throw ApplicationFailure.nonRetryable(
             `Dataset ${input.datasetId} has no schemaRef`,
-            'InvalidReuse',
+            FAILURE_TYPES.invalidReuse,
           );
         }
         if (schemaRef && schemaRef !== datasetSchema) {
@@ -203,18 +203,18 @@ export function createActivities(deps: ActivityDeps) {
           if (schema.$id !== datasetSchema && schema['meta:altId'] !== datasetSchema) {
             throw ApplicationFailure.nonRetryable(
               `Dataset ${input.datasetId} uses schema ${datasetSchema}, not ${schemaRef}`,
-              'InvalidReuse',
+              FAILURE_TYPES.invalidReuse,
             );
           }
         }
         schemaRef = datasetSchema;
       }
-      if (!schemaRef) throw ApplicationFailure.nonRetryable('Nothing to reuse', 'InvalidReuse');
+      if (!schemaRef) throw ApplicationFailure.nonRetryable('Nothing to reuse', FAILURE_TYPES.invalidReuse);
       const schema = await client.schemaRegistry.getSchema(schemaRef).catch((err: unknown) => {
         if (err instanceof AepNotFoundError) {
           throw ApplicationFailure.nonRetryable(
             `Schema ${schemaRef} does not exist in sandbox ${input.sandbox}`,
-            'ReusedResourceNotFound',
+            FAILURE_TYPES.reusedResourceNotFound,
           );
         }
         throw err;
@@ -344,7 +344,10 @@ export function createActivities(deps: ActivityDeps) {
       const flow = await api(input.sandbox).flowService.get('flows', input.flowId);
       const inletUrl = flow.options?.inletUrl;
       if (!inletUrl) {
-        throw ApplicationFailure.retryable(`Flow ${input.flowId} has no inlet URL yet`, 'InletUrlNotReady');
+        throw ApplicationFailure.retryable(
+          `Flow ${input.flowId} has no inlet URL yet`,
+          FAILURE_TYPES.inletUrlNotReady,
+        );
       }
       return { inletUrl, etag: flow.etag };
     },

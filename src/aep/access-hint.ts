@@ -11,6 +11,8 @@ export interface RefusedCall {
 }
 
 /** Product-profile permissions by API (Adobe Admin Console > Experience Platform > permissions). */
+import { FAILURE_TYPES } from '../shared/failures';
+
 const PERMISSIONS: Array<[RegExp, string]> = [
   [/\/flowservice\//, "'View Sources' and 'Manage Sources'"],
   [/\/conversion\//, "'Manage Sources' (Data Prep mapping sets belong to sources)"],
@@ -18,7 +20,11 @@ const PERMISSIONS: Array<[RegExp, string]> = [
   [/\/catalog\//, "'View Datasets' and 'Manage Datasets'"],
 ];
 
-const ACCESS_TYPES = new Set(['AepPermissionError', 'AepAuthenticationError', 'ImsError']);
+const ACCESS_TYPES = new Set<string>([
+  FAILURE_TYPES.aep.permission,
+  FAILURE_TYPES.aep.authentication,
+  FAILURE_TYPES.aep.ims,
+]);
 
 /**
  * A refusal of the credential, the org or the sandbox, as opposed to a bad request or a server fault. Only an
@@ -36,7 +42,7 @@ export function accessHint(call: RefusedCall, sandbox: string | undefined): stri
   if (/^FLOW-210[01]/.test(call.code ?? '')) {
     return `AEP does not know ${where} in this org, or the credential's product profile does not include it: check the name, or add the sandbox to the product profile in Adobe Admin Console.`;
   }
-  if (call.type === 'ImsError' || call.type === 'AepAuthenticationError') {
+  if (call.type === FAILURE_TYPES.aep.ims || call.type === FAILURE_TYPES.aep.authentication) {
     return 'IMS refused the credential: check AEP_CLIENT_ID, AEP_CLIENT_SECRET and AEP_SCOPES against the Developer Console project (OAuth Server-to-Server).';
   }
   switch (call.code) {

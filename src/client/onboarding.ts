@@ -14,6 +14,7 @@ import { DEFAULT_TASK_QUEUE, ONBOARDING_WORKFLOW_TYPE, onboardingWorkflowId } fr
 import type { OnboardingFailureDetails, OnboardingProgress, OnboardingResult } from '../shared/onboarding';
 import { assertDerivedIdFree, isTornDown } from './lifecycle';
 import { AepOnboardingName, AepOnboardingStatus, AepSandbox, AepSource } from '../shared/search-attributes';
+import { FAILURE_TYPES } from '../shared/failures';
 
 export type OnboardingHandle = WorkflowHandle<typeof onboardStreamingSource>;
 
@@ -153,7 +154,7 @@ export async function followOnboarding(
 /** The failure details an onboarding attached to its ApplicationFailure, if the error is one. */
 export function onboardingFailureDetails(err: unknown): OnboardingFailureDetails | undefined {
   const cause = err instanceof WorkflowFailedError ? err.cause : err;
-  if (cause instanceof ApplicationFailure && cause.type === 'OnboardingFailed') {
+  if (cause instanceof ApplicationFailure && cause.type === FAILURE_TYPES.onboardingFailed) {
     return cause.details?.[0] as OnboardingFailureDetails | undefined;
   }
   return undefined;

@@ -30,6 +30,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities';
 import type { NameKey, NameLockOwner } from '../activities/name-lock';
 import { NAME_LOCK_OWNER_MEMO } from '../shared/naming';
+import { FAILURE_TYPES } from '../shared/failures';
 
 export const NAME_LOCK_WORKFLOW_TYPE = 'onboardingNameLock';
 export const releaseNameSignal = defineSignal<[{ workflowId: string }]>('release');
@@ -95,7 +96,7 @@ export async function claimOnboardingName({ source, sandbox, name }: NameKey): P
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       if (round >= CLAIM_ROUNDS) {
         throw ApplicationFailure.create({
-          type: 'NameLockContention',
+          type: FAILURE_TYPES.nameLockContention,
           nonRetryable: true,
           message: `Could not claim the name "${key.name}": other onboardings kept claiming it (lock ${id})`,
         });
