@@ -6,6 +6,7 @@ import { AepNotFoundError, type AepClient } from '../aep';
 import { DATA_LAKE_CONNECTION_SPEC_ID, XED_FULL_CONTENT_TYPE } from '../shared/aep-constants';
 import { FAILURE_TYPES } from '../shared/onboarding';
 import type { PresetRegistry } from '../presets/registry';
+import type { OnboardingRecords } from '../records';
 import { withFailureMapping } from './failures';
 import { createLifecycleActivities } from './lifecycle';
 import { createNameLockActivities } from './name-lock';
@@ -21,6 +22,8 @@ export interface ActivityDeps {
   /** The AEP client; `withSandbox` gives a view on another sandbox sharing its connection pool and token. */
   aep: AepClient;
   presets: PresetRegistry;
+  /** The onboarding records (Temporal state), read through the worker's client: never an ambient one. */
+  records: OnboardingRecords;
   /**
    * How long a retried create waits for an earlier attempt's create to land before trusting an empty look-up
    * (default: twice the HTTP request timeout; AEP may go on processing a request the client gave up on).

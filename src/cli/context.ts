@@ -2,9 +2,8 @@
 // environment, and how an onboarding named on the command line becomes a workflow id.
 import type { ParseArgsConfig } from 'node:util';
 import type { Client } from '@temporalio/client';
-import { holdsName, readOnboardingRecord, RECORD_TYPES, type OnboardingRecord } from '../client/lifecycle';
-import { nameHolder } from '../client/names';
-import { normaliseName, onboardingWorkflowId } from '../shared/naming';
+import { holdsName, nameHolder, readOnboardingRecord, type OnboardingRecord } from '../records';
+import { normaliseName, onboardingWorkflowId, RECORD_TYPES } from '../shared/naming';
 import { AepOnboardingName, AepSandbox, AepSource } from '../shared/search-attributes';
 
 export const EXIT = {

@@ -101,6 +101,19 @@ export const FAILURE_TYPES = {
   duplicateOnboarding: 'DuplicateOnboarding',
 } as const;
 
+/** Failures of the day-two workflows and activities; the CLI explains each (src/cli/errors.ts). */
+export const LIFECYCLE_FAILURES = {
+  notFound: 'OnboardingNotFound',
+  notCompleted: 'OnboardingNotCompleted',
+  tornDown: 'OnboardingTornDown',
+  updateConflict: 'UpdateConflict',
+  /** Retryable: the entity kept changing between read and write; a later attempt tries again. */
+  updateRaced: 'UpdateRaced',
+  verificationFailed: 'VerificationFailed',
+  notAdoptable: 'NotAdoptable',
+  baseConnectionInUse: 'BaseConnectionInUse',
+} as const;
+
 /** Failures of the input checks, which a workflow re-raises as its own (src/workflows/validation.ts). */
 export const VALIDATION_FAILURE_TYPES = {
   onboarding: FAILURE_TYPES.invalidInput,
