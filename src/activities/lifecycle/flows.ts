@@ -1,9 +1,6 @@
 // Small readers of Flow Service entities that several lifecycle operations share.
 import type { Flow } from '../../aep';
 
-/** A Flow Service `==` filter; values are quoted so that spaces and brackets in names survive. */
-export const eq = (path: string, value: string) => `${path}==${JSON.stringify(value)}`;
-
 /** The flow's mapping transformation: which one it is, its mapping set and the version it points at. */
 export function mappingOf(flow: Flow): { index: number; mappingId: string; version: number } | undefined {
   const index = flow.transformations.findIndex((t) => t.params?.mappingId);

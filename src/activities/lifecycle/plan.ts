@@ -1,6 +1,6 @@
 // planOnboardingResources: a dry run of an onboarding input against live AEP and the onboarding records.
 import { ApplicationFailure } from '@temporalio/activity';
-import { AepNotFoundError } from '../../aep';
+import { AepNotFoundError, propertyEq } from '../../aep';
 import { XED_FULL_CONTENT_TYPE } from '../../shared/aep-constants';
 import type { PlanAction, PlanItem, PlanResourcesInput, PlanResult } from '../../shared/contracts/lifecycle';
 import { RESOURCE_STEPS, type ResourceStep } from '../../shared/contracts/resources';
@@ -8,7 +8,6 @@ import { mappingSetName, resourceName } from '../../shared/naming';
 import { FAILURE_TYPES } from '../../shared/onboarding';
 import { withTenant, type Mapping } from '../../shared/preset-schema';
 import type { ActivityDeps } from '../deps';
-import { eq } from './flows';
 
 /** A plan runs before the onboarding's run exists, so the run marker in the names it shows is a placeholder. */
 const PLAN_MARKER = 'aepo-<run>';
@@ -123,7 +122,9 @@ export function createPlanActivities(deps: ActivityDeps) {
             }
           : { step, action: 'create', name: n };
       const flowEntities = async (kind: 'flows' | 'sourceConnections' | 'targetConnections', n: string) =>
-        (await client.flowService.listAll(kind, { property: [eq('name', n)] })).filter((e) => e.name === n);
+        (await client.flowService.listAll(kind, { property: [propertyEq('name', n)] })).filter(
+          (e) => e.name === n,
+        );
 
       let schemaId: string | undefined;
       if (onboarding.schemaId || onboarding.datasetId) {
