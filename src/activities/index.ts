@@ -1,11 +1,11 @@
 // Every AEP call of an onboarding is one activity, made by this one factory: the worker wires the real client,
-// tests wire one pointed at the emulator. Creates are idempotent: when an attempt may already have created the
-// resource (any attempt after the first), they first look for it by its deterministic name and adopt it.
+// tests wire one pointed at the emulator or a fake. Creates are idempotent and prove ownership (./ownership.ts): a
+// retry looks first for what an earlier attempt of this run made, by its name and the run's marker.
 import { ApplicationFailure } from '@temporalio/activity';
-import { AepNotFoundError, type AepClient } from '../aep';
+import { AepNotFoundError } from '../aep';
 import { DATA_LAKE_CONNECTION_SPEC_ID, XED_FULL_CONTENT_TYPE } from '../shared/aep-constants';
 import { FAILURE_TYPES } from '../shared/onboarding';
-import type { PresetRegistry } from '../presets/registry';
+import type { ActivityDeps } from './deps';
 import { withFailureMapping } from './failures';
 import { createLifecycleActivities } from './lifecycle';
 import { createNameLockActivities } from './name-lock';
@@ -17,16 +17,7 @@ import type * as T from './types';
 export type * from './types';
 export type { ResourceStep } from './resources';
 
-export interface ActivityDeps {
-  /** The AEP client; `withSandbox` gives a view on another sandbox sharing its connection pool and token. */
-  aep: AepClient;
-  presets: PresetRegistry;
-  /**
-   * How long a retried create waits for an earlier attempt's create to land before trusting an empty look-up
-   * (default: twice the HTTP request timeout; AEP may go on processing a request the client gave up on).
-   */
-  createSettleMs?: number;
-}
+export type { ActivityDeps } from './deps';
 
 const toRef = (r: { $id?: string; id: string; version?: string | null }) => ({
   id: r.$id ?? r.id,

@@ -1,34 +1,15 @@
 // The worker's half of the one-name lock (src/workflows/name-lock.ts). The lock's id needs the org, which only the
 // worker knows; whether a held lock is stale needs its owner's record, read through the worker's own Temporal
-// client (readNameLock: describe and result by id, strongly consistent, like every other record read).
-import { ApplicationFailure, getClient } from '@temporalio/activity';
-import { WorkflowNotFoundError } from '@temporalio/client';
-import { readNameLock } from '../client/names';
+// client, injected as deps.records (readNameLock: describe and result by id, strongly consistent, like every other record read).
+import { ApplicationFailure } from '@temporalio/activity';
+import type { DuplicateOnboardingDetails, NameKey } from '../shared/contracts/name-lock';
 import { nameLockWorkflowId } from '../shared/naming';
 import { FAILURE_TYPES } from '../shared/onboarding';
-import type { ActivityDeps } from './index';
+import type { ActivityDeps } from './deps';
 
-/** What an onboarding name is, for the lock: one per org (the worker's), sandbox, source and normalised name. */
-export interface NameKey {
-  source: string;
-  sandbox: string;
-  name: string;
-}
+export type * from '../shared/contracts/name-lock';
 
-/** The run that claimed the lock, kept in the lock's memo (NAME_LOCK_OWNER_MEMO). */
-export interface NameLockOwner {
-  workflowId: string;
-  runId: string;
-}
-
-/** Details of a DuplicateOnboarding failure: the onboarding that holds the name. */
-export interface DuplicateOnboardingDetails {
-  workflowId: string;
-  runId: string;
-  lifecycle: string;
-}
-
-export function createNameLockActivities(deps: Pick<ActivityDeps, 'aep'>) {
+export function createNameLockActivities(deps: Pick<ActivityDeps, 'aep' | 'records'>) {
   return {
     async nameLockId(input: NameKey): Promise<{ lockId: string }> {
       return { lockId: nameLockWorkflowId({ orgId: deps.aep.config.orgId, ...input }) };
@@ -43,8 +24,7 @@ export function createNameLockActivities(deps: Pick<ActivityDeps, 'aep'>) {
     async inspectNameLock(
       input: NameKey & { lockId: string; workflowId: string },
     ): Promise<{ verdict: 'held-by-us' | 'freed' }> {
-      const client = getClient();
-      const lock = await readNameLock(client, input.lockId);
+      const lock = await deps.records.readNameLock(input.lockId);
       if (!lock) return { verdict: 'freed' };
       if (lock.owner?.workflowId === input.workflowId) return { verdict: 'held-by-us' };
       const { holder } = lock;
@@ -67,12 +47,10 @@ export function createNameLockActivities(deps: Pick<ActivityDeps, 'aep'>) {
         });
       }
       // Only this run of the lock: a newer one, claimed by a racing onboarding meanwhile, must survive.
-      await client.workflow
-        .getHandle(input.lockId, lock.runId)
-        .terminate(`stale: ${lock.owner?.workflowId ?? 'an unknown owner'} no longer holds the name`)
-        .catch((err: unknown) => {
-          if (!(err instanceof WorkflowNotFoundError)) throw err;
-        });
+      await deps.records.terminateStaleNameLock(
+        { lockId: input.lockId, runId: lock.runId },
+        `stale: ${lock.owner?.workflowId ?? 'an unknown owner'} no longer holds the name`,
+      );
       return { verdict: 'freed' };
     },
   };

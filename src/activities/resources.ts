@@ -2,22 +2,13 @@
 // The undos, the teardown and the sweep all delete through here, so the one ownership rule holds everywhere: a
 // resource is deleted only by the id a create returned, or by name *and* the run's marker; never by a name alone.
 import { ApplicationFailure } from '@temporalio/activity';
-import { AepNotFoundError, isAccessRefusal, type AepClient } from '../aep';
+import { AepNotFoundError, isAccessRefusal, propertyEq, type AepClient } from '../aep';
 import { carriesMarker, mappingSetName } from '../shared/naming';
 import { FAILURE_TYPES } from '../shared/onboarding';
+import { RESOURCE_STEPS, type ResourceStep } from '../shared/contracts/resources';
 import type * as T from './types';
 
-export const RESOURCE_STEPS = [
-  'flow',
-  'targetConnection',
-  'sourceConnection',
-  'mappingSet',
-  'dataset',
-  'schema',
-  'fieldGroup',
-] as const;
-/** The resources an onboarding manages, in teardown (dependency) order. */
-export type ResourceStep = (typeof RESOURCE_STEPS)[number];
+export { RESOURCE_STEPS, type ResourceStep };
 
 export interface OwnedResource {
   id: string;
@@ -35,9 +26,6 @@ export interface ResourceKind {
   others(sandbox: string, name: string, marker: string): Promise<OwnedResource[]>;
   del(sandbox: string, id: string): Promise<void>;
 }
-
-/** Flow Service filter values are quoted so that spaces and brackets in names survive. */
-const eq = (path: string, value: string) => `${path}==${JSON.stringify(value)}`;
 
 /** A mapping set's name is the run's marker in identifier form (mappingSetName), so the name is the marker. */
 const ownsMappingSet = (name: string, marker: string) =>
@@ -89,7 +77,7 @@ export function createResourceKinds(aep: AepClient): Record<ResourceStep, Resour
   const flowEntity = (kind: 'sourceConnections' | 'targetConnections' | 'flows'): ResourceKind => {
     const list = async (sandbox: string, name: string, marker: string) =>
       split(
-        (await api(sandbox).flowService.listAll(kind, { property: [eq('name', name)] })).filter(
+        (await api(sandbox).flowService.listAll(kind, { property: [propertyEq('name', name)] })).filter(
           (e) => e.name === name,
         ),
         (e) => carriesMarker(e, marker),

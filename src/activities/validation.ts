@@ -13,7 +13,7 @@ import {
 } from '../shared/lifecycle-input';
 import { destinationProblem } from '../shared/destinations';
 import { FAILURE_TYPES, invalidInputMessage, VALIDATION_FAILURE_TYPES } from '../shared/onboarding';
-import type { ActivityDeps } from './index';
+import type { ActivityDeps } from './deps';
 import type * as T from './types';
 
 function orFail<V>(check: Check<V>, type: string, what: string): V {

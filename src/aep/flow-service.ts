@@ -152,6 +152,9 @@ export interface JsonPatchOp {
   value?: unknown;
 }
 
+/** A `property` filter `path==value`; the value is quoted so that spaces and brackets in names survive. */
+export const propertyEq = (path: string, value: string) => `${path}==${JSON.stringify(value)}`;
+
 export interface ListOptions {
   /** Filters like `name==X`; each one is ANDed (`property=a&property=b`). */
   property?: string[];

@@ -2,9 +2,9 @@
 // environment, and how an onboarding named on the command line becomes a workflow id.
 import type { ParseArgsConfig } from 'node:util';
 import type { Client } from '@temporalio/client';
-import { holdsName, readOnboardingRecord, RECORD_TYPES, type OnboardingRecord } from '../client/lifecycle';
-import { nameHolder } from '../client/names';
-import { normaliseName, onboardingWorkflowId } from '../shared/naming';
+import { holdsName, nameHolder, readOnboardingRecord, type OnboardingRecord } from '../records';
+import { TORN_DOWN_STATUSES } from '../shared/contracts/lifecycle';
+import { normaliseName, onboardingWorkflowId, RECORD_TYPES } from '../shared/naming';
 import { AepOnboardingName, AepSandbox, AepSource } from '../shared/search-attributes';
 
 export const EXIT = {
@@ -129,8 +129,6 @@ export async function resolveRecord(ctx: Ctx, ref: string | undefined): Promise<
   return record;
 }
 
-const GONE = ['tearing-down', 'torn-down', 'teardown-incomplete'];
-
 /** A lifecycle operation needs a completed onboarding; only a teardown may act on one torn down (again). */
 export function requireCompleted(
   record: OnboardingRecord,
@@ -147,7 +145,7 @@ export function requireCompleted(
       { lifecycle: record.lifecycle },
     );
   }
-  if (!opts.allowTornDown && GONE.includes(record.lifecycle)) {
+  if (!opts.allowTornDown && TORN_DOWN_STATUSES.includes(record.lifecycle)) {
     throw new CliError(
       `Cannot ${what} onboarding ${record.workflowId}: it is ${record.lifecycle}, its resources are gone` +
         (record.lifecycle === 'teardown-incomplete'

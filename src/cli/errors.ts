@@ -2,7 +2,6 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { AepFailureDetails } from '../activities/failures';
-import { LIFECYCLE_FAILURES } from '../activities/lifecycle';
 import { accessHint as sharedAccessHint, isAccessRefusal, type RefusedCall } from '../aep/access-hint';
 import {
   describeRunFailure,
@@ -10,7 +9,7 @@ import {
   InvalidInputError,
   onboardingFailureDetails,
 } from '../client/onboarding';
-import { FAILURE_TYPES } from '../shared/onboarding';
+import { FAILURE_TYPES, LIFECYCLE_FAILURES } from '../shared/onboarding';
 import { TemporalConfigError } from '../temporal/connect-config';
 import { CliError, EXIT } from './context';
 

@@ -1,13 +1,19 @@
 // Human output of the CLI and `npm start`.
-import type { PlanItem, PlanResult } from '../activities/lifecycle';
-import type { OnboardingListing, OnboardingRecord } from '../client/lifecycle';
+import type { OnboardingListing, OnboardingRecord } from '../records';
+import type {
+  PlanItem,
+  PlanResult,
+  RunsResult,
+  TeardownResult,
+  UpdateResult,
+  VerifyResult,
+} from '../shared/contracts';
 import {
   STEP_ORDER,
   type OnboardingProgress,
   type OnboardingResult,
   type StepState,
 } from '../shared/onboarding';
-import type { RunsResult, TeardownResult, UpdateResult, VerifyResult } from '../workflows/lifecycle';
 
 const ICON: Record<StepState, string> = {
   pending: '·',

@@ -12,7 +12,7 @@ import { getProgressQuery } from '../workflows/onboarding';
 import { checkOnboardingInput, type ValidOnboardingInput } from '../shared/input';
 import { DEFAULT_TASK_QUEUE, ONBOARDING_WORKFLOW_TYPE, onboardingWorkflowId } from '../shared/naming';
 import type { OnboardingFailureDetails, OnboardingProgress, OnboardingResult } from '../shared/onboarding';
-import { assertDerivedIdFree, isTornDown } from './lifecycle';
+import { assertDerivedIdFree, isTornDown } from '../records';
 import { AepOnboardingName, AepOnboardingStatus, AepSandbox, AepSource } from '../shared/search-attributes';
 import { FAILURE_TYPES } from '../shared/failures';
 

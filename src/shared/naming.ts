@@ -151,3 +151,24 @@ export function resourceName(
 export function mappingSetName(p: { source: string; marker: string }): string {
   return `${p.source}_${p.marker.replace('-', '_')}`;
 }
+
+/** The day-two workflow types: histories, the Web UI and the client name them so, never rename one. */
+export const LIFECYCLE_WORKFLOW_TYPES = {
+  adopt: 'adoptStreamingSource',
+  teardown: 'teardownOnboarding',
+  update: 'updateOnboarding',
+  verify: 'verifyOnboarding',
+  runs: 'onboardingRuns',
+  plan: 'planOnboarding',
+  baseConnection: 'baseConnectionOperation',
+} as const;
+
+/** Workflow types whose result is an OnboardingResult: an onboarding record. */
+export const RECORD_TYPES = [ONBOARDING_WORKFLOW_TYPE, LIFECYCLE_WORKFLOW_TYPES.adopt] as const;
+
+export type LifecycleOp = 'teardown' | 'update' | 'verify' | 'runs' | 'plan';
+
+/** `onboard-…--teardown`: one id per operation and onboarding, so the conflict policy decides what may overlap. */
+export function lifecycleWorkflowId(onboardingId: string, op: LifecycleOp): string {
+  return `${onboardingId}--${op}`;
+}

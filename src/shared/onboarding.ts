@@ -97,6 +97,19 @@ export function invalidInputMessage(what: string, problems: readonly string[]): 
   return `Invalid ${what} (${problems.length} problem(s)):\n- ${problems.join('\n- ')}`;
 }
 
+/** Failures of the day-two workflows and activities; the CLI explains each (src/cli/errors.ts). */
+/** The day-two failures, as the lifecycle code names them: entries of the one table. */
+export const LIFECYCLE_FAILURES = {
+  notFound: FAILURE_TYPES.onboardingNotFound,
+  notCompleted: FAILURE_TYPES.onboardingNotCompleted,
+  tornDown: FAILURE_TYPES.onboardingTornDown,
+  updateConflict: FAILURE_TYPES.updateConflict,
+  updateRaced: FAILURE_TYPES.updateRaced,
+  verificationFailed: FAILURE_TYPES.verificationFailed,
+  notAdoptable: FAILURE_TYPES.notAdoptable,
+  baseConnectionInUse: FAILURE_TYPES.baseConnectionInUse,
+} as const;
+
 /** Failures of the input checks, which a workflow re-raises as its own (src/workflows/validation.ts). */
 export const VALIDATION_FAILURE_TYPES = {
   onboarding: FAILURE_TYPES.invalidInput,

@@ -11,10 +11,12 @@ import {
   type WorkflowBundlePath,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { createActivities } from '../activities';
 import type { AepClient } from '../aep';
 import { PresetRegistry } from '../presets/registry';
+import { onboardingRecords } from '../records';
 import { DEFAULT_TASK_QUEUE } from '../shared/naming';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -139,13 +141,25 @@ export async function createOnboardingWorker(opts: OnboardingWorkerOptions): Pro
   const { workflowBundle, ...rest } = opts.tuning ?? {};
   // Unset knobs must not override the SDK's defaults with `undefined`.
   const tuning = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
+  const namespace = opts.namespace ?? 'default';
+  // The activities read onboarding records through a client on the worker's own connection, namespace and data
+  // converter (results may be encrypted): what the SDK's ambient activity client was, now injected.
+  const client = new Client({
+    connection: opts.connection,
+    namespace,
+    ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
+  });
   return Worker.create({
     connection: opts.connection,
-    namespace: opts.namespace ?? 'default',
+    namespace,
     taskQueue: opts.taskQueue ?? DEFAULT_TASK_QUEUE,
     // Without a prebuilt bundle, bundled aside rather than by Worker.create's in-process webpack (see above).
     workflowBundle: workflowBundle ?? (await bundleInChildProcess()),
-    activities: createActivities({ aep: opts.aep, presets: opts.presets ?? PresetRegistry.fromEnv() }),
+    activities: createActivities({
+      aep: opts.aep,
+      presets: opts.presets ?? PresetRegistry.fromEnv(),
+      records: onboardingRecords(client),
+    }),
     ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
     ...tuning,
   });

@@ -28,7 +28,7 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities';
-import type { NameKey, NameLockOwner } from '../activities/name-lock';
+import type { NameKey, NameLockOwner } from '../shared/contracts/name-lock';
 import { NAME_LOCK_OWNER_MEMO } from '../shared/naming';
 import { FAILURE_TYPES } from '../shared/failures';
 

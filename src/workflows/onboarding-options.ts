@@ -7,6 +7,7 @@ import {
   type LocalActivityOptions,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { DEFAULT_VERIFY_TIMEOUT_MS } from '../shared/contracts/lifecycle';
 
 /**
  * Creates and reads: bounded retries, so a step that keeps failing ends the run (and compensates). On cancellation
@@ -31,7 +32,7 @@ export const UNDO_OPTIONS: ActivityOptions = {
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '60s', maximumAttempts: 40 },
 };
 /** Verification posts every sample once per attempt: at most two attempts, each allowed the full polling time. */
-export const VERIFY_TIMEOUT_MS = 60_000;
+export const VERIFY_TIMEOUT_MS = DEFAULT_VERIFY_TIMEOUT_MS;
 export const VERIFY_OPTIONS: ActivityOptions = {
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   startToCloseTimeout: VERIFY_TIMEOUT_MS + 60_000,

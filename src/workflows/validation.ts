@@ -3,6 +3,7 @@
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import { inputTooDeep, MAX_INPUT_DEPTH, tooDeepProblem } from '../shared/depth';
 import { invalidInputMessage, VALIDATION_FAILURE_TYPES } from '../shared/onboarding';
+import { FAILURE_TYPES } from '../shared/failures';
 
 const TYPES = new Set<string>(Object.values(VALIDATION_FAILURE_TYPES));
 
@@ -25,7 +26,7 @@ const GUARDED = {
   update: [VALIDATION_FAILURE_TYPES.update, 'update input'],
   adopt: [VALIDATION_FAILURE_TYPES.adopt, 'adopt input'],
   /** The other lifecycle operations (teardown, runs, verify, base connections), which have no input check. */
-  operation: ['InvalidInput', 'input'],
+  operation: [FAILURE_TYPES.invalidLifecycleInput, 'input'],
 } as const;
 
 /**

@@ -20,6 +20,7 @@ import {
   STREAMING_PROVIDER_ID,
   XED_FULL_CONTENT_TYPE,
 } from '../../src/shared/aep-constants';
+import { onboardingRecords } from '../../src/records';
 import { ONBOARDING_WORKFLOW_TYPE, runMarker } from '../../src/shared/naming';
 import { createOnboardingWorker } from '../../src/temporal/worker-factory';
 import {
@@ -216,7 +217,11 @@ describe('ownership: never delete what the run did not create', { timeout: 600_0
 
   it('the sweep deletes extra resources carrying the run marker, and nothing without it', async () => {
     await h.emu.control.reset();
-    const acts = createActivities({ aep: h.aep, presets: h.presets });
+    const acts = createActivities({
+      aep: h.aep,
+      presets: h.presets,
+      records: onboardingRecords(h.env.client),
+    });
     const env = new MockActivityEnvironment({ attempt: 1 });
     const marker = runMarker({ workflowId: 'sweep-test', runId: 'r1' });
     const name = `Sweep · Chatlio source connection [${marker}]`;

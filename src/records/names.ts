@@ -1,14 +1,15 @@
 // The name lock (src/workflows/name-lock.ts) seen from outside a workflow: who holds a name, read by describe and
 // result by id (strongly consistent). The worker's claim (src/activities/name-lock.ts) and the CLI's name
 // resolution (src/cli/context.ts) both decide by this one rule.
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { NameLockOwner } from '../shared/contracts/name-lock';
 import { NAME_LOCK_OWNER_MEMO, nameLockWorkflowId } from '../shared/naming';
-import { describeOrUndefined, holdsName, readOnboardingRecord, type OnboardingRecord } from './lifecycle';
+import { describeOrUndefined, holdsName, readOnboardingRecord, type OnboardingRecord } from './records';
 
 export interface NameLockState {
   /** The lock's run: a stale one is terminated by this run id, never a newer claim's. */
   runId: string;
-  owner?: { workflowId: string; runId: string };
+  owner?: NameLockOwner;
   /** The onboarding that holds the name through this lock; absent when the lock is stale. */
   holder?: OnboardingRecord;
 }
@@ -35,4 +36,21 @@ export async function nameHolder(
 ): Promise<string | undefined> {
   const holder = (await readNameLock(client, nameLockWorkflowId(key)))?.holder;
   return holder && (await holdsName(client, holder.workflowId, key.name)) ? holder.workflowId : undefined;
+}
+
+/**
+ * Ends this one run of a stale lock (its owner no longer holds the name); a newer run, claimed by a racing
+ * onboarding meanwhile, survives. Already ended counts as done.
+ */
+export async function terminateStaleNameLock(
+  client: Client,
+  lock: { lockId: string; runId: string },
+  reason: string,
+): Promise<void> {
+  await client.workflow
+    .getHandle(lock.lockId, lock.runId)
+    .terminate(reason)
+    .catch((err: unknown) => {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    });
 }

@@ -1,0 +1,112 @@
+// verifyWebhook: posts sample events to an onboarding's webhook and checks, in the run metrics, that each landed.
+import { ApplicationFailure, sleep } from '@temporalio/activity';
+import { AepError, inletReceiptSchema } from '../../aep';
+import {
+  DEFAULT_VERIFY_TIMEOUT_MS,
+  type SampleFailure,
+  type VerificationFailureDetails,
+  type VerifyWebhookInput,
+  type VerifyWebhookOutput,
+} from '../../shared/contracts/lifecycle';
+import { LIFECYCLE_FAILURES } from '../../shared/onboarding';
+import type { ActivityDeps } from '../deps';
+import { allErrors, listFlowRuns as readRuns } from './runs';
+
+export function createVerifyActivities(deps: Pick<ActivityDeps, 'aep'>) {
+  const api = (sandbox: string) => deps.aep.withSandbox(sandbox);
+  return {
+    /**
+     * Posts each sample to the webhook URL, as the source would, one at a time, and reads the flow's run metrics
+     * after each: the sample landed when outputRecordCount grew, failed when failedRecordCount grew. Polls politely
+     * (backing off to 5 s) until `timeoutMs`. Attribution assumes no other traffic on the flow meanwhile.
+     */
+    async verifyWebhook(input: VerifyWebhookInput): Promise<VerifyWebhookOutput> {
+      const client = api(input.sandbox);
+      const flow = await client.flowService.get('flows', input.flowId);
+      if (flow.state === 'disabled') {
+        throw ApplicationFailure.nonRetryable(
+          `Flow ${flow.id} is disabled: the inlet refuses events. Enable it first.`,
+          LIFECYCLE_FAILURES.verificationFailed,
+          {
+            flowId: flow.id,
+            datasetId: input.datasetId,
+            landed: [],
+            failed: [],
+          } satisfies VerificationFailureDetails,
+        );
+      }
+      const target = flow.targetConnectionIds[0]
+        ? await client.flowService.get('targetConnections', flow.targetConnectionIds[0])
+        : undefined;
+      if (target?.params?.dataSetId !== input.datasetId) {
+        throw ApplicationFailure.nonRetryable(
+          `Flow ${flow.id} writes to dataset ${target?.params?.dataSetId ?? '(none)'}, not ${input.datasetId}`,
+          LIFECYCLE_FAILURES.verificationFailed,
+          {
+            flowId: flow.id,
+            datasetId: input.datasetId,
+            landed: [],
+            failed: [],
+          } satisfies VerificationFailureDetails,
+        );
+      }
+      const deadline = Date.now() + (input.timeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS);
+      let before = await readRuns(deps, input);
+      const landed: string[] = [];
+      const failed: SampleFailure[] = [];
+      for (const [sample, body] of Object.entries(input.samples)) {
+        try {
+          await deps.aep.transport.request({
+            method: 'POST',
+            service: 'absolute',
+            path: input.webhookUrl,
+            body,
+            schema: inletReceiptSchema,
+          });
+        } catch (err) {
+          // The inlet refused it outright (4xx): that sample cannot land; 5xx and network errors retry the activity.
+          if (err instanceof AepError && !err.retryable) {
+            failed.push({ sample, reason: `the inlet refused it: ${err.message}` });
+            continue;
+          }
+          throw err;
+        }
+        let after = before;
+        for (let wait = 250; ; wait = Math.min(wait * 1.5, 5_000)) {
+          after = await readRuns(deps, input);
+          const counted =
+            after.totals.outputRecords + after.totals.failedRecords >
+            before.totals.outputRecords + before.totals.failedRecords;
+          if (counted || Date.now() >= deadline) break;
+          await sleep(Math.min(wait, Math.max(0, deadline - Date.now())));
+        }
+        if (after.totals.outputRecords > before.totals.outputRecords) landed.push(sample);
+        else if (after.totals.failedRecords > before.totals.failedRecords) {
+          const fresh = allErrors(after).slice(allErrors(before).length);
+          const reason = fresh.map((e) => `${e.code ?? ''} ${e.message ?? ''}`.trim()).join('; ');
+          failed.push({ sample, reason: reason || 'counted as a failed record in the run metrics' });
+        } else {
+          failed.push({ sample, reason: 'not counted in the run metrics before the timeout' });
+        }
+        before = after;
+      }
+      if (failed.length) {
+        const details: VerificationFailureDetails = {
+          flowId: input.flowId,
+          datasetId: input.datasetId,
+          landed,
+          failed,
+        };
+        throw ApplicationFailure.create({
+          type: LIFECYCLE_FAILURES.verificationFailed,
+          nonRetryable: true,
+          message:
+            `${failed.length} of ${failed.length + landed.length} sample event(s) did not land mapped in dataset ` +
+            `${input.datasetId}: ${failed.map((f) => `${f.sample} (${f.reason})`).join('; ')}`,
+          details: [details],
+        });
+      }
+      return { landed };
+    },
+  };
+}

@@ -1,0 +1,154 @@
+// One input and one output type per onboarding activity. Everything here crosses the workflow boundary as JSON;
+// workflows import it as types only (the zod schemas named here are erased: `import type`).
+import type { Mapping, SourcePreset } from '../preset-schema';
+import type { FlowOptionsSchema, ValidOnboardingInput } from '../input';
+import type { z } from 'zod';
+import type { ResourceStep } from './resources';
+
+export interface Sandboxed {
+  sandbox: string;
+}
+
+/** A create of one run: the run's marker proves, in a later look-up, that a resource of that name is its own. */
+export interface Marked extends Sandboxed {
+  /** `aepo-…` (runMarker): in the name or the description of what the step creates. */
+  marker: string;
+}
+
+export interface PrepareOnboardingInput {
+  /** The workflow's input as it came (from the CLI, the Web UI, `temporal workflow start`): checked here. */
+  input: unknown;
+}
+export interface PrepareOnboardingOutput {
+  input: ValidOnboardingInput;
+  preset: SourcePreset;
+  /** The worker's configured sandbox (AEP_SANDBOX), used when the input names none. */
+  defaultSandbox: string;
+}
+
+export interface LoadPresetInput {
+  source: string;
+}
+export interface LoadPresetOutput {
+  preset: SourcePreset;
+  defaultSandbox: string;
+}
+
+export type GetTenantInput = Sandboxed;
+export interface GetTenantOutput {
+  tenantId: string;
+}
+
+export interface EnsureFieldGroupInput extends Marked {
+  title: string;
+  description: string;
+  tenantId: string;
+  schemaClass: string;
+  fieldGroup: SourcePreset['fieldGroup'];
+}
+export interface XdmRefOutput {
+  /** `$id` (https://ns.adobe.com/{tenant}/...) */
+  id: string;
+  altId: string;
+  version: string;
+  /** Always true: a resource found by a retry is one an earlier attempt of this run created (marker-checked). */
+  created: boolean;
+}
+
+export interface EnsureSchemaInput extends Marked {
+  title: string;
+  description: string;
+  schemaClass: string;
+  fieldGroupId: string;
+}
+
+export interface ResolveReusedInput extends Sandboxed {
+  schemaId?: string;
+  datasetId?: string;
+}
+export interface ResolveReusedOutput {
+  schemaId: string;
+  schemaAltId: string;
+  datasetId?: string;
+}
+
+export interface EnsureDatasetInput extends Marked {
+  name: string;
+  description: string;
+  schemaId: string;
+}
+export interface IdOutput {
+  id: string;
+  created: boolean;
+}
+export interface IdEtagOutput extends IdOutput {
+  etag: string;
+}
+
+export interface EnsureSourceConnectionInput extends Marked {
+  name: string;
+  description: string;
+  connectionSpec: { id: string; version: string };
+  providerId: string;
+  dataFormat: string;
+}
+
+export interface EnsureTargetConnectionInput extends Marked {
+  name: string;
+  description: string;
+  datasetId: string;
+  schemaId: string;
+}
+
+export interface EnsureMappingSetInput extends Marked {
+  name: string;
+  schemaId: string;
+  /** Destinations already carry the tenant namespace. */
+  mappings: Mapping[];
+}
+export interface MappingSetOutput extends IdOutput {
+  version: number;
+}
+
+export interface EnsureFlowInput extends Marked {
+  name: string;
+  description: string;
+  flowSpec: { id: string; version: string };
+  sourceConnectionId: string;
+  targetConnectionId: string;
+  mappingSetId: string;
+  mappingVersion: number;
+  options?: z.infer<typeof FlowOptionsSchema>;
+}
+
+export interface GetInletUrlInput extends Sandboxed {
+  flowId: string;
+}
+export interface GetInletUrlOutput {
+  inletUrl: string;
+  etag: string;
+}
+
+/**
+ * Deletes by id when the create returned one; else, under `name`, only what carries `marker` (a create whose answer
+ * was lost). Nothing else of that name is ever deleted.
+ */
+export interface RemoveInput extends Sandboxed {
+  id?: string;
+  name?: string;
+  marker?: string;
+}
+export interface RemoveOutput {
+  existed: boolean;
+  id?: string;
+}
+
+export interface SweepInput extends Sandboxed {
+  marker: string;
+  /** Each step's name and the id the run keeps (none: the run keeps nothing, as in compensation). */
+  steps: Array<{ step: ResourceStep; name: string; keep?: string }>;
+}
+export interface SweepOutput {
+  /** Duplicates (or late creates) of this run, deleted. */
+  removed: Array<{ step: ResourceStep; id: string }>;
+}

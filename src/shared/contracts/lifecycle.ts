@@ -1,0 +1,193 @@
+// Inputs and outputs of the day-two activities (load, plan, adopt, update, verify, runs, base connections). They
+// cross the workflow boundary as JSON; workflows, the client and the CLI import them as types.
+import type { z } from 'zod';
+import type { FlowOptionsSchema, ValidOnboardingInput } from '../input';
+import type { OnboardingIds, OnboardingResult } from '../onboarding';
+import type { Mapping } from '../preset-schema';
+import type { ResourceStep } from './resources';
+
+/** How long verify waits, in all, for the run metrics to count the samples, when the caller names no timeout. */
+export const DEFAULT_VERIFY_TIMEOUT_MS = 60_000;
+
+/** Where an onboarding stands: its run's own status, or its teardown's once one followed it. */
+export type LifecycleStatus =
+  | 'running'
+  | 'compensating'
+  | 'completed'
+  | 'adopted'
+  | 'failed'
+  | 'compensated'
+  | 'cancelled'
+  | 'terminated'
+  | 'timed-out'
+  | 'tearing-down'
+  | 'torn-down'
+  | 'teardown-incomplete';
+
+/** The statuses of an onboarding whose resources are gone or going: day-two operations other than teardown refuse it. */
+export const TORN_DOWN_STATUSES: readonly LifecycleStatus[] = [
+  'tearing-down',
+  'torn-down',
+  'teardown-incomplete',
+];
+
+export interface LoadedOnboarding {
+  workflowId: string;
+  runId: string;
+  /** `adopted`: recorded by an adopt run, not created by an onboarding. */
+  kind: 'onboarding' | 'adopted';
+  lifecycle: LifecycleStatus;
+  result: OnboardingResult;
+}
+
+export type PlanAction = 'create' | 'reuse' | 'conflict' | 'skip';
+export interface PlanItem {
+  step: ResourceStep | 'onboarding';
+  action: PlanAction;
+  name?: string;
+  id?: string;
+  reason?: string;
+}
+export interface PlanResourcesInput {
+  /** The workflow id the onboarding would run under: every name derives from it. */
+  workflowId: string;
+  sandbox: string;
+  input: ValidOnboardingInput;
+}
+export interface PlanResult {
+  workflowId: string;
+  sandbox: string;
+  source: string;
+  name: string;
+  tenantId: string;
+  items: PlanItem[];
+  create: PlanItem[];
+  reuse: PlanItem[];
+  conflict: PlanItem[];
+  skip: PlanItem[];
+}
+
+export interface ReadAdoptableInput {
+  sandbox: string;
+  flowId: string;
+  /** The source the caller expects (it is part of the onboarding's workflow id). */
+  source: string;
+}
+export interface AdoptableFlow {
+  source: string;
+  flowName: string;
+  ids: Omit<OnboardingIds, 'fieldGroupId'>;
+  etags: OnboardingResult['etags'];
+  mappingVersion: number;
+  inletUrl: string;
+}
+
+export interface UpdateMappingsInput {
+  sandbox: string;
+  mappingSetId: string;
+  /** Added, or replacing the mapping with the same destination; `_{TENANT}` is resolved here. */
+  overrides: Mapping[];
+  /** Destinations whose mappings are removed. */
+  drop: string[];
+}
+export interface UpdateMappingsOutput {
+  version: number;
+  changed: boolean;
+  mappings: number;
+}
+
+export type FlowOptions = z.infer<typeof FlowOptionsSchema>;
+export interface PatchFlowInput {
+  sandbox: string;
+  flowId: string;
+  name?: string;
+  description?: string;
+  options?: FlowOptions;
+  /** Points the flow's mapping transformation at this version of its mapping set. */
+  mappingVersion?: number;
+}
+export interface FieldConflict {
+  path: string;
+  /** The value when this update read the entity. */
+  base: unknown;
+  ours: unknown;
+  theirs: unknown;
+}
+export interface PatchOutput {
+  id: string;
+  etag: string;
+  /** JSON pointers this update changed (empty: everything already had the wanted value). */
+  changed: string[];
+  /** How many 412s it met before landing. */
+  preconditionFailures: number;
+}
+
+export interface SetFlowStateInput {
+  sandbox: string;
+  flowId: string;
+  state: 'enabled' | 'disabled';
+}
+export interface SetFlowStateOutput {
+  etag: string;
+  state: 'enabled' | 'disabled';
+  changed: boolean;
+}
+
+export interface RunSummary {
+  id: string;
+  status: string;
+  failed: boolean;
+  startedAt?: number;
+  completedAt?: number;
+  inputRecords: number;
+  outputRecords: number;
+  failedRecords: number;
+  errors: Array<{ code?: string; message?: string }>;
+}
+export interface FlowRuns {
+  flowId: string;
+  /** Newest first. */
+  runs: RunSummary[];
+  totals: { inputRecords: number; outputRecords: number; failedRecords: number };
+  failedRuns: number;
+}
+
+export interface VerifyWebhookInput {
+  sandbox: string;
+  flowId: string;
+  webhookUrl: string;
+  datasetId: string;
+  /** One body per webhook type, posted as the source would post it. */
+  samples: Record<string, Record<string, unknown>>;
+  /** How long to wait, in all, for the run metrics to count the samples (default 60 s). */
+  timeoutMs?: number;
+}
+export interface VerifyWebhookOutput {
+  landed: string[];
+}
+export interface SampleFailure {
+  sample: string;
+  reason: string;
+}
+/** `details[0]` of a VerificationFailed failure. */
+export interface VerificationFailureDetails {
+  flowId: string;
+  datasetId: string;
+  landed: string[];
+  failed: SampleFailure[];
+}
+
+export interface PatchBaseConnectionInput {
+  sandbox: string;
+  connectionId: string;
+  name?: string;
+  description?: string;
+}
+export interface DeleteBaseConnectionInput {
+  sandbox: string;
+  connectionId: string;
+}
+export interface DeleteBaseConnectionOutput {
+  id: string;
+  existed: boolean;
+}
