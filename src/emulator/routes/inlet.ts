@@ -20,7 +20,7 @@ import { applyMappings } from '../logic/mapping';
 import { coerceToSchema, resolveSchema, validateRecord } from '../logic/xdm';
 import { DATASETS, type DataSet } from './catalog';
 import { findMappingSet } from './dataprep';
-import { recordRun } from './flowservice';
+import { recordRun } from './flowservice/runs';
 
 const MAX_RECORD_BYTES = 1024 * 1024;
 

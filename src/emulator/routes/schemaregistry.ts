@@ -1,4 +1,5 @@
-// Schema Registry (reference §2): tenant field groups (alias mixins) and schemas, plus GET /stats.
+// Schema Registry (reference §2): tenant field groups (alias mixins) and schemas, plus GET /stats. The reads
+// (GET, listings) are in schemaregistry-read.ts.
 //
 // Emulator choices [U]: body problems answer XDM-1001-400; a referenced resource that does not exist, or a
 // field group or schema still in use (by a schema, resp. a dataset) refuses deletion with XDM-1033-400 "Resource
@@ -8,8 +9,7 @@
 import { xdmError } from '../core/errors';
 import { hexId } from '../core/ids';
 import type { Router } from '../core/router';
-import { HttpError, type EmulatorOptions, type RequestContext, type TenantStore } from '../core/types';
-import { FilterError, filterItems, parseOrderBy, sortItems, valuesAt } from '../logic/filters';
+import type { EmulatorOptions, RequestContext, TenantStore } from '../core/types';
 import { JsonPatchError, applyJsonPatch } from '../logic/jsonpatch';
 import {
   FIELD_GROUPS,
@@ -18,33 +18,19 @@ import {
   fieldsOutsideTenant,
   findResource,
   resolveComposition,
-  resolveSchema,
   type XdmResource,
 } from '../logic/xdm';
-
-const BASE = '/data/foundation/schemaregistry';
-const LIST_CAP = 300;
-
-interface Kind {
-  collection: string;
-  /** Segment in `$id` / `meta:altId` and the `meta:resourceType`. */
-  resourceType: 'mixins' | 'schemas';
-  notFoundCode: string;
-  label: string;
-}
-
-const FIELD_GROUP_KIND: Kind = {
-  collection: FIELD_GROUPS,
-  resourceType: 'mixins',
-  notFoundCode: 'XDM-1011-404',
-  label: 'field group',
-};
-const SCHEMA_KIND: Kind = {
-  collection: SCHEMAS,
-  resourceType: 'schemas',
-  notFoundCode: 'XDM-1012-404',
-  label: 'schema',
-};
+import {
+  badRequest,
+  BASE,
+  FIELD_GROUP_KIND,
+  isRecord,
+  notFound,
+  publicView,
+  SCHEMA_KIND,
+  type Kind,
+} from './schemaregistry-common';
+import { get, list } from './schemaregistry-read';
 
 /** The tenant id of an org: the configured one for the main org, a stable derivation for extra orgs. */
 export function tenantIdOf(org: string, options: EmulatorOptions): string {
@@ -53,29 +39,6 @@ export function tenantIdOf(org: string, options: EmulatorOptions): string {
     .replace(/@AdobeOrg$/i, '')
     .toLowerCase()
     .replace(/[^a-z0-9]/g, '');
-}
-
-function badRequest(detail: string): HttpError {
-  return xdmError(400, 'XDM-1001-400', 'Bad Request', detail);
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function notFound(kind: Kind, id: string): HttpError {
-  return xdmError(
-    404,
-    kind.notFoundCode,
-    'Resource Not Found',
-    `The requested ${kind.label} ${id} was not found. Verify the resource id (meta:altId or URL-encoded $id).`,
-  );
-}
-
-/** What clients see: the stored JSON without the store's own `id` key. */
-function publicView(r: XdmResource): Record<string, unknown> {
-  const { id: _id, ...rest } = r;
-  return rest;
 }
 
 function allResources(tenant: TenantStore): XdmResource[] {
@@ -220,119 +183,6 @@ function update(kind: Kind, mode: 'put' | 'patch') {
     ctx.tenant.collection<XdmResource>(kind.collection).set(existing.id, updated);
     ctx.tenant.mutated();
     return { status: 200, body: publicView(updated) };
-  };
-}
-
-const LOOKUP_ACCEPT =
-  /^application\/vnd\.adobe\.(xed|xed-full|xed-notext|xed-full-notext|xed-full-desc|xed-deprecatefield)\+json\s*(;\s*version\s*=\s*"?([^";\s]*)"?\s*)?$/i;
-
-function stripText(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(stripText);
-  if (!isRecord(node)) return node;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(node)) if (k !== 'title' && k !== 'description') out[k] = stripText(v);
-  return out;
-}
-
-function get(kind: Kind) {
-  return (ctx: RequestContext) => {
-    const accept = ctx.headers.accept?.trim();
-    const m = accept ? LOOKUP_ACCEPT.exec(accept) : null;
-    if (!m)
-      throw xdmError(
-        400,
-        'XDM-1006-400',
-        'Invalid Accept header',
-        `Accept must be application/vnd.adobe.xed[-full][-notext]+json; version={major}, got ${accept ? `'${accept}'` : 'none'}.`,
-      );
-    if (!m[2])
-      throw xdmError(
-        400,
-        'XDM-1007-400',
-        'Missing version',
-        'The Accept header must carry the major version of the resource, e.g. "; version=1".',
-      );
-    const id = ctx.params.id ?? '';
-    const r = findResource(ctx.tenant, kind.collection, id);
-    if (!r || m[3] !== String(r.version).split('.')[0]) throw notFound(kind, id);
-    const variant = (m[1] ?? 'xed').toLowerCase();
-    let body = publicView(r);
-    if (variant.startsWith('xed-full') && kind === SCHEMA_KIND) {
-      const resolved = resolveSchema(ctx.tenant, r.$id);
-      if (resolved) body = { ...body, properties: resolved.properties, required: resolved.required };
-    }
-    if (variant.endsWith('notext')) {
-      const { properties, definitions, ...top } = body;
-      body = { ...top };
-      if (properties !== undefined) body.properties = stripText(properties);
-      if (definitions !== undefined) body.definitions = stripText(definitions);
-    }
-    return { status: 200, body, headers: { 'content-type': `${accept};charset=utf-8` } };
-  };
-}
-
-/** A sort-key value as text (for `start` / `_page.next`). */
-function keyText(v: unknown): string {
-  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
-}
-
-function compareKey(key: unknown, start: string): number {
-  return typeof key === 'number' ? key - Number(start) : keyText(key).localeCompare(start);
-}
-
-function list(kind: Kind, pathName: string) {
-  return (ctx: RequestContext) => {
-    const accept = (ctx.headers.accept ?? '').split(';')[0]?.trim().toLowerCase();
-    const summary = accept === 'application/vnd.adobe.xed-id+json';
-    if (!summary && accept !== 'application/vnd.adobe.xed+json')
-      throw xdmError(
-        400,
-        'XDM-1006-400',
-        'Invalid Accept header',
-        `Listing requires Accept: application/vnd.adobe.xed-id+json (or xed+json), got '${ctx.headers.accept ?? ''}'.`,
-      );
-    const limitRaw = ctx.query.get('limit');
-    const limit = limitRaw === null ? LIST_CAP : Number(limitRaw);
-    if (!Number.isInteger(limit) || limit < 0 || limit > 500)
-      throw badRequest('"limit" must be an integer 0..500.');
-    let items = [...ctx.tenant.collection<XdmResource>(kind.collection).values()].map(publicView);
-    const orderbyRaw = ctx.query.get('orderby');
-    try {
-      items = filterItems(items, ctx.query.getAll('property'));
-      const order = orderbyRaw ? parseOrderBy(orderbyRaw) : undefined;
-      if (order) {
-        items = sortItems(items, order);
-        // `start` is a value of the primary sort key (the `_page.next` of the previous page).
-        const start = ctx.query.get('start');
-        if (start !== null) {
-          const sign = order.descending ? -1 : 1;
-          const at = items.findIndex((i) => sign * compareKey(valuesAt(i, order.path)[0], start) >= 0);
-          items = at < 0 ? [] : items.slice(at);
-        }
-      }
-      const page = items.slice(0, Math.min(limit, LIST_CAP));
-      const rest = items[page.length];
-      const next = order && rest !== undefined ? keyText(valuesAt(rest, order.path)[0]) : null;
-      const base = `${ctx.origin}${BASE}/tenant/${pathName}`;
-      const nextQuery = new URLSearchParams(ctx.query);
-      if (next !== null) nextQuery.set('start', next);
-      return {
-        status: 200,
-        body: {
-          results: page.map((r) =>
-            summary ? { $id: r.$id, 'meta:altId': r['meta:altId'], version: r.version, title: r.title } : r,
-          ),
-          _page: { orderby: orderbyRaw ?? '', next, count: page.length },
-          _links: {
-            ...(next !== null ? { next: { href: `${base}?${nextQuery.toString()}` } } : {}),
-            [`global_${pathName}`]: { href: `${ctx.origin}${BASE}/global/${pathName}` },
-          },
-        },
-      };
-    } catch (e) {
-      if (e instanceof FilterError) throw badRequest(e.message);
-      throw e;
-    }
   };
 }
 

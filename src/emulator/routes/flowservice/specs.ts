@@ -1,0 +1,100 @@
+// Flow Service specs (provider-owned, identical for every tenant). Contents beyond the ids are [U] (§5.9).
+import {
+  CHATLIO_CONNECTION_SPEC_ID,
+  DATA_LAKE_CONNECTION_SPEC_ID,
+  GENERIC_STREAMING_FLOW_SPEC_ID,
+  HTTP_API_CONNECTION_SPEC_ID,
+  STREAMING_PROVIDER_ID,
+} from '../../../shared/aep-constants';
+import type { Router } from '../../core/router';
+import { bad, BASE, notFound, ref, str, type Entity } from './helpers';
+import { listReply } from './listing';
+
+const SPEC_COMMON = { createdAt: 0, updatedAt: 0, createdBy: 'adobe', updatedBy: 'adobe', version: '1.0' };
+
+export const CONNECTION_SPECS: Entity[] = [
+  {
+    ...SPEC_COMMON,
+    id: CHATLIO_CONNECTION_SPEC_ID,
+    name: 'chatlio',
+    providerId: STREAMING_PROVIDER_ID,
+    type: 'streaming',
+    attributes: { category: 'marketing automation', isSource: true, isPreview: true, uiAttributes: {} },
+    authSpec: [],
+    sourceSpec: { attributes: { uiAttributes: { isBeta: true, category: { key: 'marketingAutomation' } } } },
+  },
+  {
+    ...SPEC_COMMON,
+    id: HTTP_API_CONNECTION_SPEC_ID,
+    name: 'Streaming Connection',
+    providerId: STREAMING_PROVIDER_ID,
+    type: 'streaming',
+    attributes: { category: 'streaming', isSource: true },
+    authSpec: [],
+    sourceSpec: { attributes: {} },
+  },
+  {
+    ...SPEC_COMMON,
+    id: DATA_LAKE_CONNECTION_SPEC_ID,
+    name: 'Data Lake',
+    providerId: STREAMING_PROVIDER_ID,
+    type: 'datalake',
+    attributes: { isDestination: true },
+    authSpec: [],
+    targetSpec: { attributes: {} },
+  },
+];
+
+export const TARGET_SPEC_IDS = new Set([DATA_LAKE_CONNECTION_SPEC_ID]);
+
+export const FLOW_SPECS: Entity[] = [
+  {
+    ...SPEC_COMMON,
+    id: GENERIC_STREAMING_FLOW_SPEC_ID,
+    name: 'GenericStreamingAEP',
+    providerId: STREAMING_PROVIDER_ID,
+    sourceConnectionSpecIds: [CHATLIO_CONNECTION_SPEC_ID, HTTP_API_CONNECTION_SPEC_ID],
+    targetConnectionSpecIds: [DATA_LAKE_CONNECTION_SPEC_ID],
+    transformationSpecs: [
+      { name: 'Mapping', spec: { type: 'object', properties: { mappingId: {}, mappingVersion: {} } } },
+    ],
+    optionSpec: {
+      name: 'OptionSpec',
+      spec: {
+        $schema: 'http://json-schema.org/draft-07/schema#',
+        type: 'object',
+        properties: {
+          errorDiagnosticsEnabled: { title: 'Error diagnostics.', type: 'boolean', default: false },
+          partialIngestionPercent: { title: 'Partial ingestion threshold.', type: 'number' },
+        },
+      },
+    },
+    attributes: { isSourceFlow: true, streaming: true },
+  },
+];
+
+export const STREAMING_FLOW_SPECS = new Set([GENERIC_STREAMING_FLOW_SPEC_ID]);
+
+/** The body's `connectionSpec` reference, checked against the known connection specs. */
+export function connectionSpecOf(body: Record<string, unknown>): { id: string; version: string } {
+  const spec = ref(body['connectionSpec']);
+  if (!str(spec.id)) bad("'connectionSpec.id' is required.");
+  if (!CONNECTION_SPECS.some((s) => s.id === spec.id))
+    bad(`Invalid connection spec id ${spec.id}.`, 'FLOW-1413-400');
+  return { id: spec.id as string, version: str(spec.version) ?? '1.0' };
+}
+
+function registerSpecList(router: Router, resource: string, specs: Entity[]): void {
+  router.add('GET', `${BASE}/${resource}`, (ctx) => listReply(ctx, resource, specs));
+  router.add('GET', `${BASE}/${resource}/:id`, (ctx) => {
+    const id = ctx.params['id'] ?? '';
+    // The OpenAPI allows a comma list of ids on GET by id.
+    const found = id.split(',').map((one) => specs.find((s) => s.id === one) ?? notFound(resource, one));
+    return { status: 200, body: { items: found } };
+  });
+}
+
+export function registerSpecs(router: Router): void {
+  registerSpecList(router, 'connectionSpecs', CONNECTION_SPECS);
+  registerSpecList(router, 'flowSpecs', FLOW_SPECS);
+}
