@@ -7,21 +7,9 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../src/activities';
 import type { AepClient } from '../src/aep';
 import type { PresetRegistry } from '../src/presets/registry';
-import type { OnboardingRecords } from '../src/records';
+import { NO_RECORDS } from '../test/helpers/records';
 import { mappingSetName, resourceName, runMarker } from '../src/shared/naming';
 import { mergeMappings } from '../src/shared/mappings';
-
-/** Without Temporal there are no onboarding records; the creates it runs never read them. */
-const refuse = () =>
-  Promise.reject(new Error('the sequential bench runs without Temporal: no onboarding records'));
-const NO_RECORDS: OnboardingRecords = {
-  read: refuse,
-  list: refuse,
-  holdsName: refuse,
-  nameHolder: refuse,
-  readNameLock: refuse,
-  terminateStaleNameLock: refuse,
-};
 
 export function sequentialOnboarding(deps: { aep: AepClient; presets: PresetRegistry }): (p: {
   workflowId: string;

@@ -11,6 +11,7 @@ import { PresetRegistry } from '../../src/presets/registry';
 import { CHATLIO_CONNECTION_SPEC_ID } from '../../src/shared/aep-constants';
 import { runMarker } from '../../src/shared/naming';
 import { aepErrors, FakeAep } from '../helpers/fake-aep';
+import { NO_RECORDS } from '../helpers/records';
 
 const marker = runMarker({ workflowId: 'onboard-unit', runId: 'run-1' });
 const tag = `[${marker}]`;

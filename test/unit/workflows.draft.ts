@@ -19,6 +19,7 @@ import { getProgressQuery, onboardStreamingSource } from '../../src/workflows/on
 import { FakeAep } from '../helpers/fake-aep';
 import { workflowBundle } from '../helpers/onboarding';
 import { createTimeSkippingEnv, uniqueName } from '../helpers/temporal';
+import { NO_RECORDS } from '../helpers/records';
 
 type Name = keyof Activities;
 type Script = (input: unknown, attempt: number, real: () => Promise<unknown>) => Promise<unknown>;
@@ -28,7 +29,11 @@ class FakeActivities {
   readonly aep = new FakeAep();
   readonly calls: Array<{ name: Name; attempt: number; input: unknown }> = [];
   readonly scripts: Partial<Record<Name, Script>> = {};
-  private readonly real = createActivities({ aep: this.aep.client, presets: PresetRegistry.fromEnv({}) });
+  private readonly real = createActivities({
+    aep: this.aep.client,
+    presets: PresetRegistry.fromEnv({}),
+    records: NO_RECORDS,
+  });
   private readonly waiters = new Map<Name, Array<() => void>>();
 
   /** Resolves once `name` has completed (successfully) once. */
