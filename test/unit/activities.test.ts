@@ -22,6 +22,7 @@ function setup(opts: { createSettleMs?: number } = {}) {
   const activities = createActivities({
     aep: fake.client,
     presets,
+    records: NO_RECORDS,
     createSettleMs: opts.createSettleMs ?? 300,
   });
   return { fake, activities };
