@@ -7,6 +7,7 @@ import {
   describeRunFailure,
   DuplicateOnboardingError,
   InvalidInputError,
+  MissingSearchAttributesError,
   onboardingFailureDetails,
 } from '../client/onboarding';
 import { FAILURE_TYPES, LIFECYCLE_FAILURES } from '../shared/onboarding';
@@ -60,6 +61,8 @@ export function explain(err: unknown, sandbox?: string): Explained {
   if (err instanceof TemporalConfigError) return { message: err.message, exitCode: EXIT.usage };
   if (err instanceof InvalidInputError)
     return { message: err.message, exitCode: EXIT.usage, details: { problems: err.problems } };
+  // A setup step missing on the Temporal side: the message names the attributes and both fixes.
+  if (err instanceof MissingSearchAttributesError) return { message: err.message, exitCode: EXIT.usage };
   if (err instanceof DuplicateOnboardingError) {
     return {
       message: err.message,

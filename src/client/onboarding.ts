@@ -13,7 +13,13 @@ import { checkOnboardingInput, type ValidOnboardingInput } from '../shared/input
 import { DEFAULT_TASK_QUEUE, ONBOARDING_WORKFLOW_TYPE, onboardingWorkflowId } from '../shared/naming';
 import type { OnboardingFailureDetails, OnboardingProgress, OnboardingResult } from '../shared/onboarding';
 import { assertDerivedIdFree, isTornDown } from '../records';
-import { AepOnboardingName, AepOnboardingStatus, AepSandbox, AepSource } from '../shared/search-attributes';
+import {
+  AepOnboardingName,
+  AepOnboardingStatus,
+  AepSandbox,
+  AepSource,
+  ONBOARDING_SEARCH_ATTRIBUTES,
+} from '../shared/search-attributes';
 import { FAILURE_TYPES } from '../shared/failures';
 
 export type OnboardingHandle = WorkflowHandle<typeof onboardStreamingSource>;
@@ -115,8 +121,31 @@ export async function startOnboarding(
         .catch(() => undefined);
       throw new DuplicateOnboardingError(workflowId, desc?.runId, desc?.status.name);
     }
-    throw err;
+    throw missingSearchAttributes(err) ?? err;
   }
+}
+
+export class MissingSearchAttributesError extends Error {
+  constructor(cause: unknown) {
+    const names = ONBOARDING_SEARCH_ATTRIBUTES.map((a) => a.name);
+    super(
+      `Temporal does not know the search attributes ${names.join(', ')} yet (a fresh namespace no worker has ` +
+        `touched). Start the worker once ('npm run worker'; it creates them), or create them yourself: ` +
+        names.map((n) => `temporal operator search-attribute create --name ${n} --type Keyword`).join('; '),
+      { cause },
+    );
+  }
+}
+
+/** A start refused because the namespace lacks our search attributes, told as such; anything else unchanged. */
+function missingSearchAttributes(err: unknown): MissingSearchAttributesError | undefined {
+  const text: string[] = [];
+  for (let e: unknown = err, i = 0; e instanceof Error && i < 5; e = e.cause, i++) text.push(e.message);
+  const names = ONBOARDING_SEARCH_ATTRIBUTES.map((a) => a.name);
+  const joined = text.join(' ');
+  return /search attribute/i.test(joined) && names.some((n) => joined.includes(n))
+    ? new MissingSearchAttributesError(err)
+    : undefined;
 }
 
 /** Polls the progress query until the run ends; resolves with the result or rejects with the run's failure. */
