@@ -24,6 +24,7 @@ import {
   proxyLocalActivities,
   setHandler,
   startChild,
+  type ChildWorkflowHandle,
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
@@ -78,10 +79,12 @@ export async function claimOnboardingName({ source, sandbox, name }: NameKey): P
   const { workflowId, runId } = workflowInfo();
   const { lockId: id } = await lockId.nameLockId(key);
   const owner: NameLockOwner = { workflowId, runId };
+  /** The lock, when this run started it: its completion is an event of this run's history (see release). */
+  let child: ChildWorkflowHandle<typeof onboardingNameLock> | undefined;
   for (let round = 1; ; round++) {
     try {
       // Not cancellable, and abandoned: cancelling or closing the onboarding must not end the lock.
-      await CancellationScope.nonCancellable(() =>
+      child = await CancellationScope.nonCancellable(() =>
         startChild(onboardingNameLock, {
           workflowId: id,
           args: [owner],
@@ -111,7 +114,15 @@ export async function claimOnboardingName({ source, sandbox, name }: NameKey): P
       });
     if (verdict === 'held-by-us') break;
   }
-  return { lockId: id, release: () => signalRelease(id, workflowId) };
+  return {
+    lockId: id,
+    release: async () => {
+      await signalRelease(id, workflowId);
+      // A child's completion is recorded in its parent's history even when abandoned. Wait for it: a run that
+      // closed while it landed would see its close refused (UnhandledCommand) and its workflow task retried.
+      if (child) await CancellationScope.nonCancellable(() => child.result().catch(() => undefined));
+    },
+  };
 }
 
 /** Frees a name held by `owner` (a teardown's onboarding), looking up the lock's id as a claim does. */
