@@ -2,6 +2,7 @@
 // "submit, then reconcile" pattern. A resource is this run's only when the create returned its id, or when it
 // carries the run's marker (src/shared/naming.ts runMarker); a name alone never proves anything.
 import { activityInfo, ApplicationFailure, Context, sleep } from '@temporalio/activity';
+import { AepError } from '../aep';
 import { FAILURE_TYPES } from '../shared/onboarding';
 
 /** What a create attempt leaves in its heartbeat, for the attempts after it. */
@@ -30,6 +31,22 @@ function markCreateSent(): void {
   const details = { ...heartbeatDetailsOf(ctx), createSentAt: Date.now() };
   heartbeats.set(ctx, details);
   // Sent at once (the SDK throttles only later beats), so it reaches the server before the request can time out.
+  ctx.heartbeat(details);
+}
+
+/**
+ * The create got an answer that settles it: AEP processed the request, or refused it before acting. Only then may
+ * the next attempt trust an empty look-up at once. No answer (a timeout, a reset) or a gateway's 502/504 (the
+ * service behind it may still be working on it) leaves the request possibly in flight.
+ */
+function markCreateAnswered(err: unknown): void {
+  const status = err instanceof AepError ? err.status : undefined;
+  if (status === undefined || status === 0 || status === 502 || status === 504) return;
+  const ctx = Context.current();
+  if (ctx.info.isLocal) return;
+  const details: CreateHeartbeat = { ...heartbeatDetailsOf(ctx) };
+  delete details.createSentAt;
+  heartbeats.set(ctx, details);
   ctx.heartbeat(details);
 }
 
@@ -88,6 +105,7 @@ export async function ensure<R>(opts: EnsureOptions<R>): Promise<R & { created: 
   try {
     return ours(await opts.create());
   } catch (err) {
+    markCreateAnswered(err);
     if (opts.existsError?.(err)) {
       const found = await opts.find();
       if (found !== undefined) return ours(found);

@@ -20,6 +20,9 @@ describe('chaos', { timeout: 300_000 }, () => {
       emulatorRestartEveryMs: 60_000,
       chaosWindowMs: 120_000,
       settleMs: 60_000,
+      // Latency spikes stay under it (1-5 s); a dropped create then waits 20 s (twice it), not 60 s, before a retry
+      // trusts an empty look-up.
+      requestTimeoutMs: 10_000,
       log: () => undefined,
     });
     const summary = JSON.stringify({ ...report, problems: report.problems.slice(0, 20) }, null, 2);
