@@ -344,25 +344,25 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     async removeFlow(input: T.RemoveInput): Promise<T.RemoveOutput> {
-      return removeOwned(kinds.flow, input);
+      return removeOwned(settleMs, kinds.flow, input);
     },
     async removeTargetConnection(input: T.RemoveInput): Promise<T.RemoveOutput> {
-      return removeOwned(kinds.targetConnection, input);
+      return removeOwned(settleMs, kinds.targetConnection, input);
     },
     async removeSourceConnection(input: T.RemoveInput): Promise<T.RemoveOutput> {
-      return removeOwned(kinds.sourceConnection, input);
+      return removeOwned(settleMs, kinds.sourceConnection, input);
     },
     async removeMappingSet(input: T.RemoveInput): Promise<T.RemoveOutput> {
-      return removeOwned(kinds.mappingSet, input);
+      return removeOwned(settleMs, kinds.mappingSet, input);
     },
     async removeDataset(input: T.RemoveInput): Promise<T.RemoveOutput> {
-      return removeOwned(kinds.dataset, input);
+      return removeOwned(settleMs, kinds.dataset, input);
     },
     async removeSchema(input: T.RemoveInput): Promise<T.RemoveOutput> {
-      return removeOwned(kinds.schema, input);
+      return removeOwned(settleMs, kinds.schema, input);
     },
     async removeFieldGroup(input: T.RemoveInput): Promise<T.RemoveOutput> {
-      return removeOwned(kinds.fieldGroup, input);
+      return removeOwned(settleMs, kinds.fieldGroup, input);
     },
 
     /** Deletes every extra resource carrying the run's marker: after the saga completes, and during compensation. */

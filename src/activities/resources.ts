@@ -1,7 +1,7 @@
 // What an onboarding owns in AEP, per step: how to find this run's resources of a name, and how to delete one.
 // The undos, the teardown and the sweep all delete through here, so the one ownership rule holds everywhere: a
 // resource is deleted only by the id a create returned, or by name *and* the run's marker; never by a name alone.
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, sleep } from '@temporalio/activity';
 import { AepNotFoundError, isAccessRefusal, propertyEq, type AepClient } from '../aep';
 import { carriesMarker, mappingSetName } from '../shared/naming';
 import { FAILURE_TYPES } from '../shared/onboarding';
@@ -139,12 +139,24 @@ async function deleteIfThere(kind: ResourceKind, sandbox: string, id: string): P
  * An undo or a teardown: deletes by id when the create returned one, else this run's resources of the name (a
  * create whose answer was lost). Nothing else of that name is ever touched.
  */
-export async function removeOwned(kind: ResourceKind, input: T.RemoveInput): Promise<T.RemoveOutput> {
+export async function removeOwned(
+  settleMs: number,
+  kind: ResourceKind,
+  input: T.RemoveInput,
+): Promise<T.RemoveOutput> {
   if (input.id) return { existed: await deleteIfThere(kind, input.sandbox, input.id), id: input.id };
   if (!input.name || !input.marker) return { existed: false };
+  const { name, marker } = input;
   let ids: string[];
   try {
-    ids = (await kind.ours(input.sandbox, input.name, input.marker)).map((r) => r.id);
+    const find = async () => (await kind.ours(input.sandbox, name, marker)).map((r) => r.id);
+    ids = await find();
+    // A create that may still land (no answer yet): look again until it had the settle time to.
+    const until = Date.now() + (input.settle ? settleMs : 0);
+    while (ids.length === 0 && Date.now() < until) {
+      await sleep(Math.max(1, Math.min(1_000, until - Date.now())));
+      ids = await find();
+    }
   } catch (err) {
     // Refused access to look: distinguishable from a failed undo, since then no create of the run can have landed
     // either when nothing of the run was ever accepted (the workflow decides, see the saga).

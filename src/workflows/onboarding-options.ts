@@ -26,7 +26,8 @@ export const STEP_OPTIONS: ActivityOptions = {
 };
 /** Undos get a more patient policy of their own: leaving an orphan is worse than a slow compensation. */
 export const UNDO_OPTIONS: ActivityOptions = {
-  startToCloseTimeout: '45s',
+  // Room to wait out a create that may still land (the settle time, 60 s by default) before deleting it.
+  startToCloseTimeout: '3m',
   heartbeatTimeout: '10s',
   scheduleToCloseTimeout: '30m',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '60s', maximumAttempts: 40 },

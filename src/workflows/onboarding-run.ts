@@ -1,6 +1,6 @@
 // One onboarding's steps: each create registers its undo first (so a create whose answer was lost is still undone,
 // by name and the run's marker), and the progress query follows every step. Orchestration only.
-import { CancellationScope, isCancellation, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, isCancellation, workflowInfo } from '@temporalio/workflow';
 import type { Activities, ResourceStep, SweepInput, SweepOutput } from '../activities';
 import type { ValidOnboardingInput } from '../shared/input';
 import { mergeMappings } from '../shared/mappings';
@@ -51,11 +51,28 @@ const ID_OF = {
   fieldGroup: 'fieldGroupId',
 } as const satisfies Record<ResourceStep, keyof OnboardingIds>;
 
+/**
+ * Whether a failed create was settled by AEP's answer (its last attempt got an HTTP status other than a gateway's
+ * 502/504). A timeout, a reset or a cancellation leaves the request possibly in flight.
+ */
+function answered(err: unknown): boolean {
+  for (let e: unknown = err, i = 0; e instanceof Error && i < 5; e = e.cause, i++) {
+    if (e instanceof ApplicationFailure) {
+      const status = (e.details?.[0] as { status?: unknown } | undefined)?.status;
+      if (typeof status === 'number') return status > 0 && status !== 502 && status !== 504;
+      if (e.nonRetryable) return true; // refused before any request (input checks, NameTaken)
+    }
+  }
+  return false;
+}
+
 export class OnboardingRun {
   readonly saga = new Saga();
   failedStep: StepName | undefined;
   /** Some call of this run was answered by AEP: the credential, org and sandbox were good at least once. */
   private accepted = false;
+  /** Steps whose create ended without an answer that settles it: it may still land after its undo looked. */
+  private readonly unsettled = new Set<ResourceStep>();
   private readonly ids: Partial<OnboardingIds>;
   /** In the name or description of everything this run creates: what proves a resource is this run's. */
   readonly marker: string;
@@ -130,13 +147,23 @@ export class OnboardingRun {
     const key = ID_OF[step];
     const out = await this.step(
       step,
-      () => run(activities(STEP_OPTIONS, summary), name),
+      () =>
+        run(activities(STEP_OPTIONS, summary), name).catch((err: unknown) => {
+          if (!answered(err)) this.unsettled.add(step);
+          throw err;
+        }),
       (r) => r.altId ?? r.id,
       {
         run: () =>
           activities(UNDO_OPTIONS, `Undo: ${summary.replace(/^Create/, 'delete').replace(/ \(.*\)$/, '')}`)[
             REMOVE[step]
-          ]({ sandbox: this.sandbox, marker: this.marker, id: this.ids[key], name }),
+          ]({
+            sandbox: this.sandbox,
+            marker: this.marker,
+            id: this.ids[key],
+            name,
+            settle: this.unsettled.has(step),
+          }),
         id: () => this.ids[key],
       },
     );

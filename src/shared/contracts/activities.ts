@@ -137,6 +137,11 @@ export interface RemoveInput extends Sandboxed {
   id?: string;
   name?: string;
   marker?: string;
+  /**
+   * The step's create may still be in flight (it timed out, or was cancelled, with no answer): an empty look-up by
+   * name is trusted only after the settle time.
+   */
+  settle?: boolean;
 }
 export interface RemoveOutput {
   existed: boolean;
