@@ -1,7 +1,7 @@
 // Test/ops control plane under /__emulator/: no gateway, never in the call log, never faulted.
-import type { Emulator } from '../app';
-import { faultRuleSchema } from '../core/faults';
+import { faultRuleSchema, type CallLog, type FaultTable } from '../core/faults';
 import type { Router } from '../core/router';
+import type { MemoryState } from '../core/store';
 import { HttpError, type RequestContext } from '../core/types';
 
 function badRequest(message: string): HttpError {
@@ -16,7 +16,14 @@ function parseJson(ctx: RequestContext): unknown {
   }
 }
 
-export function registerControl(router: Router, emu: Emulator): void {
+/** What the control plane acts on: the emulator's state, faults and call log (not the app that serves it). */
+export interface ControlTarget {
+  state: MemoryState;
+  faults: FaultTable;
+  calls: CallLog;
+}
+
+export function registerControl(router: Router, emu: ControlTarget): void {
   const none = { gateway: 'none' } as const;
   const base = '/__emulator';
 
