@@ -71,8 +71,8 @@ export class OnboardingRun {
   failedStep: StepName | undefined;
   /** Some call of this run was answered by AEP: the credential, org and sandbox were good at least once. */
   private accepted = false;
-  /** Steps whose create ended without an answer that settles it: it may still land after its undo looked. */
-  private readonly unsettled = new Set<ResourceStep>();
+  /** Steps whose create ended without an answer that settles it (and when): it may land after its undo looked. */
+  private readonly unsettled = new Map<ResourceStep, number>();
   private readonly ids: Partial<OnboardingIds>;
   /** In the name or description of everything this run creates: what proves a resource is this run's. */
   readonly marker: string;
@@ -149,7 +149,8 @@ export class OnboardingRun {
       step,
       () =>
         run(activities(STEP_OPTIONS, summary), name).catch((err: unknown) => {
-          if (!answered(err)) this.unsettled.add(step);
+          // Workflow time, at the step's end: its last request was sent before this.
+          if (!answered(err)) this.unsettled.set(step, Date.now());
           throw err;
         }),
       (r) => r.altId ?? r.id,
@@ -162,7 +163,7 @@ export class OnboardingRun {
             marker: this.marker,
             id: this.ids[key],
             name,
-            settle: this.unsettled.has(step),
+            settleFrom: this.unsettled.get(step),
           }),
         id: () => this.ids[key],
       },

@@ -19,7 +19,7 @@ describe('chaos', { timeout: 300_000 }, () => {
       workerKillEveryMs: 60_000,
       emulatorRestartEveryMs: 60_000,
       chaosWindowMs: 120_000,
-      settleMs: 60_000,
+      settleMs: 90_000,
       // Latency spikes stay under it (1-5 s); a dropped create then waits 20 s (twice it), not 60 s, before a retry
       // trusts an empty look-up.
       requestTimeoutMs: 10_000,

@@ -138,10 +138,10 @@ export interface RemoveInput extends Sandboxed {
   name?: string;
   marker?: string;
   /**
-   * The step's create may still be in flight (it timed out, or was cancelled, with no answer): an empty look-up by
-   * name is trusted only after the settle time.
+   * When the step's create ended without a settling answer (timed out, or cancelled, epoch ms): it may still be in
+   * flight, so an empty look-up by name is trusted only once the settle time has passed since then.
    */
-  settle?: boolean;
+  settleFrom?: number;
 }
 export interface RemoveOutput {
   existed: boolean;
