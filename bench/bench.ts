@@ -15,8 +15,8 @@ import { createAepClient } from '../src/aep';
 import { startOnboarding } from '../src/client/onboarding';
 import { PresetRegistry } from '../src/presets/registry';
 import type { CallRecord } from '../src/emulator/core/faults';
-import { runTs } from '../test/helpers/processes';
-import { startEmulator, type StartedEmulator } from '../test/helpers/emulator';
+import { runTs } from '../test/support/processes';
+import { startEmulator, type StartedEmulator } from '../test/support/emulator';
 import { BASELINE_ACTIVITY_COUNT } from './baseline-workflows';
 import { fetchHistory, profileHistory } from './history';
 import {

@@ -20,9 +20,9 @@ import {
   spawnEmulator,
   type EmulatorControl,
   type SpawnedEmulator,
-} from '../test/helpers/emulator';
-import type { Proc } from '../test/helpers/processes';
-import { mulberry32 } from '../test/helpers/prng';
+} from '../test/support/emulator';
+import type { Proc } from '../test/support/processes';
+import { mulberry32 } from '../test/support/prng';
 import { failureTrail, fetchHistory, historyText, retriesAfter } from './history';
 import { deadline, pool, sleep, startDevServer, startWorker, type WorkerTarget } from './infra';
 

@@ -9,7 +9,7 @@ import { devServerExecutable } from '../src/dev/temporal-binaries';
 import { ONBOARDING_SEARCH_ATTRIBUTES } from '../src/shared/search-attributes';
 import type { EmulatorOptions } from '../src/emulator/core/types';
 import { writeWorkflowBundle } from '../scripts/bundle-workflows';
-import { ROOT, run, type Proc } from '../test/helpers/processes';
+import { ROOT, run, type Proc } from '../test/support/processes';
 
 export const WORKER_READY = /aep-onboarding worker: /;
 

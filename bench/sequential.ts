@@ -7,7 +7,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../src/activities';
 import type { AepClient } from '../src/aep';
 import type { PresetRegistry } from '../src/presets/registry';
-import { NO_RECORDS } from '../test/helpers/records';
+import { NO_RECORDS } from '../test/support/records';
 import { mappingSetName, resourceName, runMarker } from '../src/shared/naming';
 import { mergeMappings } from '../src/shared/mappings';
 

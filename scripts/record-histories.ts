@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { getProgressQuery } from '../src/workflows/onboarding';
-import { createHarness } from '../test/helpers/onboarding';
+import { createHarness } from '../test/support/onboarding';
 
 const OUT = path.join(__dirname, '..', 'test', 'fixtures', 'histories');
 

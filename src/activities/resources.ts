@@ -152,7 +152,8 @@ export async function removeOwned(
     const find = async () => (await kind.ours(input.sandbox, name, marker)).map((r) => r.id);
     ids = await find();
     // A create that may still land (no answer yet): look again until it had the settle time to.
-    const until = input.settleFrom === undefined ? 0 : input.settleFrom + settleMs;
+    const until =
+      input.unsettledForMs === undefined ? 0 : Date.now() + Math.max(0, settleMs - input.unsettledForMs);
     while (ids.length === 0 && Date.now() < until) {
       await sleep(Math.max(1, Math.min(1_000, until - Date.now())));
       ids = await find();

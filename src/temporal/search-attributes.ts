@@ -7,7 +7,7 @@ import { ONBOARDING_SEARCH_ATTRIBUTES } from '../shared/search-attributes';
 
 const IndexedValueType = temporal.api.enums.v1.IndexedValueType;
 
-const TYPE_TO_INDEXED: Record<string, temporal.api.enums.v1.IndexedValueType> = {
+export const TYPE_TO_INDEXED: Record<string, temporal.api.enums.v1.IndexedValueType> = {
   KEYWORD: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
   TEXT: IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
   INT: IndexedValueType.INDEXED_VALUE_TYPE_INT,

@@ -163,13 +163,19 @@ export class OnboardingRun {
             marker: this.marker,
             id: this.ids[key],
             name,
-            settleFrom: this.unsettled.get(step),
+            unsettledForMs: this.unsettledFor(step),
           }),
         id: () => this.ids[key],
       },
     );
     this.ids[key] = out.altId ?? out.id;
     return out;
+  }
+
+  /** How long ago, in workflow time, the step's create ended without a settling answer (none: it got one). */
+  private unsettledFor(step: ResourceStep): number | undefined {
+    const at = this.unsettled.get(step);
+    return at === undefined ? undefined : Date.now() - at;
   }
 
   private setStep(step: StepName, p: StepProgress): void {

@@ -9,7 +9,7 @@ import {
   XED_ID_ACCEPT,
 } from '../../src/aep';
 import { CHATLIO_CONNECTION_SPEC_ID, GENERIC_STREAMING_FLOW_SPEC_ID } from '../../src/shared/aep-constants';
-import { JSON_HEADERS, PLATFORM, mockAgent, mockIms, testConfig } from './support';
+import { JSON_HEADERS, PLATFORM, mockAgent, mockIms, testConfig } from '../support/aep-mock';
 
 interface Seen {
   method: string;

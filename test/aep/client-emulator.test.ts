@@ -31,18 +31,11 @@ import {
   XED_FULL_CONTENT_TYPE,
 } from '../../src/shared/aep-constants';
 import { newConversation } from '../../src/shared/presets/chatlio-samples';
-import { startEmulator, type StartedEmulator } from '../helpers/emulator';
-import { CapturingLogger } from './support';
+import { startEmulator, type StartedEmulator } from '../support/emulator';
+import { CapturingLogger } from '../support/aep-mock';
+import { rejection } from '../support/failures';
 
-async function failure(p: Promise<unknown>): Promise<AepError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof AepError, `expected an AepError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected the call to fail');
-}
+const failure = (p: Promise<unknown>): Promise<AepError> => rejection(p, AepError);
 
 const FIELDS = [
   'message',

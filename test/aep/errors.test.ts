@@ -21,7 +21,8 @@ import {
   parseRetryAfter,
   redact,
 } from '../../src/aep';
-import { JSON_HEADERS, PLATFORM, mockAgent, mockIms, testConfig } from './support';
+import { JSON_HEADERS, PLATFORM, mockAgent, mockIms, testConfig } from '../support/aep-mock';
+import { rejection } from '../support/failures';
 
 const agent = mockAgent();
 mockIms(agent, ['tok-a', 'tok-b', 'tok-c']);
@@ -32,15 +33,7 @@ after(async () => {
   await agent.close();
 });
 
-async function failure(p: Promise<unknown>): Promise<AepError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof AepError, `expected an AepError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected the call to fail');
-}
+const failure = (p: Promise<unknown>): Promise<AepError> => rejection(p, AepError);
 
 function replyOnce(
   path: string,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { MockAgent } from 'undici';
 import { ImsError, ImsTokenProvider, renewAt } from '../../src/aep';
-import { IMS, JSON_HEADERS, SECRET, mockAgent, testConfig } from './support';
+import { IMS, JSON_HEADERS, SECRET, mockAgent, testConfig } from '../support/aep-mock';
 
 const agents: MockAgent[] = [];
 after(async () => {

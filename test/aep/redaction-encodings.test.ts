@@ -9,7 +9,7 @@ import { inspect } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { AepError, createAepClient, redact } from '../../src/aep';
 import { formatLogEntry } from '../../src/temporal/observability';
-import { CapturingLogger, testConfig } from './support';
+import { CapturingLogger, testConfig } from '../support/aep-mock';
 
 const SECRETS = [
   'pass word with spaces',

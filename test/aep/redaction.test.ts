@@ -5,7 +5,7 @@ import { inspect } from 'node:util';
 import { after, it } from 'node:test';
 import { z } from 'zod';
 import { AepError, createAepClient, type AepErrorKind } from '../../src/aep';
-import { CapturingLogger, IMS, JSON_HEADERS, PLATFORM, mockAgent, testConfig } from './support';
+import { CapturingLogger, IMS, JSON_HEADERS, PLATFORM, mockAgent, testConfig } from '../support/aep-mock';
 
 const SECRET = 'p8e-Re+d/act=Me-0123456789';
 const TOKENS = ['eyJ.unit-access-token-AAAA.sig1', 'eyJ.unit-access-token-BBBB.sig2'];

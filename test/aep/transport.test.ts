@@ -12,19 +12,12 @@ import {
   encodeQuery,
   type ResponseInfo,
 } from '../../src/aep';
-import { CapturingLogger, JSON_HEADERS, PLATFORM, mockAgent, mockIms, testConfig } from './support';
+import { CapturingLogger, JSON_HEADERS, PLATFORM, mockAgent, mockIms, testConfig } from '../support/aep-mock';
+import { rejection } from '../support/failures';
 
 type Headers = Record<string, string>;
 
-async function failure(p: Promise<unknown>): Promise<AepError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof AepError, `expected an AepError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected the call to fail');
-}
+const failure = (p: Promise<unknown>): Promise<AepError> => rejection(p, AepError);
 
 void describe('requests (MockAgent)', () => {
   const agent = mockAgent();

@@ -1,20 +1,14 @@
 // A sibling branch still creating when another fails: the saga must not undo it before that create has landed, or
 // the undo finds nothing and the create lands afterwards, an orphan (seen in `npm run chaos`).
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { onboardingFailureDetails } from '../../src/client/onboarding';
-import { createHarness, resourcesIn, type Harness } from '../helpers/onboarding';
+import { useHarness, resourcesIn } from '../support/onboarding';
 
 const API = '/data/foundation';
 
 describe('failure while a sibling create is in flight', { timeout: 120_000 }, () => {
-  let h: Harness;
-  before(async () => {
-    h = await createHarness();
-  });
-  after(async () => {
-    await h?.teardown();
-  });
+  const h = useHarness();
 
   it('the source connection that lands after the dataset failed is deleted too', async () => {
     await h.emu.control.reset();

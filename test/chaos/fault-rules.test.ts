@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { CHATLIO_CONNECTION_SPEC_ID } from '../../src/shared/aep-constants';
-import { request, startEmulator, type StartedEmulator } from '../helpers/emulator';
+import { request, startEmulator, type StartedEmulator } from '../support/emulator';
 
 const SC = '/data/foundation/flowservice/sourceConnections';
 const body = (name: string) => ({

@@ -1,32 +1,14 @@
 // `aep-onboard` on runs that did not complete, and on a task queue no worker polls: a real dev server, the emulator
 // over HTTP, the CLI in-process through runCli.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { EXIT, runCli } from '../../src/cli/main';
-import { cli } from '../helpers/cli';
-import { createHarness, type Harness } from '../helpers/onboarding';
-import { uniqueName } from '../helpers/temporal';
+import { cli } from '../support/cli';
+import { useHarness } from '../support/onboarding';
+import { uniqueName } from '../support/temporal';
 
 describe('aep-onboard on failed and unserved runs', { timeout: 300_000 }, () => {
-  let h: Harness;
-  const saved = { ...process.env };
-  before(async () => {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
-    h = await createHarness();
-    Object.assign(process.env, {
-      TEMPORAL_ADDRESS: h.env.address,
-      TEMPORAL_NAMESPACE: 'default',
-      AEP_ORG_ID: h.emu.options.orgId,
-      AEP_SANDBOX: 'prod',
-    });
-    delete process.env.TEMPORAL_TASK_QUEUE;
-    delete process.env.TEMPORAL_PROFILE;
-  });
-  after(async () => {
-    process.env = saved;
-    await h?.teardown();
-  });
+  const h = useHarness({ cliEnv: {} });
 
   it('result and watch on a failed run print the failure (exit 1), as one JSON document with --json', async () => {
     await h.emu.control.reset();

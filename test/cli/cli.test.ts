@@ -1,15 +1,14 @@
 // `aep-onboard` on real runs: a Temporal dev server, the emulator over HTTP and a worker in this process; the CLI
 // is called in-process through runCli with captured output (and once as a child process), `--json` parsed.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { EXIT } from '../../src/cli/main';
 import { chatlioSamples } from '../../src/shared/presets/chatlio-samples';
-import { cli, cliAnswering } from '../helpers/cli';
-import { createHarness, resourcesIn, type Harness } from '../helpers/onboarding';
-import { run, runTs } from '../helpers/processes';
-import { createHandMadeFlow, eventually } from '../lifecycle/support';
+import { cli, cliAnswering } from '../support/cli';
+import { useHarness, resourcesIn } from '../support/onboarding';
+import { run, runTs } from '../support/processes';
+import { createHandMadeFlow, eventually } from '../support/lifecycle';
 
 const COMMANDS = [
   'start',
@@ -40,24 +39,7 @@ async function closedPort(): Promise<number> {
 }
 
 describe('aep-onboard CLI', { timeout: 300_000 }, () => {
-  let h: Harness;
-  const saved = { ...process.env };
-  before(async () => {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
-    h = await createHarness();
-    Object.assign(process.env, {
-      TEMPORAL_ADDRESS: h.env.address,
-      TEMPORAL_NAMESPACE: 'default',
-      AEP_ORG_ID: h.emu.options.orgId,
-      AEP_SANDBOX: 'prod',
-    });
-    delete process.env.TEMPORAL_TASK_QUEUE;
-    delete process.env.TEMPORAL_PROFILE;
-  });
-  after(async () => {
-    process.env = saved;
-    await h?.teardown();
-  });
+  const h = useHarness({ cliEnv: {} });
 
   it('has --help on every command; usage mistakes exit 2', async () => {
     for (const command of COMMANDS) {

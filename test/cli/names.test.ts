@@ -1,19 +1,18 @@
 // One name, one onboarding (issue 10, bugs 5 and 6), on real parts: a Temporal dev server, the emulator over HTTP
 // and a worker in this process; the CLI in-process through runCli, and starts "as the Web UI would" (any workflow
 // id) through the client.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { EXIT } from '../../src/cli/main';
-import { cli, useCliEnv } from '../helpers/cli';
+import { cli } from '../support/cli';
 import { ONBOARDING_WORKFLOW_TYPE, onboardingWorkflowId } from '../../src/shared/naming';
 import type { OnboardingResult } from '../../src/shared/onboarding';
 import { getProgressQuery } from '../../src/workflows/onboarding';
-import { createHarness, resourcesIn, type Harness } from '../helpers/onboarding';
-import { uniqueName } from '../helpers/temporal';
-import { createHandMadeFlow, eventually } from '../lifecycle/support';
+import { useHarness, resourcesIn } from '../support/onboarding';
+import { uniqueName } from '../support/temporal';
+import { createHandMadeFlow, eventually } from '../support/lifecycle';
 
 /** Every id a completed onboarding recorded (the tenant is not a resource). */
 function resourceIds(r: OnboardingResult): string[] {
@@ -22,17 +21,7 @@ function resourceIds(r: OnboardingResult): string[] {
 }
 
 describe('one name, one onboarding', { timeout: 300_000 }, () => {
-  let h: Harness;
-  let restore: () => void = () => undefined;
-  before(async () => {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
-    h = await createHarness();
-    restore = useCliEnv(h);
-  });
-  after(async () => {
-    restore();
-    await h?.teardown();
-  });
+  const h = useHarness({ cliEnv: {} });
 
   /** What the emulator holds, as one string: an id is there or it is not. */
   const held = async () => JSON.stringify(await resourcesIn(h.emu));

@@ -1,26 +1,15 @@
 // The sandbox is resolved once, by the client (issue 11): a CLI with AEP_SANDBOX=dev and a worker whose own
 // AEP_SANDBOX is prod onboard into dev, and the workflow id, the result, the search attribute and the emulator's
 // resources all agree; so do plan and the day-two commands. Also: no emulator org outside the dev setup.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { EXIT } from '../../src/cli/main';
 import { AepSandbox } from '../../src/shared/search-attributes';
-import { cli, useCliEnv } from '../helpers/cli';
-import { createHarness, resourcesIn, type Harness } from '../helpers/onboarding';
+import { cli } from '../support/cli';
+import { useHarness, resourcesIn } from '../support/onboarding';
 
 describe('one sandbox per onboarding, resolved by the client', { timeout: 300_000 }, () => {
-  let h: Harness;
-  let restore: () => void = () => undefined;
-  before(async () => {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
-    h = await createHarness();
-    restore = useCliEnv(h, { AEP_SANDBOX: 'dev' });
-  });
-  after(async () => {
-    restore();
-    await h?.teardown();
-  });
+  const h = useHarness({ cliEnv: { AEP_SANDBOX: 'dev' } });
 
   it('start, plan, status, runs and teardown with AEP_SANDBOX=dev act on dev, whatever the worker says', async () => {
     await h.emu.control.reset();

@@ -4,8 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { EXIT } from '../../src/cli/main';
-import { cli } from '../helpers/cli';
-import { createDevServerEnv } from '../helpers/temporal';
+import { cli } from '../support/cli';
+import { createDevServerEnv } from '../support/temporal';
 
 describe('start on a namespace without the search attributes', { timeout: 120_000 }, () => {
   let env: TestWorkflowEnvironment;

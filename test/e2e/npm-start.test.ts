@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { freePort, ROOT } from '../helpers/processes';
+import { freePort, ROOT } from '../support/processes';
 import { chatlioSamples } from '../../src/shared/presets/chatlio-samples';
 
 describe('npm start', { timeout: 180_000 }, () => {

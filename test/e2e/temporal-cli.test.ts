@@ -1,28 +1,23 @@
 // An onboarding started with the stock Temporal CLI (`temporal workflow start` / `temporal workflow result`), as an
 // operator would without our own CLI: the workflow validates its input itself, since nothing else did.
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { findTemporalBinaries } from '../../src/dev/temporal-binaries';
 import { FAILURE_TYPES, type OnboardingResult } from '../../src/shared/onboarding';
 import { ONBOARDING_WORKFLOW_TYPE } from '../../src/shared/naming';
-import { createHarness, resourcesIn, type Harness } from '../helpers/onboarding';
-import { uniqueName } from '../helpers/temporal';
+import { useHarness, resourcesIn } from '../support/onboarding';
+import { uniqueName } from '../support/temporal';
 
 const exec = promisify(execFile);
 
 describe('Temporal CLI: start an onboarding with `temporal workflow start`', { timeout: 120_000 }, () => {
-  let h: Harness;
   const cli = findTemporalBinaries().cli;
-
-  before(async () => {
+  before(() => {
     assert.ok(cli, 'no Temporal CLI: run `npm run temporal:install`');
-    h = await createHarness();
   });
-  after(async () => {
-    await h?.teardown();
-  });
+  const h = useHarness();
 
   /** Runs the CLI against the test's server; never the user's own config or environment. */
   async function temporal(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {

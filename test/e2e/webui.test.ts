@@ -13,11 +13,11 @@ import { ONBOARDING_WORKFLOW_TYPE } from '../../src/shared/naming';
 import type { OnboardingResult } from '../../src/shared/onboarding';
 import { ONBOARDING_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 import { createOnboardingWorker } from '../../src/temporal/worker-factory';
-import { browserSkipReason, launchBrowser, type Browser } from '../helpers/browser';
-import { freePort } from '../helpers/processes';
-import { startEmulator, type StartedEmulator } from '../helpers/emulator';
-import { aepClientFor, resourcesIn, workflowBundle } from '../helpers/onboarding';
-import { uniqueName } from '../helpers/temporal';
+import { browserSkipReason, launchBrowser, type Browser } from '../support/browser';
+import { freePort } from '../support/processes';
+import { startEmulator, type StartedEmulator } from '../support/emulator';
+import { aepClientFor, resourcesIn, workflowBundle } from '../support/onboarding';
+import { uniqueName } from '../support/temporal';
 
 const INPUT = { source: 'chatlio', name: 'Support chat UI' };
 const SUMMARY = 'Chatlio onboarding started from the Web UI';

@@ -7,12 +7,10 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startOnboarding } from '../../src/client/onboarding';
-import { ONBOARDING_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
-import { startEmulator, type StartedEmulator } from '../helpers/emulator';
-import { runTs, startWorkerProcess, type Proc } from '../helpers/processes';
-import { createDevServerEnv, uniqueName } from '../helpers/temporal';
+import { useHarnessWithWorkers } from '../support/onboarding';
+import { runTs, type Proc } from '../support/processes';
+import { uniqueName } from '../support/temporal';
 
 const READY = /aep-onboarding worker: /;
 
@@ -58,42 +56,24 @@ function readyLine(proc: Proc): Record<string, unknown> {
 }
 
 describe('worker workflow bundle', { timeout: 300_000 }, () => {
-  let env: TestWorkflowEnvironment;
-  let emu: StartedEmulator;
+  const w = useHarnessWithWorkers();
   let dir: string;
-  const procs: Proc[] = [];
 
-  before(async () => {
+  before(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'aep-bundle-'));
-    [env, emu] = await Promise.all([createDevServerEnv(ONBOARDING_SEARCH_ATTRIBUTES), startEmulator()]);
   });
-  after(async () => {
-    for (const p of procs) await p.kill('SIGKILL');
-    await emu?.close();
-    await env?.teardown();
+  after(() => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function startWorker(taskQueue: string, extra: NodeJS.ProcessEnv = {}): Proc {
-    const p = startWorkerProcess(
-      {
-        temporalAddress: env.address,
-        namespace: env.namespace ?? 'default',
-        emulatorUrl: emu.url,
-        credentials: emu.options,
-      },
-      taskQueue,
-      extra,
-    );
-    procs.push(p);
-    return p;
-  }
+  const startWorker = (taskQueue: string, extra: NodeJS.ProcessEnv = {}): Proc =>
+    w.startWorker(taskQueue, {}, extra);
 
   async function onboard(taskQueue: string, name: string) {
     const { handle } = await startOnboarding(
-      env.client,
+      w.h.env.client,
       { source: 'chatlio', name },
-      { orgId: emu.options.orgId, defaultSandbox: 'prod', taskQueue, workflowId: uniqueName('bundle') },
+      { orgId: w.h.emu.options.orgId, defaultSandbox: 'prod', taskQueue, workflowId: uniqueName('bundle') },
     );
     return handle.result();
   }
@@ -114,7 +94,7 @@ describe('worker workflow bundle', { timeout: 300_000 }, () => {
     const result = await onboard(taskQueue, 'Prebuilt bundle');
     assert.match(result.webhookUrl, /^http:\/\/127\.0\.0\.1:\d+\/.+/);
     await worker.kill('SIGTERM');
-    assert.ok(!worker.output().includes(emu.options.clientSecret), 'no secret in the output');
+    assert.ok(!worker.output().includes(w.h.emu.options.clientSecret), 'no secret in the output');
   });
 
   it('without WORKFLOW_BUNDLE_PATH, bundles in a child process that is gone once the worker polls', async () => {
@@ -157,7 +137,7 @@ describe('worker workflow bundle', { timeout: 300_000 }, () => {
       assert.equal(exit.code, 1, worker.output());
       assert.match(worker.output(), message);
       assert.doesNotMatch(worker.output(), /Cannot reach Temporal/);
-      assert.ok(!worker.output().includes(emu.options.clientSecret), 'no secret in the output');
+      assert.ok(!worker.output().includes(w.h.emu.options.clientSecret), 'no secret in the output');
     }
   });
 });

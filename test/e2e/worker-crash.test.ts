@@ -1,42 +1,21 @@
 // The worker process killed (SIGKILL) in the middle of a create, then started again: the run completes with exactly
 // one of each resource (the retried create finds what the dead worker's attempt made).
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { getProgressQuery } from '../../src/workflows/onboarding';
-import { createHarness, resourcesIn, type Harness } from '../helpers/onboarding';
-import { startWorkerProcess, type Proc } from '../helpers/processes';
-import { uniqueName } from '../helpers/temporal';
+import { resourcesIn, useHarnessWithWorkers } from '../support/onboarding';
+import type { Proc } from '../support/processes';
+import { uniqueName } from '../support/temporal';
 
 describe('worker crash mid-run', { timeout: 300_000 }, () => {
-  let h: Harness;
-  const procs: Proc[] = [];
-  before(async () => {
-    h = await createHarness();
-  });
-  after(async () => {
-    for (const p of procs) await p.kill('SIGKILL');
-    await h?.teardown();
-  });
-
-  function startWorker(taskQueue: string, extra: NodeJS.ProcessEnv = {}): Proc {
-    const p = startWorkerProcess(
-      {
-        temporalAddress: h.env.address,
-        namespace: h.env.namespace ?? 'default',
-        emulatorUrl: h.emu.url,
-        credentials: h.emu.options,
-      },
-      taskQueue,
-      extra,
-    );
-    procs.push(p);
-    return p;
-  }
+  const w = useHarnessWithWorkers();
+  const startWorker = (taskQueue: string, extra: NodeJS.ProcessEnv = {}): Proc =>
+    w.startWorker(taskQueue, {}, extra);
 
   it('completes after SIGKILL and restart with exactly one of each resource', async () => {
-    await h.emu.control.reset();
+    await w.h.emu.control.reset();
     // The dataflow create is slow, so the kill lands while it is in flight (the emulator still commits it).
-    await h.emu.control.fault({
+    await w.h.emu.control.fault({
       method: 'POST',
       path: '^/data/foundation/flowservice/flows$',
       kind: 'latency',
@@ -46,7 +25,7 @@ describe('worker crash mid-run', { timeout: 300_000 }, () => {
     const taskQueue = uniqueName('crash');
     const first = startWorker(taskQueue);
     await first.waitFor(/aep-onboarding worker: /, 90_000);
-    const { handle } = await h.start(taskQueue, { source: 'chatlio', name: 'Crash test' });
+    const { handle } = await w.h.start(taskQueue, { source: 'chatlio', name: 'Crash test' });
     for (let i = 0; i < 300; i++) {
       const p = await handle.query(getProgressQuery).catch(() => undefined);
       if (p?.steps.flow?.state === 'running') break;
@@ -59,7 +38,7 @@ describe('worker crash mid-run', { timeout: 300_000 }, () => {
     await second.waitFor(/aep-onboarding worker: /, 90_000);
     const result = await handle.result();
     assert.ok(result.webhookUrl);
-    const resources = await resourcesIn(h.emu);
+    const resources = await resourcesIn(w.h.emu);
     assert.deepEqual(Object.fromEntries(Object.entries(resources).map(([k, v]) => [k, v.length])), {
       fieldgroups: 1,
       schemas: 1,
@@ -69,12 +48,12 @@ describe('worker crash mid-run', { timeout: 300_000 }, () => {
       mappingSets: 1,
       flows: 1,
     });
-    const flowPosts = (await h.emu.control.calls()).filter(
+    const flowPosts = (await w.h.emu.control.calls()).filter(
       (c) => c.method === 'POST' && c.path.endsWith('/flows'),
     );
     assert.equal(flowPosts.length, 1, 'the retry found the flow instead of creating a second one');
     await second.kill('SIGTERM');
     const out = first.output() + second.output();
-    assert.ok(!out.includes(h.emu.options.clientSecret), 'no secret in worker output');
+    assert.ok(!out.includes(w.h.emu.options.clientSecret), 'no secret in worker output');
   });
 });

@@ -1,48 +1,27 @@
 // The worker process as operators run it: Prometheus metrics (Temporal's and its own counters), structured JSON logs
 // with workflow/activity context and no secrets, and a graceful shutdown that lets in-flight activities finish.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { getProgressQuery } from '../../src/workflows/onboarding';
-import { createHarness, resourcesIn, type Harness } from '../helpers/onboarding';
-import { freePort, startWorkerProcess, type Proc } from '../helpers/processes';
-import { uniqueName } from '../helpers/temporal';
+import { resourcesIn, useHarnessWithWorkers } from '../support/onboarding';
+import { freePort, type Proc } from '../support/processes';
+import { uniqueName } from '../support/temporal';
 
 describe('worker operations', { timeout: 300_000 }, () => {
-  let h: Harness;
-  const procs: Proc[] = [];
+  const w = useHarnessWithWorkers();
   const issuedTokens = new Set<string>();
-  before(async () => {
-    h = await createHarness();
-  });
-  after(async () => {
-    for (const p of procs) await p.kill('SIGKILL');
-    await h?.teardown();
-  });
-
-  function startWorker(taskQueue: string, extra: NodeJS.ProcessEnv = {}): Proc {
-    const p = startWorkerProcess(
-      {
-        temporalAddress: h.env.address,
-        namespace: h.env.namespace ?? 'default',
-        emulatorUrl: h.emu.url,
-        credentials: h.emu.options,
-      },
-      taskQueue,
-      extra,
-    );
-    procs.push(p);
-    return p;
-  }
+  const startWorker = (taskQueue: string, extra: NodeJS.ProcessEnv = {}): Proc =>
+    w.startWorker(taskQueue, {}, extra);
 
   it('serves Prometheus metrics and writes JSON logs with context and no secrets', async () => {
-    await h.emu.control.reset();
+    await w.h.emu.control.reset();
     const port = await freePort();
     const taskQueue = uniqueName('ops');
     const worker = startWorker(taskQueue, { WORKER_METRICS_BIND: `127.0.0.1:${port}`, LOG_LEVEL: 'DEBUG' });
     await worker.waitFor(/aep-onboarding worker/, 90_000);
-    const { handle } = await h.start(taskQueue, { source: 'chatlio', name: 'Metrics' });
+    const { handle } = await w.h.start(taskQueue, { source: 'chatlio', name: 'Metrics' });
     await handle.result();
-    for (const t of h.emu.state.tokens.keys()) issuedTokens.add(t);
+    for (const t of w.h.emu.state.tokens.keys()) issuedTokens.add(t);
 
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     const value = (name: string, labels: RegExp = /.*/) =>
@@ -72,13 +51,13 @@ describe('worker operations', { timeout: 300_000 }, () => {
       'activity lines carry workflow and activity context',
     );
     const out = worker.output();
-    assert.ok(!out.includes(h.emu.options.clientSecret), 'no client secret in the logs');
+    assert.ok(!out.includes(w.h.emu.options.clientSecret), 'no client secret in the logs');
     for (const t of issuedTokens) assert.ok(!out.includes(t), 'no access token in the logs');
   });
 
   it('SIGTERM lets an in-flight activity finish; another worker completes the run with one of each', async () => {
-    await h.emu.control.reset();
-    await h.emu.control.fault({
+    await w.h.emu.control.reset();
+    await w.h.emu.control.fault({
       method: 'POST',
       path: '^/data/foundation/flowservice/flows$',
       kind: 'latency',
@@ -88,7 +67,7 @@ describe('worker operations', { timeout: 300_000 }, () => {
     const taskQueue = uniqueName('graceful');
     const first = startWorker(taskQueue);
     await first.waitFor(/aep-onboarding worker/, 90_000);
-    const { handle } = await h.start(taskQueue, { source: 'chatlio', name: 'Graceful' });
+    const { handle } = await w.h.start(taskQueue, { source: 'chatlio', name: 'Graceful' });
     for (let i = 0; i < 300; i++) {
       const p = await handle.query(getProgressQuery).catch(() => undefined);
       if (p?.steps.flow?.state === 'running') break;
@@ -96,7 +75,7 @@ describe('worker operations', { timeout: 300_000 }, () => {
     }
     const stopped = await first.kill('SIGTERM');
     assert.equal(stopped.code, 0, first.output().slice(-2000));
-    const flowPosts = (await h.emu.control.calls()).filter(
+    const flowPosts = (await w.h.emu.control.calls()).filter(
       (c) => c.method === 'POST' && c.path.endsWith('/flows'),
     );
     assert.equal(flowPosts.length, 1);
@@ -105,7 +84,7 @@ describe('worker operations', { timeout: 300_000 }, () => {
     const second = startWorker(taskQueue);
     await second.waitFor(/aep-onboarding worker/, 90_000);
     await handle.result();
-    const flows = (await resourcesIn(h.emu)).flows ?? [];
+    const flows = (await resourcesIn(w.h.emu)).flows ?? [];
     assert.equal(flows.length, 1);
     await second.kill('SIGTERM');
   });

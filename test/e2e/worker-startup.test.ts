@@ -1,12 +1,12 @@
 // The worker process at its edges: it checks its AEP credential before it polls (and refuses to start on one AEP
 // refuses, naming the fix and never the secret), and a SIGTERM ends it within the grace time even when an AEP call
 // in flight takes longer.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { getProgressQuery } from '../../src/workflows/onboarding';
-import { createHarness, type Harness } from '../helpers/onboarding';
-import { freePort, startWorkerProcess, type Proc } from '../helpers/processes';
-import { uniqueName } from '../helpers/temporal';
+import { useHarnessWithWorkers, type Harness } from '../support/onboarding';
+import { freePort, type Proc } from '../support/processes';
+import { uniqueName } from '../support/temporal';
 
 const WRONG_SECRET = 'wrong-secret-7f3a9c1e5b';
 
@@ -27,34 +27,8 @@ function logText(p: Proc): string {
 }
 
 describe('worker start-up check and shutdown', { timeout: 300_000 }, () => {
-  let h: Harness;
-  const procs: Proc[] = [];
-  before(async () => {
-    h = await createHarness();
-  });
-  after(async () => {
-    for (const p of procs) await p.kill('SIGKILL');
-    await h?.teardown();
-  });
-
-  function startWorker(
-    taskQueue: string,
-    credentials: Partial<Harness['emu']['options']> = {},
-    extra: NodeJS.ProcessEnv = {},
-  ): Proc {
-    const p = startWorkerProcess(
-      {
-        temporalAddress: h.env.address,
-        namespace: h.env.namespace ?? 'default',
-        emulatorUrl: h.emu.url,
-        credentials: { ...h.emu.options, ...credentials },
-      },
-      taskQueue,
-      extra,
-    );
-    procs.push(p);
-    return p;
-  }
+  const w = useHarnessWithWorkers();
+  const startWorker = w.startWorker.bind(w);
 
   const refusals: Array<[string, Partial<Harness['emu']['options']>, NodeJS.ProcessEnv, RegExp]> = [
     [
@@ -77,7 +51,7 @@ describe('worker start-up check and shutdown', { timeout: 300_000 }, () => {
       assert.match(out, /WORKER_SKIP_AEP_CHECK=true/);
       assert.ok(!/aep-onboarding worker:/.test(out), 'it never started polling');
       assert.ok(!worker.output().includes(WRONG_SECRET), 'the secret is not in the output');
-      assert.ok(!worker.output().includes(h.emu.options.clientSecret), 'the secret is not in the output');
+      assert.ok(!worker.output().includes(w.h.emu.options.clientSecret), 'the secret is not in the output');
     });
   }
 
@@ -115,8 +89,8 @@ describe('worker start-up check and shutdown', { timeout: 300_000 }, () => {
   });
 
   it('SIGTERM during a 25 s AEP call ends the worker within the grace time plus the margin', async () => {
-    await h.emu.control.reset();
-    await h.emu.control.fault({
+    await w.h.emu.control.reset();
+    await w.h.emu.control.fault({
       method: 'POST',
       path: '^/data/foundation/flowservice/flows$',
       kind: 'latency',
@@ -127,7 +101,7 @@ describe('worker start-up check and shutdown', { timeout: 300_000 }, () => {
     const taskQueue = uniqueName('grace');
     const worker = startWorker(taskQueue, {}, { WORKER_SHUTDOWN_GRACE_MS: String(graceMs) });
     await worker.waitFor(/aep-onboarding worker:/, 90_000);
-    const { handle } = await h.start(taskQueue, { source: 'chatlio', name: 'Grace' });
+    const { handle } = await w.h.start(taskQueue, { source: 'chatlio', name: 'Grace' });
     let flowRunning = false;
     for (let i = 0; i < 300 && !flowRunning; i++) {
       const p = await handle.query(getProgressQuery).catch(() => undefined);

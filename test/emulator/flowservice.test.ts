@@ -14,7 +14,7 @@ import {
   startEmulator,
   type JsonResponse,
   type StartedEmulator,
-} from '../helpers/emulator';
+} from '../support/emulator';
 
 const FS = '/data/foundation/flowservice';
 const ORG = EMULATOR_DEFAULTS.orgId;

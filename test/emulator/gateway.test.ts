@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CHATLIO_CONNECTION_SPEC_ID, EMULATOR_DEFAULTS } from '../../src/shared/aep-constants';
-import { request, startEmulator, type JsonResponse, type StartedEmulator } from '../helpers/emulator';
+import { request, startEmulator, type JsonResponse, type StartedEmulator } from '../support/emulator';
 
 const SC = '/data/foundation/flowservice/sourceConnections';
 const OTHER = {

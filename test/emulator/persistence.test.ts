@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { CHATLIO_CONNECTION_SPEC_ID } from '../../src/shared/aep-constants';
-import { fetchToken, request, spawnEmulator, type SpawnedEmulator } from '../helpers/emulator';
+import { fetchToken, request, spawnEmulator, type SpawnedEmulator } from '../support/emulator';
 
 const SC = '/data/foundation/flowservice/sourceConnections';
 const CREDS = {

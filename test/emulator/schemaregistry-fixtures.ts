@@ -2,7 +2,7 @@
 // builders for the field group / schema / dataset chain every Data Prep and inlet test needs.
 import { EXPERIENCE_EVENT_CLASS, XED_FULL_CONTENT_TYPE } from '../../src/shared/aep-constants';
 import type { EmulatorOptions } from '../../src/emulator/core/types';
-import { startEmulator, type StartedEmulator } from '../helpers/emulator';
+import { startEmulator, type StartedEmulator } from '../support/emulator';
 
 export const SR = '/data/foundation/schemaregistry';
 export const CATALOG = '/data/foundation/catalog';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { EXPERIENCE_EVENT_CLASS, XED_FULL_CONTENT_TYPE } from '../../src/shared/aep-constants';
 import { newConversation } from '../../src/shared/presets/chatlio-samples';
-import { request, startEmulator, type JsonResponse, type StartedEmulator } from '../helpers/emulator';
+import { request, startEmulator, type JsonResponse, type StartedEmulator } from '../support/emulator';
 
 const PLATFORM = '/data/foundation';
 const TENANT = 'extconndev';

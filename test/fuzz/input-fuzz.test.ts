@@ -2,7 +2,7 @@
 // fails at once with a clear, non-retryable validation failure and the emulator sees no API call. Malformed
 // emulator answers (truncated JSON, missing fields, wrong types, HTML pages): each run fails at the step that got
 // them, compensates everything, and no workflow task ever fails (a task failing would be retried forever).
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, TemporalFailure } from '@temporalio/common';
@@ -11,9 +11,9 @@ import { onboardingFailureDetails } from '../../src/client/onboarding';
 import type { FaultRule } from '../../src/emulator/core/faults';
 import { ONBOARDING_WORKFLOW_TYPE } from '../../src/shared/naming';
 import { FAILURE_TYPES } from '../../src/shared/onboarding';
-import { createHarness, resourcesIn, type Harness } from '../helpers/onboarding';
-import { mulberry32 } from '../helpers/prng';
-import { uniqueName } from '../helpers/temporal';
+import { useHarness, resourcesIn, type Harness } from '../support/onboarding';
+import { mulberry32 } from '../support/prng';
+import { uniqueName } from '../support/temporal';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_128);
 // Seeded, so a failing case can be replayed.
@@ -240,13 +240,7 @@ const RESPONSE_CASES: ResponseCase[] = [
 ];
 
 describe('bad input and malformed answers', { timeout: 300_000 }, () => {
-  let h: Harness;
-  before(async () => {
-    h = await createHarness();
-  });
-  after(async () => {
-    await h?.teardown();
-  });
+  const h = useHarness();
 
   /** Runs each input on one worker; each must fail at once, non-retryable, with a short readable message. */
   async function expectValidationFailures(cases: Array<[string, unknown]>): Promise<void> {

@@ -5,17 +5,17 @@
 // by name), ends with exactly one of each resource carrying its own run's marker, and a neighbour onboarding of a
 // look-alike name keeps every resource untouched. Names equal after normalisation are one onboarding.
 // FUZZ_SEED=<n> replays another draw.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { DuplicateOnboardingError, InvalidInputError, startOnboarding } from '../../src/client/onboarding';
 import { carriesMarker, normaliseName, ONBOARDING_WORKFLOW_TYPE, runMarker } from '../../src/shared/naming';
 import type { OnboardingResult } from '../../src/shared/onboarding';
-import type { TenantView } from '../helpers/emulator';
-import { createHarness, resourcesIn, type Harness } from '../helpers/onboarding';
-import { seeded } from '../helpers/prng';
-import { uniqueName } from '../helpers/temporal';
+import type { TenantView } from '../support/emulator';
+import { useHarness, resourcesIn } from '../support/onboarding';
+import { seeded } from '../support/prng';
+import { uniqueName } from '../support/temporal';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_201);
 const { random, int, pick } = seeded(SEED);
@@ -153,13 +153,7 @@ const POST_CREATE =
   '^/data/foundation/(flowservice/(sourceConnections|targetConnections|flows)|schemaregistry/tenant/(fieldgroups|schemas)|catalog/dataSets|conversion/mappingSets)$';
 
 describe(`names fuzz (seed ${SEED})`, { timeout: 180_000 }, () => {
-  let h: Harness;
-  before(async () => {
-    h = await createHarness();
-  });
-  after(async () => {
-    await h?.teardown();
-  });
+  const h = useHarness();
 
   const start = (taskQueue: string, input: unknown) =>
     // The CLI's way: no workflow id given, so the id is derived from the normalised name.

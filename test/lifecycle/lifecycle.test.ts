@@ -1,9 +1,8 @@
 // Day-two operations on a real Temporal dev server against the emulator over HTTP: teardown, etag-safe updates,
 // verify, runs, plan, adopt and base connections.
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Client } from '@temporalio/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import {
   adoptFlow,
   baseConnectionOperation,
@@ -19,22 +18,23 @@ import { startOnboarding } from '../../src/client/onboarding';
 import type { FieldConflict, VerificationFailureDetails } from '../../src/activities/lifecycle';
 import type { OnboardingResult } from '../../src/shared/onboarding';
 import { chatlioSamples } from '../../src/shared/presets/chatlio-samples';
-import { createHarness, resourcesIn, type Harness } from '../helpers/onboarding';
-import { createHandMadeFlow, eventually, idsOf, innermost, platform, postWebhook } from './support';
+import { useHarness, resourcesIn } from '../support/onboarding';
+import {
+  createHandMadeFlow,
+  eventually,
+  idsOf,
+  innermost,
+  platform,
+  postWebhook,
+} from '../support/lifecycle';
 
 const SAMPLES = Object.keys(chatlioSamples);
 
 describe('onboarding lifecycle on the dev server', { timeout: 300_000 }, () => {
-  let h: Harness;
+  const h = useHarness();
   let client: Client;
-  before(async () => {
-    // Expected activity failures (conflicts, refused deletes) would otherwise be logged as warnings.
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
-    h = await createHarness();
+  before(() => {
     client = h.env.client;
-  });
-  after(async () => {
-    await h?.teardown();
   });
 
   const orgId = () => h.emu.options.orgId;

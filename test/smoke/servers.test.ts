@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createDevServerEnv, createTimeSkippingEnv, uniqueName } from '../helpers/temporal';
+import { createDevServerEnv, createTimeSkippingEnv, uniqueName } from '../support/temporal';
 
 async function runOnce(env: TestWorkflowEnvironment): Promise<string> {
   const taskQueue = uniqueName('smoke');

@@ -16,7 +16,7 @@ import {
   type StartedCodecServer,
 } from '../../src/temporal/codec-server';
 import { parseHostPort } from '../../src/shared/net';
-import { freePort, runTs } from '../helpers/processes';
+import { freePort, runTs } from '../support/processes';
 
 const KEY = randomBytes(32);
 const codec = new AesGcmCodec({ id: 'k', key: KEY });

@@ -12,9 +12,9 @@ import { AesGcmCodec, codecFromEnv } from '../../src/temporal/codec';
 import { createCodecServer } from '../../src/temporal/codec-server';
 import { createOnboardingWorker } from '../../src/temporal/worker-factory';
 import { ONBOARDING_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
-import { startEmulator, type StartedEmulator } from '../helpers/emulator';
-import { aepClientFor, workflowBundle } from '../helpers/onboarding';
-import { createDevServerEnv, uniqueName } from '../helpers/temporal';
+import { startEmulator, type StartedEmulator } from '../support/emulator';
+import { aepClientFor, workflowBundle } from '../support/onboarding';
+import { createDevServerEnv, uniqueName } from '../support/temporal';
 
 const KEY = randomBytes(32);
 const SECRET_TEXT = 'jane.doe@example.com';

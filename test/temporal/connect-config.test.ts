@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { runCli, EXIT } from '../../src/cli/main';
 import { loadTemporalConnectConfig, TemporalConfigError } from '../../src/temporal/connect-config';
 import { EMULATOR_DEFAULTS } from '../../src/shared/aep-constants';
-import { runTs } from '../helpers/processes';
+import { runTs } from '../support/processes';
 
 const load = (env: Record<string, string>) =>
   loadTemporalConnectConfig({ disableFile: true, overrideEnvVars: env });

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NativeConnection } from '@temporalio/worker';
 import { ensureSearchAttributes, MissingSearchAttributesError } from '../../src/temporal/search-attributes';
-import { createDevServerEnv } from '../helpers/temporal';
+import { createDevServerEnv } from '../support/temporal';
 
 describe('ensureSearchAttributes', { timeout: 120_000 }, () => {
   it('adds the missing ones on a fresh dev server, then finds them present', async () => {

@@ -10,8 +10,9 @@ import { createActivities, type Activities } from '../../src/activities';
 import { PresetRegistry } from '../../src/presets/registry';
 import { CHATLIO_CONNECTION_SPEC_ID } from '../../src/shared/aep-constants';
 import { runMarker } from '../../src/shared/naming';
-import { aepErrors, FakeAep } from '../helpers/fake-aep';
-import { NO_RECORDS } from '../helpers/records';
+import { aepErrors, FakeAep } from '../support/fake-aep';
+import { NO_RECORDS } from '../support/records';
+import { rejection } from '../support/failures';
 
 const marker = runMarker({ workflowId: 'onboard-unit', runId: 'run-1' });
 const tag = `[${marker}]`;
@@ -40,14 +41,7 @@ function run<K extends keyof Activities>(
   return new MockActivityEnvironment(info, { logger: new DefaultLogger('ERROR') }).run(fn, input);
 }
 
-async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await p.then(
-    () => assert.fail('expected the activity to fail'),
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof ApplicationFailure, `expected an ApplicationFailure, got ${String(err)}`);
-  return err;
-}
+const failureOf = (p: Promise<unknown>): Promise<ApplicationFailure> => rejection(p, ApplicationFailure);
 
 const sourceInput = (name = `Support chat · Chatlio source connection ${tag}`) => ({
   sandbox: 'prod',

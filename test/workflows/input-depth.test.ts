@@ -1,6 +1,6 @@
 // An input nested 20,000 deep (the SDK and gRPC accept it; the Temporal CLI does not) fails the run at once with the
 // workflow's own non-retryable input failure, before any AEP call, instead of failing its workflow task forever.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
@@ -11,8 +11,8 @@ import { inputTooDeep, MAX_INPUT_DEPTH } from '../../src/shared/depth';
 import { FAILURE_TYPES, VALIDATION_FAILURE_TYPES } from '../../src/shared/onboarding';
 import { LIFECYCLE_WORKFLOW_TYPES } from '../../src/client/lifecycle';
 import { ONBOARDING_WORKFLOW_TYPE } from '../../src/shared/naming';
-import { createHarness, type Harness } from '../helpers/onboarding';
-import { uniqueName } from '../helpers/temporal';
+import { useHarness, type Harness } from '../support/onboarding';
+import { uniqueName } from '../support/temporal';
 
 /** 20,000 levels as JSON text: JSON.parse takes any depth, JSON.stringify (the SDK's converter) overflows. */
 const DEEP_JSON = (leaf: string) => `${'{"a":'.repeat(20_000)}${leaf}${'}'.repeat(20_000)}`;
@@ -48,13 +48,7 @@ function nested(depth: number, leaf: unknown = 'x'): unknown {
 }
 
 describe('deeply nested inputs', { timeout: 300_000 }, () => {
-  let h: Harness;
-  before(async () => {
-    h = await createHarness();
-  });
-  after(async () => {
-    await h?.teardown();
-  });
+  const h = useHarness();
 
   it('inputTooDeep measures depth without recursion, at any depth', () => {
     assert.equal(inputTooDeep({ a: [1, { b: 'c' }] }, 3), false);

@@ -1,6 +1,6 @@
 // Bad input gets a clear error and loses nothing: the run fails at once, non-retryable, listing every problem, and
 // the emulator sees no API call.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
@@ -8,8 +8,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { InvalidInputError, validateForStart } from '../../src/client/onboarding';
 import { PresetRegistry, BUILTIN_PRESET_DIR } from '../../src/presets/registry';
 import { ONBOARDING_WORKFLOW_TYPE } from '../../src/shared/naming';
-import { createHarness, resourcesIn, type Harness } from '../helpers/onboarding';
-import { uniqueName } from '../helpers/temporal';
+import { useHarness, resourcesIn } from '../support/onboarding';
+import { uniqueName } from '../support/temporal';
 
 const INVALID: Array<[string, unknown, RegExp]> = [
   ['no input at all', null, /one JSON object/],
@@ -46,13 +46,7 @@ const INVALID: Array<[string, unknown, RegExp]> = [
 ];
 
 describe('invalid onboarding inputs', { timeout: 300_000 }, () => {
-  let h: Harness;
-  before(async () => {
-    h = await createHarness();
-  });
-  after(async () => {
-    await h?.teardown();
-  });
+  const h = useHarness();
 
   it('the CLI-side check lists every problem at once', () => {
     try {

@@ -1,5 +1,5 @@
 // The onboarding saga on a real Temporal dev server against the emulator over HTTP.
-import { after, afterEach, before, describe, it } from 'node:test';
+import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
@@ -11,7 +11,7 @@ import {
 import { getProgressQuery } from '../../src/workflows/onboarding';
 import type { OnboardingResult } from '../../src/shared/onboarding';
 import { chatlioSamples } from '../../src/shared/presets/chatlio-samples';
-import { createHarness, resourcesIn, type Harness } from '../helpers/onboarding';
+import { useHarness, resourcesIn } from '../support/onboarding';
 
 const CREATES = {
   fieldGroup: '^/data/foundation/schemaregistry/tenant/fieldgroups$',
@@ -49,13 +49,7 @@ const ONE_OF_EACH = {
 };
 
 describe('onboardStreamingSource on the dev server', { timeout: 600_000 }, () => {
-  let h: Harness;
-  before(async () => {
-    h = await createHarness();
-  });
-  after(async () => {
-    await h?.teardown();
-  });
+  const h = useHarness();
   // Every token the emulator issued during these runs, for the history scan at the end (reset() forgets them).
   const issuedTokens = new Set<string>();
   afterEach(() => {

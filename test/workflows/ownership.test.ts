@@ -1,6 +1,6 @@
 // The saga's promise, tried as an adversarial user would (issue 10): a failed or cancelled run deletes exactly
 // what it created, never a user's resource that merely shares a name, and a slow create never doubles.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -23,14 +23,9 @@ import {
 import { onboardingRecords } from '../../src/records';
 import { ONBOARDING_WORKFLOW_TYPE, runMarker } from '../../src/shared/naming';
 import { createOnboardingWorker } from '../../src/temporal/worker-factory';
-import {
-  aepClientFor,
-  createHarness,
-  resourcesIn,
-  workflowBundle,
-  type Harness,
-} from '../helpers/onboarding';
-import { uniqueName } from '../helpers/temporal';
+import { aepClientFor, useHarness, resourcesIn, workflowBundle } from '../support/onboarding';
+import { uniqueName } from '../support/temporal';
+import { rejection } from '../support/failures';
 
 const POST_DATASET = '^/data/foundation/catalog/dataSets$';
 const POST_FLOW = '^/data/foundation/flowservice/flows$';
@@ -39,23 +34,10 @@ function count(resources: Record<string, unknown[]>): Record<string, number> {
   return Object.fromEntries(Object.entries(resources).map(([k, v]) => [k, v.length]));
 }
 
-async function failureOf(p: Promise<unknown>): Promise<WorkflowFailedError> {
-  const err = await p.then(
-    () => assert.fail('the run should fail'),
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof WorkflowFailedError, String(err));
-  return err;
-}
+const failureOf = (p: Promise<unknown>): Promise<WorkflowFailedError> => rejection(p, WorkflowFailedError);
 
 describe('ownership: never delete what the run did not create', { timeout: 600_000 }, () => {
-  let h: Harness;
-  before(async () => {
-    h = await createHarness();
-  });
-  after(async () => {
-    await h?.teardown();
-  });
+  const h = useHarness();
 
   /** A hand-made schema and dataset of the user's, as they would exist in a real sandbox. */
   async function userSchemaAndDataset(schemaTitle: string, datasetName: string) {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
-import { workflowBundle } from '../helpers/onboarding';
+import { workflowBundle } from '../support/onboarding';
 
 const DIR = path.join(__dirname, '..', 'fixtures', 'histories');
 

@@ -138,10 +138,12 @@ export interface RemoveInput extends Sandboxed {
   name?: string;
   marker?: string;
   /**
-   * When the step's create ended without a settling answer (timed out, or cancelled, epoch ms): it may still be in
-   * flight, so an empty look-up by name is trusted only once the settle time has passed since then.
+   * When the step's create ended without a settling answer (timed out, or cancelled): how long ago that was, in
+   * workflow time, when the undo was scheduled. The create may still land, so an empty look-up by name is trusted
+   * only once the settle time has passed since then. A duration, not a date: worker and server clocks may differ
+   * (and the time-skipping test server runs ahead of the wall clock).
    */
-  settleFrom?: number;
+  unsettledForMs?: number;
 }
 export interface RemoveOutput {
   existed: boolean;

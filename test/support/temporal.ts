@@ -6,6 +6,8 @@ import type { SearchAttributeType } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import { devServerDynamicConfigArgs } from '../../src/dev/dev-server-config';
 import { devServerExecutable, testServerExecutable } from '../../src/dev/temporal-binaries';
+import { ONBOARDING_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
+import { TYPE_TO_INDEXED } from '../../src/temporal/search-attributes';
 
 export async function createDevServerEnv(
   searchAttributes: SearchAttributeKey<SearchAttributeType>[] = [],
@@ -15,8 +17,21 @@ export async function createDevServerEnv(
   });
 }
 
+/**
+ * The time-skipping test server, with the onboarding search attributes registered: its operator API can add them
+ * but neither lists them nor answers GetSearchAttributes, so the worker's own check cannot run there.
+ */
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: testServerExecutable() } });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: testServerExecutable() },
+  });
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(
+      ONBOARDING_SEARCH_ATTRIBUTES.map((k) => [k.name, TYPE_TO_INDEXED[k.type]!]),
+    ),
+  });
+  return env;
 }
 
 /** A unique task queue / workflow id per test, so tests never pick up each other's tasks. */

@@ -10,7 +10,7 @@ import {
   STREAMING_PROVIDER_ID,
   XED_FULL_CONTENT_TYPE,
 } from '../../src/shared/aep-constants';
-import { request, type JsonResponse, type StartedEmulator } from '../helpers/emulator';
+import { request, type JsonResponse, type StartedEmulator } from './emulator';
 
 export interface HandMadeFlow {
   fieldGroupId: string;

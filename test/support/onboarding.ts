@@ -1,6 +1,7 @@
 // The onboarding under test, on real parts: a real Temporal server, the emulator over loopback HTTP, the real AEP
 // client, the real activities and workflows (bundled once per test file).
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { after, before } from 'node:test';
+import { DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createAepClient, type AepClient } from '../../src/aep';
 import { startOnboarding } from '../../src/client/onboarding';
@@ -9,6 +10,7 @@ import { ONBOARDING_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes
 import { bundleOnboardingWorkflows, createOnboardingWorker } from '../../src/temporal/worker-factory';
 import type { EmulatorOptions } from '../../src/emulator/core/types';
 import { startEmulator, type StartedEmulator } from './emulator';
+import { startWorkerProcess, type Proc } from './processes';
 import { createDevServerEnv, uniqueName } from './temporal';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
@@ -102,4 +104,90 @@ export async function resourcesIn(
     if ((items as unknown[]).length) out[name] = items;
   }
   return out;
+}
+
+/**
+ * Call inside a `describe`: the suite's harness, set up in its `before` hook and torn down in its `after` hook.
+ * The object stands for the harness from `before` on; `cliEnv` also points the in-process CLI at it.
+ */
+export function useHarness(opts: { cliEnv?: Record<string, string>; quiet?: boolean } = {}): Harness {
+  let real: Harness | undefined;
+  let saved: NodeJS.ProcessEnv | undefined;
+  before(async () => {
+    // Expected activity failures (conflicts, refused deletes, scripted faults) would otherwise log as warnings.
+    if (opts.quiet !== false) installQuietRuntime();
+    real = await createHarness();
+    if (opts.cliEnv) {
+      saved = { ...process.env };
+      Object.assign(process.env, {
+        TEMPORAL_ADDRESS: real.env.address,
+        TEMPORAL_NAMESPACE: 'default',
+        AEP_ORG_ID: real.emu.options.orgId,
+        AEP_SANDBOX: 'prod',
+        ...opts.cliEnv,
+      });
+      delete process.env.TEMPORAL_TASK_QUEUE;
+      delete process.env.TEMPORAL_PROFILE;
+    }
+  });
+  after(async () => {
+    if (saved) process.env = saved;
+    await real?.teardown();
+  });
+  return new Proxy({} as Harness, {
+    get(_target, key) {
+      if (!real) throw new Error('the harness is set up in the suite’s before hook');
+      const value: unknown = Reflect.get(real, key);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(real) : value;
+    },
+  });
+}
+
+let quiet = false;
+/** The SDK's runtime logs errors only; once per process, before the first connection. */
+export function installQuietRuntime(): void {
+  if (quiet) return;
+  quiet = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
+  } catch {
+    // Already installed by a connection made earlier in this process: keep it.
+  }
+}
+
+/** A suite's harness, and `src/worker.ts` processes against it: every process is killed when the suite ends. */
+export interface HarnessWithWorkers {
+  /** Stands for the harness from the suite's `before` on. */
+  readonly h: Harness;
+  startWorker(
+    taskQueue: string,
+    credentials?: Partial<Harness['emu']['options']>,
+    extra?: NodeJS.ProcessEnv,
+  ): Proc;
+}
+
+/** Call inside a `describe`: registers the suite's before/after hooks. */
+export function useHarnessWithWorkers(): HarnessWithWorkers {
+  const procs: Proc[] = [];
+  after(async () => {
+    for (const p of procs) await p.kill('SIGKILL');
+  });
+  const h = useHarness({ quiet: false });
+  return {
+    h,
+    startWorker(taskQueue, credentials = {}, extra = {}) {
+      const p = startWorkerProcess(
+        {
+          temporalAddress: h.env.address,
+          namespace: h.env.namespace ?? 'default',
+          emulatorUrl: h.emu.url,
+          credentials: { ...h.emu.options, ...credentials },
+        },
+        taskQueue,
+        extra,
+      );
+      procs.push(p);
+      return p;
+    },
+  };
 }
