@@ -1,6 +1,6 @@
 // One onboarding's steps: each create registers its undo first (so a create whose answer was lost is still undone,
 // by name and the run's marker), and the progress query follows every step. Orchestration only.
-import { ApplicationFailure, CancellationScope, isCancellation, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, workflowInfo } from '@temporalio/workflow';
 import type { Activities, ResourceStep, SweepInput, SweepOutput } from '../activities';
 import type { ValidOnboardingInput } from '../shared/input';
 import { mergeMappings } from '../shared/mappings';
@@ -27,44 +27,8 @@ import {
 } from './onboarding-options';
 import { renderDetails } from './onboarding-progress';
 import { describeError, failureType, Saga, type CompensationReport, type UndoResult } from './saga';
+import { answered, ID_OF, REMOVE } from './onboarding-steps';
 import { settleAll } from './settle';
-
-/** The undo activity of each resource step: all take a RemoveInput. */
-const REMOVE = {
-  flow: 'removeFlow',
-  targetConnection: 'removeTargetConnection',
-  sourceConnection: 'removeSourceConnection',
-  mappingSet: 'removeMappingSet',
-  dataset: 'removeDataset',
-  schema: 'removeSchema',
-  fieldGroup: 'removeFieldGroup',
-} as const satisfies Record<ResourceStep, keyof Activities>;
-
-/** Where each resource step's id is kept: schemas and field groups are deleted by their meta:altId. */
-const ID_OF = {
-  flow: 'flowId',
-  targetConnection: 'targetConnectionId',
-  sourceConnection: 'sourceConnectionId',
-  mappingSet: 'mappingSetId',
-  dataset: 'datasetId',
-  schema: 'schemaAltId',
-  fieldGroup: 'fieldGroupId',
-} as const satisfies Record<ResourceStep, keyof OnboardingIds>;
-
-/**
- * Whether a failed create was settled by AEP's answer (its last attempt got an HTTP status other than a gateway's
- * 502/504). A timeout, a reset or a cancellation leaves the request possibly in flight.
- */
-function answered(err: unknown): boolean {
-  for (let e: unknown = err, i = 0; e instanceof Error && i < 5; e = e.cause, i++) {
-    if (e instanceof ApplicationFailure) {
-      const status = (e.details?.[0] as { status?: unknown } | undefined)?.status;
-      if (typeof status === 'number') return status > 0 && status !== 502 && status !== 504;
-      if (e.nonRetryable) return true; // refused before any request (input checks, NameTaken)
-    }
-  }
-  return false;
-}
 
 export class OnboardingRun {
   readonly saga = new Saga();

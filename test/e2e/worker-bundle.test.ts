@@ -99,7 +99,7 @@ describe('worker workflow bundle', { timeout: 300_000 }, () => {
 
   it('without WORKFLOW_BUNDLE_PATH, bundles in a child process that is gone once the worker polls', async () => {
     const taskQueue = uniqueName('default');
-    const worker = startWorker(taskQueue);
+    const worker = startWorker(taskQueue, { WORKFLOW_BUNDLE_PATH: '' });
     const { seen, aliveWhenReady } = await watchStartUp(worker);
     const bundlers = [...seen].filter(isBundler);
     assert.equal(bundlers.length, 1, `one bundler process among ${JSON.stringify([...seen])}`);

@@ -1,5 +1,17 @@
 // The onboarding under test, on real parts: a real Temporal server, the emulator over loopback HTTP, the real AEP
 // client, the real activities and workflows (bundled once per test file).
+import { createHash } from 'node:crypto';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before } from 'node:test';
 import { DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -10,14 +22,42 @@ import { ONBOARDING_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes
 import { bundleOnboardingWorkflows, createOnboardingWorker } from '../../src/temporal/worker-factory';
 import type { EmulatorOptions } from '../../src/emulator/core/types';
 import { startEmulator, type StartedEmulator } from './emulator';
-import { startWorkerProcess, type Proc } from './processes';
+import { ROOT, startWorkerProcess, type Proc } from './processes';
 import { createDevServerEnv, uniqueName } from './temporal';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-/** Bundling takes seconds: once per process. */
+/**
+ * Bundling takes seconds of CPU, and most test files need the bundle: once per process, and kept on disk for the
+ * next test process under a hash of everything it can contain (every file of src/ and the lockfile).
+ */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleOnboardingWorkflows();
+  bundle ??= cachedBundle();
   return bundle;
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)],
+  );
+}
+
+async function cachedBundle(): Promise<WorkflowBundleWithSourceMap> {
+  const hash = createHash('sha256');
+  for (const f of [...filesUnder(path.join(ROOT, 'src')).sort(), path.join(ROOT, 'package-lock.json')])
+    hash.update(f).update(readFileSync(f));
+  const dir = path.join(ROOT, 'node_modules', '.cache', 'aep-onboarding-tests');
+  const file = path.join(dir, `workflow-bundle-${hash.digest('hex').slice(0, 16)}.json`);
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as WorkflowBundleWithSourceMap;
+  } catch {
+    const built = await bundleOnboardingWorkflows();
+    mkdirSync(dir, { recursive: true });
+    // Test files run one after another, but a reader must never see half a file.
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify({ code: built.code, sourceMap: built.sourceMap }));
+    renameSync(tmp, file);
+    return built;
+  }
 }
 
 export function aepClientFor(
@@ -166,13 +206,25 @@ export interface HarnessWithWorkers {
   ): Proc;
 }
 
-/** Call inside a `describe`: registers the suite's before/after hooks. */
+/**
+ * Call inside a `describe`: registers the suite's before/after hooks. Workers load the suite's workflow bundle
+ * from a file (WORKFLOW_BUNDLE_PATH), as a deployment that ran `npm run build:bundle` does, instead of bundling
+ * for seconds at each start; pass `WORKFLOW_BUNDLE_PATH: ''` in `extra` to have a worker bundle at start-up.
+ */
 export function useHarnessWithWorkers(): HarnessWithWorkers {
   const procs: Proc[] = [];
+  const h = useHarness({ quiet: false });
+  let dir: string | undefined;
+  let bundlePath = '';
+  before(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'aep-workers-'));
+    bundlePath = path.join(dir, 'workflow-bundle.js');
+    writeFileSync(bundlePath, (await workflowBundle()).code);
+  });
   after(async () => {
     for (const p of procs) await p.kill('SIGKILL');
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
-  const h = useHarness({ quiet: false });
   return {
     h,
     startWorker(taskQueue, credentials = {}, extra = {}) {
@@ -184,7 +236,7 @@ export function useHarnessWithWorkers(): HarnessWithWorkers {
           credentials: { ...h.emu.options, ...credentials },
         },
         taskQueue,
-        extra,
+        { WORKFLOW_BUNDLE_PATH: bundlePath, ...extra },
       );
       procs.push(p);
       return p;

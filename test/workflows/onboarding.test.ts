@@ -116,7 +116,10 @@ describe('onboardStreamingSource on the dev server', { timeout: 600_000 }, () =>
     assert.ok(data.some((d) => d[ns]?.chatlio?.feedback?.rating === chatlioSamples.feedback.rating));
   });
 
-  for (const [failing, path] of Object.entries(CREATES)) {
+  // The unit layer (test/unit/workflows.test.ts) fails and cancels each step; here, on real parts, the first create
+  // of the chain and the last one, with the emulator's state checked after.
+  for (const failing of ['fieldGroup', 'flow'] as const) {
+    const path = CREATES[failing];
     it(`a failure creating the ${failing} undoes everything, newest first`, async () => {
       await h.emu.control.reset();
       await h.emu.control.fault({
@@ -152,7 +155,7 @@ describe('onboardStreamingSource on the dev server', { timeout: 600_000 }, () =>
       // always registered its undos, and every undo ran newest first.
       const undone = details.undone.map((u) => u.step);
       assert.deepEqual(details.left, []);
-      const chain = REGISTRATION.slice(1, REGISTRATION.indexOf(failing as (typeof REGISTRATION)[number]) + 1);
+      const chain = REGISTRATION.slice(1, REGISTRATION.indexOf(failing) + 1);
       for (const s of [...chain, 'sourceConnection' as const])
         assert.ok(undone.includes(s), `${s} undone: ${undone}`);
       assert.deepEqual(
