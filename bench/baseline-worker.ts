@@ -1,5 +1,5 @@
 // The baseline's worker, a child process like the onboarding worker so both are measured the same way: the same
-// image environment (heap flags, cache size; bench/infra.ts WORKER_IMAGE_ENV) and a workflow bundle built before
+// image environment (heap flags, cache size; test/support/infra.ts WORKER_IMAGE_ENV) and a workflow bundle built before
 // it starts (BASELINE_BUNDLE_PATH), as the onboarding worker's is.
 // Env: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, BASELINE_BUNDLE_PATH, WORKER_MAX_CACHED_WORKFLOWS.
 import { NativeConnection, Worker } from '@temporalio/worker';

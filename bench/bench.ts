@@ -18,7 +18,7 @@ import type { CallRecord } from '../src/emulator/core/faults';
 import { runTs } from '../test/support/processes';
 import { startEmulator, type StartedEmulator } from '../test/support/emulator';
 import { BASELINE_ACTIVITY_COUNT } from './baseline-workflows';
-import { fetchHistory, profileHistory } from './history';
+import { fetchHistory, profileHistory } from '../test/support/history';
 import {
   devServerPid,
   measureCpu,
@@ -32,7 +32,7 @@ import {
   table,
   WORKER_IMAGE_ENV,
   type WorkerTarget,
-} from './infra';
+} from '../test/support/infra';
 import { sequentialOnboarding } from './sequential';
 
 interface BenchConfig {

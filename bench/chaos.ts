@@ -1,8 +1,8 @@
 // npm run chaos -- [--m 300] [--concurrency 40] [--seed 1] [--json out.json]
-// Prints the counts of bench/chaos-run.ts and exits non-zero when one that must be zero is not.
+// Prints the counts of test/support/chaos-run.ts and exits non-zero when one that must be zero is not.
 import { writeFileSync } from 'node:fs';
-import { CHAOS_DEFAULTS, runChaos, type ChaosReport } from './chaos-run';
-import { parseFlags, table } from './infra';
+import { CHAOS_DEFAULTS, runChaos, type ChaosReport } from '../test/support/chaos-run';
+import { parseFlags, table } from '../test/support/infra';
 
 /** The counts that must be zero after any chaos run. */
 export const MUST_BE_ZERO = [

@@ -135,4 +135,12 @@ describe('architecture: layers', () => {
     // Two definitions until resources.ts re-exports the contract's (its owner's change); until then they must agree.
     assert.deepEqual([...ACTIVITY_STEPS], [...CONTRACT_STEPS]);
   });
+
+  it('tests never import bench/ (bench may import test/support), and production code imports neither', () => {
+    const testImports = sourceFiles(path.join(ROOT, 'test')).flatMap(importsOf);
+    const intoBench = testImports.filter((i) => i.to?.startsWith('bench/'));
+    assert.deepEqual(intoBench.map(show), []);
+    const intoTestsOrBench = all.filter((i) => i.to?.startsWith('test/') || i.to?.startsWith('bench/'));
+    assert.deepEqual(intoTestsOrBench.map(show), []);
+  });
 });

@@ -1,9 +1,9 @@
-// The suite's small chaos run (bench/chaos-run.ts, as `npm run chaos` runs it with 300): 30 onboardings under
+// The suite's small chaos run (test/support/chaos-run.ts, as `npm run chaos` runs it with 300): 16 onboardings under
 // random 5xx, 429 bursts, latency spikes, lost and failed-after-commit creates, token expiry, a worker SIGKILLed and
 // restarted, the emulator killed and restarted on its data file, some runs cancelled, some failing for good.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { runChaos } from '../../bench/chaos-run';
+import { runChaos } from '../support/chaos-run';
 
 const SEED = Number(process.env.CHAOS_SEED ?? 42);
 

@@ -5,7 +5,7 @@
 // timeout so that "past the timeout" costs seconds, not the default 30 s.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { runChaos } from '../../bench/chaos-run';
+import { runChaos } from '../support/chaos-run';
 
 const SEED = Number(process.env.CHAOS_SEED ?? 7);
 const M = 50;

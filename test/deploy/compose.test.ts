@@ -10,7 +10,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { parse } from 'yaml';
-import { WORKER_IMAGE_ENV } from '../../bench/infra';
+import { WORKER_IMAGE_ENV } from '../support/infra';
 import { DEFAULT_BUNDLE_PATH } from '../../scripts/bundle-workflows';
 import { AepConfigError, loadAepConfig } from '../../src/aep';
 import { EMULATOR_DEFAULTS } from '../../src/shared/aep-constants';

@@ -4,12 +4,12 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { devServerDynamicConfigArgs } from '../src/dev/dev-server-config';
-import { devServerExecutable } from '../src/dev/temporal-binaries';
-import { ONBOARDING_SEARCH_ATTRIBUTES } from '../src/shared/search-attributes';
-import type { EmulatorOptions } from '../src/emulator/core/types';
-import { writeWorkflowBundle } from '../scripts/bundle-workflows';
-import { ROOT, run, type Proc } from '../test/support/processes';
+import { devServerDynamicConfigArgs } from '../../src/dev/dev-server-config';
+import { devServerExecutable } from '../../src/dev/temporal-binaries';
+import { ONBOARDING_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
+import type { EmulatorOptions } from '../../src/emulator/core/types';
+import { writeWorkflowBundle } from '../../scripts/bundle-workflows';
+import { ROOT, run, type Proc } from './processes';
 
 export const WORKER_READY = /aep-onboarding worker: /;
 

@@ -9,20 +9,15 @@ import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startOnboarding } from '../src/client/onboarding';
-import { EMULATOR_DEFAULTS } from '../src/shared/aep-constants';
-import type { FaultRule } from '../src/emulator/core/faults';
-import { fnv1a, resourceName, runMarker } from '../src/shared/naming';
-import { FAILURE_TYPES, type OnboardingFailureDetails } from '../src/shared/onboarding';
-import { getProgressQuery } from '../src/workflows/onboarding';
-import {
-  controlClient,
-  spawnEmulator,
-  type EmulatorControl,
-  type SpawnedEmulator,
-} from '../test/support/emulator';
-import type { Proc } from '../test/support/processes';
-import { mulberry32 } from '../test/support/prng';
+import { startOnboarding } from '../../src/client/onboarding';
+import { EMULATOR_DEFAULTS } from '../../src/shared/aep-constants';
+import type { FaultRule } from '../../src/emulator/core/faults';
+import { fnv1a, resourceName, runMarker } from '../../src/shared/naming';
+import { FAILURE_TYPES, type OnboardingFailureDetails } from '../../src/shared/onboarding';
+import { getProgressQuery } from '../../src/workflows/onboarding';
+import { controlClient, spawnEmulator, type EmulatorControl, type SpawnedEmulator } from './emulator';
+import type { Proc } from './processes';
+import { mulberry32 } from './prng';
 import { failureTrail, fetchHistory, historyText, retriesAfter } from './history';
 import { deadline, pool, sleep, startDevServer, startWorker, type WorkerTarget } from './infra';
 
