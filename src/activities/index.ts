@@ -2,8 +2,16 @@
 // tests wire one pointed at the emulator or a fake. Creates are idempotent and prove ownership (./ownership.ts): a
 // retry looks first for what an earlier attempt of this run made, by its name and the run's marker.
 import { ApplicationFailure } from '@temporalio/activity';
-import { AepNotFoundError } from '../aep';
-import { DATA_LAKE_CONNECTION_SPEC_ID, XED_FULL_CONTENT_TYPE } from '../shared/aep-constants';
+import {
+  AepNotFoundError,
+  dataLakeTargetBody,
+  datasetBody,
+  fieldGroupBody,
+  flowBody,
+  mappingSetBody,
+  schemaBody,
+  sourceConnectionBody,
+} from '../aep';
 import { FAILURE_TYPES } from '../shared/onboarding';
 import type { ActivityDeps } from './deps';
 import { withFailureMapping } from './failures';
@@ -98,7 +106,6 @@ export function createActivities(deps: ActivityDeps) {
 
     async ensureFieldGroup(input: T.EnsureFieldGroupInput): Promise<T.XdmRefOutput> {
       const sr = api(input.sandbox).schemaRegistry;
-      const { key, fields, required } = input.fieldGroup;
       return ensure({
         find: async () => {
           const found = await findOurs('fieldGroup', input, input.title);
@@ -106,29 +113,7 @@ export function createActivities(deps: ActivityDeps) {
         },
         taken: takenBy('fieldGroup', 'field group', input, input.title, 'Choose another name.'),
         create: async () => {
-          const fg = await sr.createFieldGroup({
-            type: 'object',
-            title: input.title,
-            description: input.description,
-            'meta:intendedToExtend': [input.schemaClass],
-            definitions: {
-              [key]: {
-                properties: {
-                  [`_${input.tenantId}`]: {
-                    type: 'object',
-                    properties: {
-                      [key]: {
-                        type: 'object',
-                        properties: fields,
-                        ...(required.length ? { required } : {}),
-                      },
-                    },
-                  },
-                },
-              },
-            },
-            allOf: [{ $ref: `#/definitions/${key}` }],
-          });
+          const fg = await sr.createFieldGroup(fieldGroupBody(input));
           return toRef({ $id: fg.$id, id: fg['meta:altId'], version: fg.version });
         },
         existsError: titleTaken,
@@ -155,12 +140,7 @@ export function createActivities(deps: ActivityDeps) {
           'Pass its id as "schemaId" to reuse it, or choose another "schemaTitle".',
         ),
         create: async () => {
-          const schema = await sr.createSchema({
-            type: 'object',
-            title: input.title,
-            description: input.description,
-            allOf: [{ $ref: input.schemaClass }, { $ref: input.fieldGroupId }],
-          });
+          const schema = await sr.createSchema(schemaBody({ ...input, fieldGroupIds: [input.fieldGroupId] }));
           return toRef({ $id: schema.$id, id: schema['meta:altId'], version: schema.version });
         },
         existsError: titleTaken,
@@ -233,12 +213,7 @@ export function createActivities(deps: ActivityDeps) {
           input.name,
           'Pass its id as "datasetId" to reuse it, or choose another "datasetName".',
         ),
-        create: async () =>
-          catalog.createDataset({
-            name: input.name,
-            description: input.description,
-            schemaRef: { id: input.schemaId, contentType: XED_FULL_CONTENT_TYPE },
-          }),
+        create: async () => catalog.createDataset(datasetBody(input)),
         settleMs,
       });
     },
@@ -250,14 +225,7 @@ export function createActivities(deps: ActivityDeps) {
           const found = await findOurs('sourceConnection', input, input.name);
           return found && { id: found.id, etag: found.etag ?? '' };
         },
-        create: async () =>
-          fs.create('sourceConnections', {
-            name: input.name,
-            description: input.description,
-            providerId: input.providerId,
-            connectionSpec: input.connectionSpec,
-            data: { format: input.dataFormat },
-          }),
+        create: async () => fs.create('sourceConnections', sourceConnectionBody(input)),
         settleMs,
       });
     },
@@ -269,14 +237,7 @@ export function createActivities(deps: ActivityDeps) {
           const found = await findOurs('targetConnection', input, input.name);
           return found && { id: found.id, etag: found.etag ?? '' };
         },
-        create: async () =>
-          fs.create('targetConnections', {
-            name: input.name,
-            description: input.description,
-            connectionSpec: { id: DATA_LAKE_CONNECTION_SPEC_ID, version: '1.0' },
-            data: { format: 'json', schema: { id: input.schemaId, version: XED_FULL_CONTENT_TYPE } },
-            params: { dataSetId: input.datasetId },
-          }),
+        create: async () => fs.create('targetConnections', dataLakeTargetBody(input)),
         settleMs,
       });
     },
@@ -289,15 +250,7 @@ export function createActivities(deps: ActivityDeps) {
           return found && { id: found.id, version: Number(found.version ?? 0) };
         },
         create: async () => {
-          const created = await dataPrep.createMappingSet({
-            name: input.name,
-            outputSchema: { schemaRef: { id: input.schemaId, contentType: XED_FULL_CONTENT_TYPE } },
-            mappings: input.mappings.map((m) => ({
-              sourceType: m.sourceType,
-              source: m.source,
-              destination: m.destination,
-            })),
-          });
+          const created = await dataPrep.createMappingSet(mappingSetBody(input));
           return { id: created.id, version: created.version ?? 0 };
         },
         settleMs,
@@ -311,21 +264,7 @@ export function createActivities(deps: ActivityDeps) {
           const found = await findOurs('flow', input, input.name);
           return found && { id: found.id, etag: found.etag ?? '' };
         },
-        create: async () =>
-          fs.create('flows', {
-            name: input.name,
-            description: input.description,
-            flowSpec: input.flowSpec,
-            sourceConnectionIds: [input.sourceConnectionId],
-            targetConnectionIds: [input.targetConnectionId],
-            transformations: [
-              {
-                name: 'Mapping',
-                params: { mappingId: input.mappingSetId, mappingVersion: input.mappingVersion },
-              },
-            ],
-            ...(input.options && Object.keys(input.options).length ? { options: input.options } : {}),
-          }),
+        create: async () => fs.create('flows', flowBody(input)),
         settleMs,
       });
     },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AepNotFoundError } from './errors';
+import type { SchemaRef } from './schema-registry';
 import type { AepTransport } from './transport';
 
 export const datasetSchema = z.looseObject({
@@ -14,6 +15,13 @@ export const datasetSchema = z.looseObject({
 
 export type Dataset = z.infer<typeof datasetSchema>;
 export type DatasetWithId = Dataset & { id: string };
+
+/** `POST /dataSets` (§3): no `fileDescription` and no profile `tags` are sent. */
+export interface DatasetCreate {
+  name: string;
+  description?: string;
+  schemaRef: SchemaRef;
+}
 
 const datasetMapSchema = z.record(z.string(), datasetSchema);
 
@@ -33,7 +41,7 @@ const FIND_LIMIT = 100;
 export class Catalog {
   constructor(private readonly transport: AepTransport) {}
 
-  async createDataset(body: unknown): Promise<{ id: string }> {
+  async createDataset(body: DatasetCreate): Promise<{ id: string }> {
     const res = await this.transport.request({
       method: 'POST',
       service: 'catalog',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { SchemaRef } from './schema-registry';
 import type { AepTransport } from './transport';
 
 export const mappingSchema = z.looseObject({
@@ -41,6 +42,40 @@ export type Mapping = z.infer<typeof mappingSchema>;
 export type MappingSet = z.infer<typeof mappingSetSchema>;
 export type MappingSetValidation = z.infer<typeof validationResultSchema>;
 
+export type MappingSourceType = 'ATTRIBUTE' | 'EXPRESSION' | 'STATIC';
+
+/** One mapping as sent: form A of §4.2 (Data Prep answers with both spellings and its own fields). */
+export interface MappingOperation {
+  sourceType: MappingSourceType;
+  source: string;
+  destination: string;
+}
+
+/** Form A's schema reference (§4.2). */
+export interface OutputSchema {
+  schemaRef: SchemaRef;
+}
+
+/** `POST /mappingSets` (§4.1). */
+export interface MappingSetCreate {
+  name: string;
+  outputSchema: OutputSchema;
+  mappings: MappingOperation[];
+}
+
+/** `PUT /mappingSets/{id}`: the whole set again, the name kept when it has one. */
+export interface MappingSetUpdate {
+  name?: string;
+  outputSchema: OutputSchema;
+  mappings: MappingOperation[];
+}
+
+/** `POST /mappingSets/validate`: a set that is not stored; one verdict per mapping, in order. */
+export interface MappingSetValidate {
+  outputSchema: OutputSchema;
+  mappings: MappingOperation[];
+}
+
 export interface ListMappingSetsOptions {
   name?: string;
   limit: number;
@@ -51,7 +86,7 @@ export interface ListMappingSetsOptions {
 export class DataPrep {
   constructor(private readonly transport: AepTransport) {}
 
-  async createMappingSet(body: unknown): Promise<{ id: string; version: number }> {
+  async createMappingSet(body: MappingSetCreate): Promise<{ id: string; version: number }> {
     const res = await this.transport.request({
       method: 'POST',
       service: 'conversion',
@@ -85,7 +120,7 @@ export class DataPrep {
   }
 
   /** PUT replaces the whole mapping set; the server bumps `version`. */
-  async updateMappingSet(id: string, body: unknown): Promise<MappingSet> {
+  async updateMappingSet(id: string, body: MappingSetUpdate): Promise<MappingSet> {
     const res = await this.transport.request({
       method: 'PUT',
       service: 'conversion',
@@ -104,7 +139,7 @@ export class DataPrep {
     });
   }
 
-  async validateMappingSet(body: unknown): Promise<MappingSetValidation> {
+  async validateMappingSet(body: MappingSetValidate): Promise<MappingSetValidation> {
     const res = await this.transport.request({
       method: 'POST',
       service: 'conversion',

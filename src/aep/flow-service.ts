@@ -146,6 +146,62 @@ const schemaByKind: { [K in FlowKind]: z.ZodType<EntityByKind[K]> } = {
   flows: flowSchema,
 };
 
+/** A connection or flow spec, by id and version. */
+export interface SpecRef {
+  id: string;
+  version: string;
+}
+
+/** `POST /sourceConnections` (§5.3): no base connection for a webhook source; `providerId` as Adobe's example. */
+export interface SourceConnectionCreate {
+  name: string;
+  description?: string;
+  providerId?: string;
+  connectionSpec: SpecRef;
+  data: { format: string };
+}
+
+/** `POST /targetConnections` (§5.3): the data lake, with the schema's content type as `data.schema.version`. */
+export interface TargetConnectionCreate {
+  name: string;
+  description?: string;
+  connectionSpec: SpecRef;
+  data: { format: string; schema: { id: string; version: string } };
+  params: { dataSetId: string };
+}
+
+/** A mapping transformation must be named `Mapping` (§5.3). */
+export const MAPPING_TRANSFORMATION = 'Mapping';
+
+/** The one transformation of a streaming flow: its mapping set, by id and version. */
+export interface MappingTransformation {
+  name: typeof MAPPING_TRANSFORMATION;
+  params: { mappingId: string; mappingVersion: number };
+}
+
+/** Streaming flow options sent on create (the inlet URL comes back in `options`). */
+export interface FlowOptionsCreate {
+  errorDiagnosticsEnabled?: boolean;
+  partialIngestionPercent?: number;
+}
+
+/** `POST /flows` (§5.3). */
+export interface FlowCreate {
+  name: string;
+  description?: string;
+  flowSpec: SpecRef;
+  sourceConnectionIds: string[];
+  targetConnectionIds: string[];
+  transformations: MappingTransformation[];
+  options?: FlowOptionsCreate;
+}
+
+export interface CreateBodies {
+  sourceConnections: SourceConnectionCreate;
+  targetConnections: TargetConnectionCreate;
+  flows: FlowCreate;
+}
+
 export interface JsonPatchOp {
   op: 'add' | 'replace' | 'remove';
   path: string;
@@ -187,7 +243,7 @@ function parseNextHref(href: string): { path: string; query: Record<string, stri
 export class FlowService {
   constructor(private readonly transport: AepTransport) {}
 
-  async create(kind: FlowKind, body: unknown): Promise<IdEtag> {
+  async create<K extends keyof CreateBodies>(kind: K, body: CreateBodies[K]): Promise<IdEtag> {
     const res = await this.transport.request({
       method: 'POST',
       service: 'flowservice',

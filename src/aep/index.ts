@@ -48,6 +48,7 @@ export function createAepClient(config: AepConfig, opts: AepTransportOptions = {
   return build(root, () => root.close());
 }
 
+export * from './bodies';
 export * from './catalog';
 export * from './config';
 export * from './data-prep';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { webhookUrl } from '../shared/webhook';
-import type { AepTransport } from './transport';
+import type { AepRequestOptions, AepTransport } from './transport';
 
 export const inletReceiptSchema = z.looseObject({
   inletId: z.string(),
@@ -29,13 +29,31 @@ export class Inlet {
     opts: { syncValidation?: boolean } = {},
   ): Promise<InletReceipt> {
     if (!/^https?:\/\//.test(inletUrl)) throw new TypeError('inletUrl must be an absolute http(s) URL');
+    return this.post(inletUrl, payload, {
+      query: { 'x-adobe-flow-id': flowId, syncValidation: opts.syncValidation ? 'true' : undefined },
+      headers: { 'x-adobe-flow-id': flowId },
+    });
+  }
+
+  /**
+   * Posts one event to a webhook URL (`webhookUrl`) exactly as the source would: the URL as given, the flow id in
+   * its query, nothing added.
+   */
+  postToWebhook(url: string, event: unknown): Promise<InletReceipt> {
+    return this.post(url, event);
+  }
+
+  private async post(
+    url: string,
+    body: unknown,
+    extra: Pick<AepRequestOptions<InletReceipt>, 'query' | 'headers'> = {},
+  ): Promise<InletReceipt> {
     const res = await this.transport.request({
       method: 'POST',
       service: 'absolute',
-      path: inletUrl,
-      query: { 'x-adobe-flow-id': flowId, syncValidation: opts.syncValidation ? 'true' : undefined },
-      headers: { 'x-adobe-flow-id': flowId },
-      body: payload,
+      path: url,
+      ...extra,
+      body,
       schema: inletReceiptSchema,
     });
     return res.data;

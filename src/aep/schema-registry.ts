@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { PresetField } from '../shared/preset-schema';
 import type { AepTransport } from './transport';
 
 export const XED_ID_ACCEPT = 'application/vnd.adobe.xed-id+json';
@@ -34,6 +35,39 @@ export type RegistryStats = z.infer<typeof statsSchema>;
 
 type ResourceType = 'fieldgroups' | 'schemas';
 
+/** An entry of an XDM `allOf`: a class, a field group, or a definition of the same document (`#/definitions/…`). */
+export interface XdmRef {
+  $ref: string;
+}
+
+/** A field in JSON-Schema terms, as a field group holds it (object fields nest). */
+export type XdmField = PresetField;
+
+/** `POST /tenant/fieldgroups` (§2.3). Custom fields live under `_{tenantId}` (§2.2); `fieldGroupBody` nests them. */
+export interface FieldGroupCreate {
+  type: 'object';
+  title: string;
+  description: string;
+  /** The classes the field group may extend. */
+  'meta:intendedToExtend': string[];
+  definitions: Record<string, { properties: Record<string, XdmField> }>;
+  allOf: XdmRef[];
+}
+
+/** `POST /tenant/schemas` (§2.3): exactly one class in `allOf`, then the field groups. */
+export interface SchemaCreate {
+  type: 'object';
+  title: string;
+  description: string;
+  allOf: XdmRef[];
+}
+
+/** How Catalog and Data Prep point at a schema: its `$id` and the XDM content type (`schemaRef`, §3, §4.2). */
+export interface SchemaRef {
+  id: string;
+  contentType: string;
+}
+
 /**
  * Schema Registry, tenant container. Ids in paths may be the `meta:altId` or the `$id`; both are URL-encoded
  * (a no-op for an altId).
@@ -51,7 +85,7 @@ export class SchemaRegistry {
     return res.data;
   }
 
-  createFieldGroup(body: unknown): Promise<XdmResource> {
+  createFieldGroup(body: FieldGroupCreate): Promise<XdmResource> {
     return this.create('fieldgroups', body);
   }
   findFieldGroupsByTitle(title: string): Promise<XdmResourceRef[]> {
@@ -64,7 +98,7 @@ export class SchemaRegistry {
     return this.remove('fieldgroups', id);
   }
 
-  createSchema(body: unknown): Promise<XdmResource> {
+  createSchema(body: SchemaCreate): Promise<XdmResource> {
     return this.create('schemas', body);
   }
   findSchemasByTitle(title: string): Promise<XdmResourceRef[]> {
@@ -77,7 +111,7 @@ export class SchemaRegistry {
     return this.remove('schemas', id);
   }
 
-  private async create(type: ResourceType, body: unknown): Promise<XdmResource> {
+  private async create(type: ResourceType, body: FieldGroupCreate | SchemaCreate): Promise<XdmResource> {
     const res = await this.transport.request({
       method: 'POST',
       service: 'schemaregistry',

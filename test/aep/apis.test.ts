@@ -3,12 +3,29 @@ import { after, describe, it } from 'node:test';
 import {
   AepNotFoundError,
   AepResponseFormatError,
+  AepValidationError,
   createAepClient,
+  dataLakeTargetBody,
+  datasetBody,
+  fieldGroupBody,
+  flowBody,
+  mappingSetBody,
+  mappingSetUpdateBody,
+  mappingSetValidateBody,
+  schemaBody,
+  sourceConnectionBody,
   webhookUrl,
   XED_FULL_ACCEPT,
   XED_ID_ACCEPT,
 } from '../../src/aep';
-import { CHATLIO_CONNECTION_SPEC_ID, GENERIC_STREAMING_FLOW_SPEC_ID } from '../../src/shared/aep-constants';
+import {
+  CHATLIO_CONNECTION_SPEC_ID,
+  DATA_LAKE_CONNECTION_SPEC_ID,
+  EXPERIENCE_EVENT_CLASS,
+  GENERIC_STREAMING_FLOW_SPEC_ID,
+  STREAMING_PROVIDER_ID,
+  XED_FULL_CONTENT_TYPE,
+} from '../../src/shared/aep-constants';
 import { JSON_HEADERS, PLATFORM, mockAgent, mockIms, testConfig } from '../support/aep-mock';
 
 interface Seen {
@@ -16,6 +33,8 @@ interface Seen {
   path: string;
   headers: Record<string, string>;
   body?: unknown;
+  /** The body as sent: the exact JSON, key order included. */
+  raw?: string;
 }
 
 const agent = mockAgent();
@@ -46,6 +65,7 @@ function expectCall(
         path: opts.path,
         headers: opts.headers as Record<string, string>,
         body,
+        ...(typeof opts.body === 'string' ? { raw: opts.body } : {}),
       });
       return {
         statusCode: status,
@@ -83,6 +103,87 @@ void describe('FlowService', () => {
     };
     assert.deepEqual(await fs.create('sourceConnections', body), { id: 'sc-1', etag: '"s1"' });
     assert.deepEqual(seen[0]?.body, body);
+  });
+
+  void it('sourceConnectionBody: a webhook source, no base connection', async () => {
+    const seen = expectCall('POST', `${FS}/sourceConnections`, 201, { id: 'sc-1', etag: '"s1"' });
+    const connectionSpec = { id: CHATLIO_CONNECTION_SPEC_ID, version: '1.0' };
+    await fs.create(
+      'sourceConnections',
+      sourceConnectionBody({
+        name: 'Chatlio source',
+        description: 'made by run aepo-1',
+        providerId: STREAMING_PROVIDER_ID,
+        connectionSpec,
+        dataFormat: 'json',
+      }),
+    );
+    assert.equal(
+      seen[0]?.raw,
+      JSON.stringify({
+        name: 'Chatlio source',
+        description: 'made by run aepo-1',
+        providerId: STREAMING_PROVIDER_ID,
+        connectionSpec,
+        data: { format: 'json' },
+      }),
+    );
+  });
+
+  void it('dataLakeTargetBody: JSON into the dataset, the schema by $id and xed-full version', async () => {
+    const seen = expectCall('POST', `${FS}/targetConnections`, 201, { id: 'tc-1', etag: '"t1"' });
+    await fs.create(
+      'targetConnections',
+      dataLakeTargetBody({
+        name: 'Chatlio target',
+        description: 'd',
+        schemaId: 'https://s',
+        datasetId: 'ds-1',
+      }),
+    );
+    assert.equal(
+      seen[0]?.raw,
+      JSON.stringify({
+        name: 'Chatlio target',
+        description: 'd',
+        connectionSpec: { id: DATA_LAKE_CONNECTION_SPEC_ID, version: '1.0' },
+        data: { format: 'json', schema: { id: 'https://s', version: XED_FULL_CONTENT_TYPE } },
+        params: { dataSetId: 'ds-1' },
+      }),
+    );
+  });
+
+  void it('flowBody: one source, one target, one Mapping transformation; options only when set', async () => {
+    const flowSpec = { id: GENERIC_STREAMING_FLOW_SPEC_ID, version: '1.0' };
+    const spec = {
+      name: 'Chatlio flow',
+      description: 'made by run aepo-1',
+      flowSpec,
+      sourceConnectionId: 'sc-1',
+      targetConnectionId: 'tc-1',
+      mappingSetId: 'm-1',
+      mappingVersion: 0,
+    };
+    const expected = {
+      name: 'Chatlio flow',
+      description: 'made by run aepo-1',
+      flowSpec,
+      sourceConnectionIds: ['sc-1'],
+      targetConnectionIds: ['tc-1'],
+      transformations: [{ name: 'Mapping', params: { mappingId: 'm-1', mappingVersion: 0 } }],
+    };
+    const seen = expectCall('POST', `${FS}/flows`, 201, { id: 'flow-1', etag: '"e1"' });
+    assert.deepEqual(await fs.create('flows', flowBody(spec)), { id: 'flow-1', etag: '"e1"' });
+    assert.equal(seen[0]?.raw, JSON.stringify(expected));
+
+    const empty = expectCall('POST', `${FS}/flows`, 201, { id: 'flow-2', etag: '"e2"' });
+    await fs.create('flows', flowBody({ ...spec, options: {} }));
+    assert.equal(empty[0]?.raw, JSON.stringify(expected));
+
+    const options = { errorDiagnosticsEnabled: true, partialIngestionPercent: 5 };
+    const withOptions = expectCall('POST', `${FS}/flows`, 201, { id: 'flow-3', etag: '"e3"' });
+    await fs.create('flows', flowBody({ ...spec, options }));
+    assert.equal(withOptions[0]?.raw, JSON.stringify({ ...expected, options }));
   });
 
   void it('get unwraps items[0] and keeps unknown fields', async () => {
@@ -239,12 +340,97 @@ void describe('SchemaRegistry', () => {
     assert.equal(stats.imsOrg, 'UNIT0000@AdobeOrg');
   });
 
+  const fieldGroupSpec = {
+    tenantId: 'unit',
+    title: 'Chatlio fields',
+    description: 'Fields of Chatlio webhook events',
+    schemaClass: EXPERIENCE_EVENT_CLASS,
+    fieldGroup: {
+      key: 'chatlio',
+      fields: {
+        message: { type: 'string' as const, title: 'Message' },
+        visitor: { type: 'object' as const, properties: { email: { type: 'string' as const } } },
+      },
+      required: ['message'],
+    },
+  };
+
   void it('createFieldGroup / createSchema -> resource', async () => {
     expectCall('POST', `${SR}/tenant/fieldgroups`, 201, { ...resource, 'meta:altId': '_unit.mixins.fg' });
-    assert.equal((await sr.createFieldGroup({ title: 'fg' }))['meta:altId'], '_unit.mixins.fg');
+    assert.equal(
+      (await sr.createFieldGroup(fieldGroupBody(fieldGroupSpec)))['meta:altId'],
+      '_unit.mixins.fg',
+    );
     const seen = expectCall('POST', `${SR}/tenant/schemas`, 201, resource);
-    assert.equal((await sr.createSchema({ title: 'Chatlio events' })).$id, resource.$id);
+    const schema = schemaBody({
+      title: 'Chatlio events',
+      description: 'Chatlio events',
+      schemaClass: EXPERIENCE_EVENT_CLASS,
+      fieldGroupIds: ['https://ns.adobe.com/unit/mixins/fg'],
+    });
+    assert.equal((await sr.createSchema(schema)).$id, resource.$id);
     assert.equal(seen[0]?.headers['content-type'], 'application/json');
+  });
+
+  void it('fieldGroupBody nests the fields under _{tenantId}.{key}: the exact JSON sent', async () => {
+    const seen = expectCall('POST', `${SR}/tenant/fieldgroups`, 201, resource);
+    await sr.createFieldGroup(fieldGroupBody(fieldGroupSpec));
+    assert.equal(
+      seen[0]?.raw,
+      JSON.stringify({
+        type: 'object',
+        title: 'Chatlio fields',
+        description: 'Fields of Chatlio webhook events',
+        'meta:intendedToExtend': [EXPERIENCE_EVENT_CLASS],
+        definitions: {
+          chatlio: {
+            properties: {
+              _unit: {
+                type: 'object',
+                properties: {
+                  chatlio: {
+                    type: 'object',
+                    properties: {
+                      message: { type: 'string', title: 'Message' },
+                      visitor: { type: 'object', properties: { email: { type: 'string' } } },
+                    },
+                    required: ['message'],
+                  },
+                },
+              },
+            },
+          },
+        },
+        allOf: [{ $ref: '#/definitions/chatlio' }],
+      }),
+    );
+    // No required fields: no `required` key at all.
+    const inner = fieldGroupBody({
+      ...fieldGroupSpec,
+      fieldGroup: { ...fieldGroupSpec.fieldGroup, required: [] },
+    }).definitions.chatlio?.properties._unit?.properties?.chatlio;
+    assert.deepEqual(Object.keys(inner ?? {}), ['type', 'properties']);
+  });
+
+  void it('schemaBody: the class first in allOf, then the field groups', async () => {
+    const seen = expectCall('POST', `${SR}/tenant/schemas`, 201, resource);
+    await sr.createSchema(
+      schemaBody({
+        title: 'Chatlio events',
+        description: 'd',
+        schemaClass: EXPERIENCE_EVENT_CLASS,
+        fieldGroupIds: ['https://ns.adobe.com/unit/mixins/fg'],
+      }),
+    );
+    assert.equal(
+      seen[0]?.raw,
+      JSON.stringify({
+        type: 'object',
+        title: 'Chatlio events',
+        description: 'd',
+        allOf: [{ $ref: EXPERIENCE_EVENT_CLASS }, { $ref: 'https://ns.adobe.com/unit/mixins/fg' }],
+      }),
+    );
   });
 
   void it('find by title uses the xed-id Accept and a title filter', async () => {
@@ -293,11 +479,20 @@ void describe('Catalog', () => {
     created: 1,
   };
 
-  void it('createDataset parses ["@/dataSets/{id}"]', async () => {
-    expectCall('POST', `${CAT}/dataSets`, 201, ['@/dataSets/ds-1']);
-    assert.deepEqual(await cat.createDataset({ name: ds.name }), { id: 'ds-1' });
+  void it('createDataset parses ["@/dataSets/{id}"]; datasetBody refers to the schema as xed-full', async () => {
+    const body = datasetBody({ name: ds.name, description: 'd', schemaId: ds.schemaRef.id });
+    const seen = expectCall('POST', `${CAT}/dataSets`, 201, ['@/dataSets/ds-1']);
+    assert.deepEqual(await cat.createDataset(body), { id: 'ds-1' });
+    assert.equal(
+      seen[0]?.raw,
+      JSON.stringify({
+        name: ds.name,
+        description: 'd',
+        schemaRef: { id: ds.schemaRef.id, contentType: XED_FULL_CONTENT_TYPE },
+      }),
+    );
     expectCall('POST', `${CAT}/dataSets`, 201, ['something else']);
-    await assert.rejects(cat.createDataset({ name: ds.name }), AepResponseFormatError);
+    await assert.rejects(cat.createDataset(body), AepResponseFormatError);
   });
 
   void it('getDataset unwraps the id-keyed object; missing key -> AepNotFoundError', async () => {
@@ -346,9 +541,26 @@ void describe('DataPrep', () => {
     ],
   };
 
+  const schemaId = 'https://ns.adobe.com/unit/schemas/abc';
+  const xedFull = { schemaRef: { id: schemaId, contentType: XED_FULL_CONTENT_TYPE } };
+  const mappings = [
+    { sourceType: 'EXPRESSION' as const, source: 'uuid()', destination: '_id' },
+    { sourceType: 'ATTRIBUTE' as const, source: 'message', destination: '_unit.message' },
+  ];
+
   void it('create, get (with version), list, update, delete, validate', async () => {
-    expectCall('POST', `${DP}/mappingSets`, 200, { id: 'm-1', version: 0, createdDate: 1 });
-    assert.deepEqual(await dp.createMappingSet({ mappings: [] }), { id: 'm-1', version: 0 });
+    const created = expectCall('POST', `${DP}/mappingSets`, 200, { id: 'm-1', version: 0, createdDate: 1 });
+    assert.deepEqual(
+      await dp.createMappingSet(mappingSetBody({ name: 'chatlio mapping', schemaId, mappings })),
+      {
+        id: 'm-1',
+        version: 0,
+      },
+    );
+    assert.equal(
+      created[0]?.raw,
+      JSON.stringify({ name: 'chatlio mapping', outputSchema: xedFull, mappings }),
+    );
 
     expectCall('GET', `${DP}/mappingSets/m-1`, 200, set);
     assert.equal((await dp.getMappingSet('m-1')).mappings[0]?.destination, '_unit.message');
@@ -365,17 +577,41 @@ void describe('DataPrep', () => {
     );
 
     const put = expectCall('PUT', `${DP}/mappingSets/m-1`, 200, { ...set, version: 1 });
-    assert.equal((await dp.updateMappingSet('m-1', { mappings: [] })).version, 1);
+    const update = mappingSetUpdateBody({ name: 'chatlio mapping', schemaId, mappings });
+    assert.equal((await dp.updateMappingSet('m-1', update)).version, 1);
     assert.equal(put[0]?.method, 'PUT');
+    assert.equal(put[0]?.raw, JSON.stringify({ name: 'chatlio mapping', outputSchema: xedFull, mappings }));
 
     const del = expectCall('DELETE', `${DP}/mappingSets/m-1`, 204);
     await dp.deleteMappingSet('m-1');
     assert.equal(del.length, 1);
 
-    expectCall('POST', `${DP}/mappingSets/validate`, 200, {
+    const validate = expectCall('POST', `${DP}/mappingSets/validate`, 200, {
       validationResponse: [{ status: 'SUCCESS', errors: null }],
     });
-    assert.equal((await dp.validateMappingSet({ mappings: [] })).validationResponse[0]?.status, 'SUCCESS');
+    const verdicts = await dp.validateMappingSet(mappingSetValidateBody({ schemaId, mappings }));
+    assert.equal(verdicts.validationResponse[0]?.status, 'SUCCESS');
+    assert.equal(validate[0]?.raw, JSON.stringify({ outputSchema: xedFull, mappings }));
+  });
+
+  void it('mappingSetUpdateBody keeps the stored content type, drops an empty name and extra mapping fields', () => {
+    const echoed = { ...mappings[1]!, sourceAttribute: 'message', identity: false };
+    assert.deepEqual(
+      mappingSetUpdateBody({
+        name: null,
+        schemaId,
+        contentType: 'application/vnd.adobe.xed+json',
+        mappings: [echoed],
+      }),
+      {
+        outputSchema: { schemaRef: { id: schemaId, contentType: 'application/vnd.adobe.xed+json' } },
+        mappings: [mappings[1]],
+      },
+    );
+    assert.deepEqual(mappingSetUpdateBody({ name: '', schemaId, contentType: null, mappings: [] }), {
+      outputSchema: xedFull,
+      mappings: [],
+    });
   });
 });
 
@@ -400,6 +636,36 @@ void describe('Inlet', () => {
     assert.equal(h.authorization, undefined);
     assert.equal(h['x-gw-ims-org-id'], undefined);
     assert.deepEqual(seen[0]?.body, { message: 'hi' });
+  });
+
+  void it('postToWebhook posts to the URL as given (flow id in its query), adding no header or credentials', async () => {
+    const seen = expectCall(
+      'POST',
+      '/collection/abc?x-adobe-flow-id=flow-1',
+      200,
+      { inletId: 'abc', xactionId: 'x1', receivedTimeMs: 1 },
+      'https://dcs.test',
+    );
+    const url = webhookUrl('https://dcs.test/collection/abc', 'flow-1');
+    assert.equal((await client.inlet.postToWebhook(url, { message: 'hi' })).xactionId, 'x1');
+    const h = seen[0]?.headers ?? {};
+    assert.equal(h['x-adobe-flow-id'], undefined);
+    assert.equal(h.authorization, undefined);
+    assert.equal(h['x-sandbox-name'], undefined);
+    assert.equal(h['content-type'], 'application/json');
+    assert.equal(seen[0]?.raw, JSON.stringify({ message: 'hi' }));
+
+    expectCall(
+      'POST',
+      '/collection/abc?x-adobe-flow-id=flow-1',
+      400,
+      { type: 'http://ns.adobe.com/adobecloud/problem/data-collection-service/inlet', status: 400 },
+      'https://dcs.test',
+    );
+    await assert.rejects(
+      client.inlet.postToWebhook(url, {}),
+      (e) => e instanceof AepValidationError && !e.retryable,
+    );
   });
 
   void it('webhookUrl', () => {

@@ -18,9 +18,12 @@ import {
   DEFAULT_SCOPES,
   ImsError,
   createAepClient,
+  mappingSetUpdateBody,
   webhookUrl,
   type AepClient,
   type AepConfig,
+  type MappingSetCreate,
+  type SchemaCreate,
 } from '../../src/aep';
 import {
   CHATLIO_CONNECTION_SPEC_ID,
@@ -123,11 +126,11 @@ void describe('AEP client against the emulator', () => {
     });
 
     void it('schema: create, find, lookup by $id and altId; a duplicate title is XDM-1521', async () => {
-      const body = {
+      const body: SchemaCreate = {
         type: 'object',
         title: 'Client test Chatlio events',
         description: 'Chatlio events',
-        allOf: [{ $ref: EXPERIENCE_EVENT_CLASS }, { $ref: ids.fieldGroup }],
+        allOf: [{ $ref: EXPERIENCE_EVENT_CLASS }, { $ref: ids.fieldGroup! }],
       };
       const schema = await client.schemaRegistry.createSchema(body);
       assert.equal(schema.version, '1.0');
@@ -150,7 +153,7 @@ void describe('AEP client against the emulator', () => {
     void it('dataset: create, get, find by name', async () => {
       const { id } = await client.catalog.createDataset({
         name: 'Client test Chatlio dataset',
-        schemaRef: { id: ids.schema, contentType: XED_FULL_CONTENT_TYPE },
+        schemaRef: { id: ids.schema!, contentType: XED_FULL_CONTENT_TYPE },
       });
       const ds = await client.catalog.getDataset(id);
       assert.equal(ds.id, id);
@@ -174,8 +177,8 @@ void describe('AEP client against the emulator', () => {
       const tc = await client.flowService.create('targetConnections', {
         name: 'Client test Chatlio target',
         connectionSpec: { id: DATA_LAKE_CONNECTION_SPEC_ID, version: '1.0' },
-        data: { format: 'json', schema: { id: ids.schema, version: XED_FULL_CONTENT_TYPE } },
-        params: { dataSetId: ids.dataset },
+        data: { format: 'json', schema: { id: ids.schema!, version: XED_FULL_CONTENT_TYPE } },
+        params: { dataSetId: ids.dataset! },
       });
       const source = await client.flowService.get('sourceConnections', sc.id);
       assert.equal(source.connectionSpec?.id, CHATLIO_CONNECTION_SPEC_ID);
@@ -194,14 +197,14 @@ void describe('AEP client against the emulator', () => {
     });
 
     void it('mapping set: validate, create (form A, with _id/timestamp expressions), get, list by name', async () => {
-      const body = {
+      const body: MappingSetCreate = {
         name: 'Client test Chatlio mapping',
-        outputSchema: { schemaRef: { id: ids.schema, contentType: XED_FULL_CONTENT_TYPE } },
+        outputSchema: { schemaRef: { id: ids.schema!, contentType: XED_FULL_CONTENT_TYPE } },
         mappings: [
           { sourceType: 'EXPRESSION', source: 'uuid()', destination: '_id' },
           { sourceType: 'EXPRESSION', source: 'now()', destination: 'timestamp' },
           ...FIELDS.map((f) => ({
-            sourceType: 'ATTRIBUTE',
+            sourceType: 'ATTRIBUTE' as const,
             source: SOURCES[f],
             destination: `_${tenant}.${f}`,
           })),
@@ -226,9 +229,9 @@ void describe('AEP client against the emulator', () => {
       const created = await client.flowService.create('flows', {
         name: 'Client test Chatlio flow',
         flowSpec: { id: GENERIC_STREAMING_FLOW_SPEC_ID, version: '1.0' },
-        sourceConnectionIds: [ids.source],
-        targetConnectionIds: [ids.target],
-        transformations: [{ name: 'Mapping', params: { mappingId: ids.mapping, mappingVersion: 0 } }],
+        sourceConnectionIds: [ids.source!],
+        targetConnectionIds: [ids.target!],
+        transformations: [{ name: 'Mapping', params: { mappingId: ids.mapping!, mappingVersion: 0 } }],
       });
       const flow = await client.flowService.get('flows', created.id);
       assert.equal(flow.state, 'enabled');
@@ -310,15 +313,19 @@ void describe('AEP client against the emulator', () => {
 
     void it('mapping set PUT bumps the version', async () => {
       const current = await client.dataPrep.getMappingSet(ids.mapping!);
-      const updated = await client.dataPrep.updateMappingSet(ids.mapping!, {
-        name: current.name,
-        outputSchema: current.outputSchema,
-        mappings: current.mappings.map((m) => ({
-          sourceType: 'ATTRIBUTE',
-          source: m.source,
-          destination: m.destination,
-        })),
-      });
+      const updated = await client.dataPrep.updateMappingSet(
+        ids.mapping!,
+        mappingSetUpdateBody({
+          name: current.name,
+          schemaId: current.outputSchema!.schemaRef!.id,
+          contentType: current.outputSchema?.schemaRef?.contentType,
+          mappings: current.mappings.map((m) => ({
+            sourceType: 'ATTRIBUTE',
+            source: m.source ?? '',
+            destination: m.destination ?? '',
+          })),
+        }),
+      );
       assert.equal(updated.version, 1);
     });
 

@@ -1,7 +1,6 @@
 // planOnboardingResources: a dry run of an onboarding input against live AEP and the onboarding records.
 import { ApplicationFailure } from '@temporalio/activity';
-import { AepNotFoundError, propertyEq } from '../../aep';
-import { XED_FULL_CONTENT_TYPE } from '../../shared/aep-constants';
+import { AepNotFoundError, mappingSetValidateBody, propertyEq } from '../../aep';
 import type { PlanAction, PlanItem, PlanResourcesInput, PlanResult } from '../../shared/contracts/lifecycle';
 import { RESOURCE_STEPS, type ResourceStep } from '../../shared/contracts/resources';
 import { mappingSetName, resourceName } from '../../shared/naming';
@@ -204,10 +203,9 @@ export function createPlanActivities(deps: ActivityDeps) {
           byDestination.set(destination, { ...m, destination });
         }
         const mappings = [...byDestination.values()].filter((m) => !dropped.has(m.destination));
-        const verdicts = await client.dataPrep.validateMappingSet({
-          outputSchema: { schemaRef: { id: schemaId, contentType: XED_FULL_CONTENT_TYPE } },
-          mappings,
-        });
+        const verdicts = await client.dataPrep.validateMappingSet(
+          mappingSetValidateBody({ schemaId, mappings }),
+        );
         const bad = verdicts.validationResponse
           .map((v, i) => ({ v, m: mappings[i] }))
           .filter(({ v }) => v.status && v.status !== 'SUCCESS')

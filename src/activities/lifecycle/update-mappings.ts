@@ -1,7 +1,7 @@
 // updateMappings: a new version of an onboarding's mapping set, with the overrides and drops of an update.
 import { isDeepStrictEqual } from 'node:util';
 import { ApplicationFailure } from '@temporalio/activity';
-import { XED_FULL_CONTENT_TYPE } from '../../shared/aep-constants';
+import { mappingSetUpdateBody } from '../../aep';
 import type { UpdateMappingsInput, UpdateMappingsOutput } from '../../shared/contracts/lifecycle';
 import { withTenant, type Mapping } from '../../shared/preset-schema';
 import type { ActivityDeps } from '../deps';
@@ -51,13 +51,15 @@ export function createUpdateMappingsActivities(deps: Pick<ActivityDeps, 'aep'>) 
           FAILURE_TYPES.invalidMappingSet,
         );
       }
-      const updated = await client.dataPrep.updateMappingSet(set.id, {
-        ...(set.name ? { name: set.name } : {}),
-        outputSchema: {
-          schemaRef: { id: schemaRef.id, contentType: schemaRef.contentType ?? XED_FULL_CONTENT_TYPE },
-        },
-        mappings: next,
-      });
+      const updated = await client.dataPrep.updateMappingSet(
+        set.id,
+        mappingSetUpdateBody({
+          name: set.name,
+          schemaId: schemaRef.id,
+          contentType: schemaRef.contentType,
+          mappings: next,
+        }),
+      );
       return { version: updated.version, changed: true, mappings: next.length };
     },
   };

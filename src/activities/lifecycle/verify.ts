@@ -1,6 +1,6 @@
 // verifyWebhook: posts sample events to an onboarding's webhook and checks, in the run metrics, that each landed.
 import { ApplicationFailure, sleep } from '@temporalio/activity';
-import { AepError, inletReceiptSchema } from '../../aep';
+import { AepError } from '../../aep';
 import {
   DEFAULT_VERIFY_TIMEOUT_MS,
   type SampleFailure,
@@ -56,13 +56,7 @@ export function createVerifyActivities(deps: Pick<ActivityDeps, 'aep'>) {
       const failed: SampleFailure[] = [];
       for (const [sample, body] of Object.entries(input.samples)) {
         try {
-          await deps.aep.transport.request({
-            method: 'POST',
-            service: 'absolute',
-            path: input.webhookUrl,
-            body,
-            schema: inletReceiptSchema,
-          });
+          await client.inlet.postToWebhook(input.webhookUrl, body);
         } catch (err) {
           // The inlet refused it outright (4xx): that sample cannot land; 5xx and network errors retry the activity.
           if (err instanceof AepError && !err.retryable) {
