@@ -3,8 +3,14 @@ import { AepNotFoundError } from './errors';
 import type { SchemaRef } from './schema-registry';
 import type { AepTransport } from './transport';
 
+/** Catalog can answer `name: {}` when `properties=` is used: read as absent (a name that is not a string is no name). */
+const emptyObjectAsAbsent = z
+  .looseObject({})
+  .refine((o) => Object.keys(o).length === 0, 'expected a string or {}')
+  .transform(() => undefined);
+
 export const datasetSchema = z.looseObject({
-  name: z.string().nullish(),
+  name: z.union([z.string(), emptyObjectAsAbsent]).nullish(),
   description: z.string().nullish(),
   schemaRef: z.looseObject({ id: z.string(), contentType: z.string().nullish() }).optional(),
   tags: z.record(z.string(), z.array(z.string())).optional(),

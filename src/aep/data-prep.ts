@@ -2,9 +2,34 @@ import { z } from 'zod';
 import type { SchemaRef } from './schema-registry';
 import type { AepTransport } from './transport';
 
+export type MappingSourceType = 'ATTRIBUTE' | 'EXPRESSION' | 'STATIC';
+export const MAPPING_SOURCE_TYPES: readonly MappingSourceType[] = ['ATTRIBUTE', 'EXPRESSION', 'STATIC'];
+
+/**
+ * What Data Prep answers in `sourceType`, read as the spec's enum: it echoes attribute mappings as the content type
+ * `text/x.schema-path` and expressions as `text/x.aep-xl` (src/emulator/README.md, "Mapping `sourceType` echo").
+ * Any other value is kept as received, never guessed: `isMappingSourceType` tells a caller that must send it back.
+ */
+export function readMappingSourceType(v: string): string {
+  const lower = v.trim().toLowerCase();
+  if (lower === 'text/x.schema-path') return 'ATTRIBUTE';
+  if (lower === 'text/x.aep-xl') return 'EXPRESSION';
+  return v;
+}
+
+export function isMappingSourceType(v: unknown): v is MappingSourceType {
+  return typeof v === 'string' && (MAPPING_SOURCE_TYPES as readonly string[]).includes(v);
+}
+
+/** data-prep.yaml types these dates as date-time strings, while its examples (and the emulator) carry epoch ms. */
+const dateSchema = z.union([z.number(), z.string()]).nullish();
+
 export const mappingSchema = z.looseObject({
   id: z.string().nullish(),
-  sourceType: z.string().nullish(),
+  sourceType: z
+    .string()
+    .nullish()
+    .transform((v) => (typeof v === 'string' ? readMappingSourceType(v) : v)),
   source: z.string().nullish(),
   destination: z.string().nullish(),
   name: z.string().nullish(),
@@ -26,8 +51,8 @@ export const mappingSetSchema = z.looseObject({
     })
     .optional(),
   mappings: z.array(mappingSchema).default([]),
-  createdDate: z.number().nullish(),
-  modifiedDate: z.number().nullish(),
+  createdDate: dateSchema,
+  modifiedDate: dateSchema,
 });
 
 export const mappingSetRefSchema = z.looseObject({ id: z.string(), version: z.number() });
@@ -41,8 +66,6 @@ export const validationResultSchema = z.looseObject({
 export type Mapping = z.infer<typeof mappingSchema>;
 export type MappingSet = z.infer<typeof mappingSetSchema>;
 export type MappingSetValidation = z.infer<typeof validationResultSchema>;
-
-export type MappingSourceType = 'ATTRIBUTE' | 'EXPRESSION' | 'STATIC';
 
 /** One mapping as sent: form A of §4.2 (Data Prep answers with both spellings and its own fields). */
 export interface MappingOperation {

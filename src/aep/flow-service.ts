@@ -49,7 +49,8 @@ export const transformationSchema = z.looseObject({
   params: z
     .looseObject({
       mappingId: z.string().nullish(),
-      mappingVersion: z.union([z.number(), z.string()]).optional(),
+      // `null` when the flow names no version (read as absent by callers).
+      mappingVersion: z.union([z.number(), z.string()]).nullish(),
     })
     .optional(),
 });

@@ -2,13 +2,34 @@ import { z } from 'zod';
 import { webhookUrl } from '../shared/webhook';
 import type { AepRequestOptions, AepTransport } from './transport';
 
-export const inletReceiptSchema = z.looseObject({
-  inletId: z.string(),
-  xactionId: z.string(),
-  receivedTimeMs: z.number(),
-});
+/** A time in epoch ms, as a JSON number or as a string of digits (the spec's example quotes it). */
+const epochMs = z.union([
+  z.number(),
+  z
+    .string()
+    .regex(/^\d+$/, 'expected epoch milliseconds')
+    .transform((v) => Number(v)),
+]);
 
-export type InletReceipt = z.infer<typeof inletReceiptSchema>;
+/**
+ * The receipt of one streamed record, read tolerantly: streaming-ingestion.yaml's `StreamingIngestionResponse`
+ * names the id `inletID` (its own example and the tutorials say `inletId`) and types `receivedTimeMs` as an
+ * integer (its example is a string). Either spelling and either type is accepted; callers see `inletId` and a number.
+ */
+export const inletReceiptSchema = z
+  .looseObject({
+    inletId: z.string().optional(),
+    inletID: z.string().optional(),
+    xactionId: z.string(),
+    receivedTimeMs: epochMs,
+  })
+  .refine((r) => r.inletId !== undefined || r.inletID !== undefined, {
+    message: 'expected inletId (or inletID)',
+    path: ['inletId'],
+  })
+  .transform(({ inletID, ...r }) => ({ ...r, inletId: r.inletId ?? inletID ?? '' }));
+
+export type InletReceipt = z.output<typeof inletReceiptSchema>;
 
 /** The URL to paste into the source's webhook settings: one home, shared with the workflows. */
 export { webhookUrl };

@@ -89,7 +89,7 @@ describe('Data Prep mapping sets', () => {
     assert.equal(gotA.body.name, 'form A');
     assert.deepEqual(
       gotA.body.mappings.map((m: { sourceType: string }) => m.sourceType),
-      ['EXPRESSION', 'EXPRESSION', 'text/x.schema-path', 'STATIC'],
+      ['text/x.aep-xl', 'text/x.aep-xl', 'text/x.schema-path', 'STATIC'],
     );
 
     const b = await p.call('POST', '/data/foundation/mappingSets', {

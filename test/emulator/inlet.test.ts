@@ -116,8 +116,8 @@ describe('streaming inlet', () => {
     for (const [name, sample] of Object.entries(chatlioSamples)) {
       const res = await post(main.webhook, JSON.stringify(sample));
       assert.equal(res.status, 200, name);
-      const body = (await res.json()) as { inletId: string; xactionId: string; receivedTimeMs: number };
-      assert.equal(body.inletId, main.inletId);
+      const body = (await res.json()) as { inletID: string; xactionId: string; receivedTimeMs: number };
+      assert.equal(body.inletID, main.inletId);
       assert.match(body.xactionId, /^\d+:\d+:\d+$/);
       assert.equal(typeof body.receivedTimeMs, 'number');
     }

@@ -246,7 +246,7 @@ void describe('Chatlio Flow Service tutorial, replayed', () => {
       body: newConversation,
     });
     assert.equal(res.status, 200, res.text);
-    assert.equal(res.body.inletId, ids['inletUrl']?.split('/').pop());
+    assert.equal(res.body.inletID, ids['inletUrl']?.split('/').pop());
     const runs = await request(`${emu.url}${PLATFORM}/flowservice/runs?property=flowId==${ids['flow']}`, {
       headers: tutorialHeaders(),
     });

@@ -1,26 +1,39 @@
 // updateMappings: a new version of an onboarding's mapping set, with the overrides and drops of an update.
 import { isDeepStrictEqual } from 'node:util';
 import { ApplicationFailure } from '@temporalio/activity';
-import { mappingSetUpdateBody } from '../../aep';
+import { isMappingSourceType, MAPPING_SOURCE_TYPES, mappingSetUpdateBody } from '../../aep';
 import type { UpdateMappingsInput, UpdateMappingsOutput } from '../../shared/contracts/lifecycle';
 import { withTenant, type Mapping } from '../../shared/preset-schema';
 import type { ActivityDeps } from '../deps';
 import { FAILURE_TYPES } from '../../shared/failures';
 
-/** Data Prep echoes ATTRIBUTE as `text/x.schema-path` and both spellings of source/destination. */
-function normalizeMapping(m: {
-  sourceType?: string | null;
-  source?: string | null;
-  sourceAttribute?: string | null;
-  destination?: string | null;
-  destinationXdmPath?: string | null;
-}): Mapping {
+/**
+ * A mapping as read back (the client has already turned Data Prep's `text/x.schema-path` / `text/x.aep-xl` echoes
+ * into ATTRIBUTE / EXPRESSION) as the PUT will send it. A missing `sourceType` is ATTRIBUTE, as Data Prep reads it.
+ * Any other value fails the update instead of being sent back as something else: rewriting a mapping whose kind is
+ * unknown could change what it does (a `uuid()` sent back as an attribute path did), and a retry cannot fix it.
+ */
+function normalizeMapping(
+  m: {
+    sourceType?: string | null;
+    source?: string | null;
+    sourceAttribute?: string | null;
+    destination?: string | null;
+    destinationXdmPath?: string | null;
+  },
+  setId: string,
+): Mapping {
   const type = m.sourceType ?? 'ATTRIBUTE';
-  return {
-    sourceType: type === 'EXPRESSION' || type === 'STATIC' ? type : 'ATTRIBUTE',
-    source: m.source ?? m.sourceAttribute ?? '',
-    destination: m.destination ?? m.destinationXdmPath ?? '',
-  };
+  const destination = m.destination ?? m.destinationXdmPath ?? '';
+  if (!isMappingSourceType(type)) {
+    throw ApplicationFailure.nonRetryable(
+      `Mapping set ${setId}: the mapping to ${JSON.stringify(destination)} has sourceType ${JSON.stringify(type)}, ` +
+        `which is none of ${MAPPING_SOURCE_TYPES.join(', ')} (nor text/x.schema-path, text/x.aep-xl); ` +
+        'it is not rewritten blindly: fix or drop that mapping in Data Prep, then update again',
+      FAILURE_TYPES.invalidMappingSet,
+    );
+  }
+  return { sourceType: type, source: m.source ?? m.sourceAttribute ?? '', destination };
 }
 
 export function createUpdateMappingsActivities(deps: Pick<ActivityDeps, 'aep'>) {
@@ -33,7 +46,7 @@ export function createUpdateMappingsActivities(deps: Pick<ActivityDeps, 'aep'>) 
         client.dataPrep.getMappingSet(input.mappingSetId),
         client.schemaRegistry.getStats(),
       ]);
-      const current = set.mappings.map(normalizeMapping);
+      const current = set.mappings.map((m) => normalizeMapping(m, set.id));
       const byDestination = new Map(current.map((m) => [m.destination, m]));
       for (const o of input.overrides) {
         const destination = withTenant(o.destination, tenantId);

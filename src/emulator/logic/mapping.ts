@@ -61,9 +61,13 @@ function readSchemaRef(body: Record<string, unknown>): SchemaRef | undefined {
   return { id, contentType: contentType ?? DEFAULT_CONTENT_TYPE };
 }
 
-/** `text/x.schema-path` is what AEP echoes for legacy (form B/C) items; reading it back means ATTRIBUTE. */
+/**
+ * Data Prep echoes ATTRIBUTE as `text/x.schema-path` and EXPRESSION as `text/x.aep-xl`; reading either back means
+ * the enum value, so a GET body can be PUT back unchanged.
+ */
 function readSourceType(v: unknown): SourceType | undefined {
   if (v === undefined || v === null || v === 'text/x.schema-path') return 'ATTRIBUTE';
+  if (v === 'text/x.aep-xl') return 'EXPRESSION';
   if (typeof v !== 'string') return undefined;
   const upper = v.toUpperCase();
   return (SOURCE_TYPES as readonly string[]).includes(upper) ? (upper as SourceType) : undefined;

@@ -4,8 +4,9 @@
 // Emulator choices [U]: errors use the §0.4 shape with DATAPREP- codes — DATAPREP-1002-400 malformed mapping
 // set or query, DATAPREP-1003-400 unknown output schema, DATAPREP-1004-400 destinations missing from the schema,
 // DATAPREP-1010-404 unknown mapping set or version. DELETE answers 204 and removes every version; it is not
-// refused while a flow references the set. Responses echo `sourceType` as AEP's `text/x.schema-path` for
-// ATTRIBUTE mappings (documented) and as EXPRESSION / STATIC otherwise; all of them are accepted back on PUT.
+// refused while a flow references the set. Responses echo `sourceType` as Data Prep does: `text/x.schema-path` for
+// ATTRIBUTE, `text/x.aep-xl` for EXPRESSION, STATIC as such (README "Mapping `sourceType` echo"); all of them are
+// accepted back on PUT.
 import { dataPrepError } from '../core/errors';
 import { hexId } from '../core/ids';
 import type { Router } from '../core/router';
@@ -103,6 +104,13 @@ function actor(ctx: RequestContext): string {
   return `${ctx.options.clientId}@AdobeID`;
 }
 
+/** The content types Data Prep answers instead of the enum it accepts; STATIC has no documented echo. */
+const ECHOED_SOURCE_TYPE: Record<Mapping['sourceType'], string> = {
+  ATTRIBUTE: 'text/x.schema-path',
+  EXPRESSION: 'text/x.aep-xl',
+  STATIC: 'STATIC',
+};
+
 function fullMapping(set: StoredMappingSet, m: StoredMapping): Record<string, unknown> {
   return {
     id: m.id,
@@ -111,7 +119,7 @@ function fullMapping(set: StoredMappingSet, m: StoredMapping): Record<string, un
     modifiedDate: set.modifiedDate,
     createdBy: set.createdBy,
     modifiedBy: set.modifiedBy,
-    sourceType: m.sourceType === 'ATTRIBUTE' ? 'text/x.schema-path' : m.sourceType,
+    sourceType: ECHOED_SOURCE_TYPE[m.sourceType],
     source: m.source,
     destination: m.destination,
     name: m.name ?? m.destination,

@@ -142,8 +142,9 @@ function collect(ctx: RequestContext) {
     );
   return {
     status: 200,
+    // StreamingIngestionResponse in streaming-ingestion.yaml: `inletID` (string), `receivedTimeMs` (integer).
     body: {
-      inletId,
+      inletID: inletId,
       xactionId: `${now}:${randomInt(1000, 10000)}:${randomInt(100, 1000)}`,
       receivedTimeMs: now,
     },
