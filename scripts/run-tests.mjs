@@ -1,5 +1,7 @@
-// Finds every test/**/*.test.ts (Node 20's test runner does not expand globs) and runs them in one `node --test`,
-// one file at a time: most suites start real servers, and 2 cores do not run several well.
+// Finds every test/**/*.test.ts (Node 20's test runner does not expand globs) and runs them with node --test, each
+// file in a process of its own. Most files start their own servers on free ports and wait on them more than they
+// compute, so two run at once on 2 cores (TEST_CONCURRENCY sets how many). The chaos runs and the end-to-end files
+// that kill, time or drive whole processes (test/chaos, test/e2e) then run one at a time, alone on the machine.
 // Usage: node scripts/run-tests.mjs [path-filter ...]   e.g. `npm test -- test/emulator`
 import { readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -21,9 +23,22 @@ if (files.length === 0) {
   console.error(`no test files match ${filters.join(' ')}`);
   process.exit(1);
 }
-const r = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
-  { stdio: 'inherit' },
+const alone = (f) => /^test[\\/](chaos|e2e)[\\/]/.test(f);
+const concurrency = Math.max(1, Number(process.env.TEST_CONCURRENCY ?? 2) || 1);
+
+function run(group, n) {
+  if (group.length === 0) return 0;
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--test', `--test-concurrency=${n}`, '--test-reporter=spec', ...group],
+    { stdio: 'inherit' },
+  );
+  return r.status ?? 1;
+}
+
+const first = run(
+  files.filter((f) => !alone(f)),
+  concurrency,
 );
-process.exit(r.status ?? 1);
+const second = run(files.filter(alone), 1);
+process.exit(first || second);

@@ -8,8 +8,6 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { RESOURCE_STEPS as CONTRACT_STEPS } from '../../src/shared/contracts/resources';
-import { RESOURCE_STEPS as ACTIVITY_STEPS } from '../../src/activities/resources';
 import { cycles, importsOf, ROOT, sourceFiles, type Import } from './imports';
 
 /** Lower rank = lower layer. A file imports its own layer, or a layer of lower rank; same rank is not enough. */
@@ -131,10 +129,6 @@ describe('architecture: layers', () => {
     assert.deepEqual(ambient, []);
   });
 
-  it('the resource steps of src/activities/resources.ts are the shared contract’s', () => {
-    // Two definitions until resources.ts re-exports the contract's (its owner's change); until then they must agree.
-    assert.deepEqual([...ACTIVITY_STEPS], [...CONTRACT_STEPS]);
-  });
 
   it('tests never import bench/ (bench may import test/support), and production code imports neither', () => {
     const testImports = sourceFiles(path.join(ROOT, 'test')).flatMap(importsOf);

@@ -23,31 +23,23 @@ export function createVerifyActivities(deps: Pick<ActivityDeps, 'aep'>) {
     async verifyWebhook(input: VerifyWebhookInput): Promise<VerifyWebhookOutput> {
       const client = api(input.sandbox);
       const flow = await client.flowService.get('flows', input.flowId);
+      /** Refused before any sample was posted: nothing landed, nothing failed. */
+      const refuse = (message: string) =>
+        ApplicationFailure.nonRetryable(message, LIFECYCLE_FAILURES.verificationFailed, {
+          flowId: flow.id,
+          datasetId: input.datasetId,
+          landed: [],
+          failed: [],
+        } satisfies VerificationFailureDetails);
       if (flow.state === 'disabled') {
-        throw ApplicationFailure.nonRetryable(
-          `Flow ${flow.id} is disabled: the inlet refuses events. Enable it first.`,
-          LIFECYCLE_FAILURES.verificationFailed,
-          {
-            flowId: flow.id,
-            datasetId: input.datasetId,
-            landed: [],
-            failed: [],
-          } satisfies VerificationFailureDetails,
-        );
+        throw refuse(`Flow ${flow.id} is disabled: the inlet refuses events. Enable it first.`);
       }
       const target = flow.targetConnectionIds[0]
         ? await client.flowService.get('targetConnections', flow.targetConnectionIds[0])
         : undefined;
       if (target?.params?.dataSetId !== input.datasetId) {
-        throw ApplicationFailure.nonRetryable(
+        throw refuse(
           `Flow ${flow.id} writes to dataset ${target?.params?.dataSetId ?? '(none)'}, not ${input.datasetId}`,
-          LIFECYCLE_FAILURES.verificationFailed,
-          {
-            flowId: flow.id,
-            datasetId: input.datasetId,
-            landed: [],
-            failed: [],
-          } satisfies VerificationFailureDetails,
         );
       }
       const deadline = Date.now() + (input.timeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS);
