@@ -1,7 +1,7 @@
 // Finds every test/**/*.test.ts (Node 20's test runner does not expand globs) and runs them with node --test, each
 // file in a process of its own. Most files start their own servers on free ports and wait on them more than they
-// compute, so two run at once on 2 cores (TEST_CONCURRENCY sets how many). The chaos runs and the end-to-end files
-// that kill, time or drive whole processes (test/chaos, test/e2e) then run one at a time, alone on the machine.
+// compute, so two run at once on 2 cores (TEST_CONCURRENCY sets how many). The two chaos runs (dozens of onboardings
+// at once) and the worker start-up file (it checks a shutdown against its grace time) then run alone on the machine.
 // Usage: node scripts/run-tests.mjs [path-filter ...]   e.g. `npm test -- test/emulator`
 import { readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -23,7 +23,7 @@ if (files.length === 0) {
   console.error(`no test files match ${filters.join(' ')}`);
   process.exit(1);
 }
-const alone = (f) => /^test[\\/](chaos|e2e)[\\/]/.test(f);
+const alone = (f) => /(chaos[\\/]chaos|chaos[\\/]slow-creates|e2e[\\/]worker-startup)\.test\.ts$/.test(f);
 const concurrency = Math.max(1, Number(process.env.TEST_CONCURRENCY ?? 2) || 1);
 
 function run(group, n) {
