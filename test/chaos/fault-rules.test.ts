@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { CHATLIO_CONNECTION_SPEC_ID } from '../../src/shared/aep-constants';
+import type { FlowList, SourceConnectionBody } from '../support/aep-bodies';
 import { request, startEmulator, type StartedEmulator } from '../support/emulator';
 
 const SC = '/data/foundation/flowservice/sourceConnections';
@@ -18,7 +19,7 @@ void describe('fault rules: bodyIncludes and rawBody', () => {
   const create = (name: string) =>
     fetch(emu.url + SC, { method: 'POST', headers: emu.headers(token), body: JSON.stringify(body(name)) });
   const names = async (): Promise<string[]> =>
-    ((await request(emu.url + SC, { headers: emu.headers(token) })).body.items as Array<{ name: string }>)
+    (await request<FlowList<SourceConnectionBody>>(emu.url + SC, { headers: emu.headers(token) })).body.items
       .map((i) => i.name)
       .sort();
 

@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { EXIT, runCli } from '../../src/cli/main';
-import { cli } from '../support/cli';
+import { cli, type RunFailureDoc, type StartedDoc } from '../support/cli';
 import { useHarness } from '../support/onboarding';
 import { uniqueName } from '../support/temporal';
 
@@ -22,7 +22,7 @@ describe('aep-onboard on failed and unserved runs', { timeout: 300_000 }, () => 
       });
       const started = await cli('start', 'CLI failed run', '--no-wait', '--task-queue', tq, '--json');
       assert.equal(started.code, EXIT.ok, started.out);
-      const { workflowId } = started.json();
+      const { workflowId } = started.json<StartedDoc>();
       await h.env.client.workflow
         .getHandle(workflowId)
         .result()
@@ -32,7 +32,7 @@ describe('aep-onboard on failed and unserved runs', { timeout: 300_000 }, () => 
       for (const command of ['result', 'watch']) {
         const json = await cli(command, 'CLI failed run', '--json');
         assert.equal(json.code, EXIT.runFailed, `${command}: ${json.out}${json.err}`);
-        const doc = json.json();
+        const doc = json.json<RunFailureDoc>();
         assert.equal(doc.status, 'failed', command);
         assert.equal(doc.workflowId, workflowId);
         assert.equal(doc.exitCode, EXIT.runFailed);
@@ -65,8 +65,8 @@ describe('aep-onboard on failed and unserved runs', { timeout: 300_000 }, () => 
       for (const command of ['result', 'watch']) {
         const r = await cli(command, 'CLI cancelled run', '--json');
         assert.equal(r.code, EXIT.cancelled, `${command}: ${r.out}`);
-        assert.equal(r.json().status, 'cancelled');
-        assert.match(r.json().error, /cancelled/);
+        assert.equal(r.json<RunFailureDoc>().status, 'cancelled');
+        assert.match(r.json<RunFailureDoc>().error, /cancelled/);
       }
       await h.emu.control.clearFaults();
     });

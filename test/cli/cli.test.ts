@@ -4,8 +4,23 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { EXIT } from '../../src/cli/main';
+import type { VerificationFailureDetails } from '../../src/shared/contracts';
 import { chatlioSamples } from '../../src/shared/presets/chatlio-samples';
-import { cli, cliAnswering } from '../support/cli';
+import {
+  cli,
+  cliAnswering,
+  type CliErrorDoc,
+  type ConnectionDoc,
+  type ListDoc,
+  type PlanDoc,
+  type ResultDoc,
+  type RunFailureDoc,
+  type RunsDoc,
+  type StatusDoc,
+  type TeardownDoc,
+  type UpdateDoc,
+  type VerifyDoc,
+} from '../support/cli';
 import { useHarness, resourcesIn } from '../support/onboarding';
 import { run, runTs } from '../support/processes';
 import { createHandMadeFlow, eventually } from '../support/lifecycle';
@@ -55,7 +70,7 @@ describe('aep-onboard CLI', { timeout: 300_000 }, () => {
     assert.equal((await cli('update', 'x', '--bogus')).code, EXIT.usage);
     const noChange = await cli('update', 'x', '--partial-ingestion', '140', '--json');
     assert.equal(noChange.code, EXIT.usage);
-    assert.match(noChange.json().error, /partialIngestionPercent/);
+    assert.match(noChange.json<CliErrorDoc>().error, /partialIngestionPercent/);
   });
 
   it('Temporal unreachable: exit 3 and how to start it', async () => {
@@ -64,8 +79,8 @@ describe('aep-onboard CLI', { timeout: 300_000 }, () => {
     try {
       const r = await cli('list', '--json');
       assert.equal(r.code, EXIT.temporalUnreachable);
-      assert.match(r.json().error, /not reachable at 127\.0\.0\.1:\d+/);
-      assert.match(r.json().error, /npm start/);
+      assert.match(r.json<CliErrorDoc>().error, /not reachable at 127\.0\.0\.1:\d+/);
+      assert.match(r.json<CliErrorDoc>().error, /npm start/);
     } finally {
       process.env.TEMPORAL_ADDRESS = address;
     }
@@ -76,39 +91,43 @@ describe('aep-onboard CLI', { timeout: 300_000 }, () => {
     await h.withWorker(async (tq) => {
       const plan = await cli('plan', 'CLI one', '--task-queue', tq, '--json');
       assert.equal(plan.code, EXIT.ok, plan.out);
-      assert.equal(plan.json().plan.create.length, 7);
+      assert.equal(plan.json<PlanDoc>().plan.create.length, 7);
 
       const start = await cli('start', 'CLI one', '--task-queue', tq, '--json');
       assert.equal(start.code, EXIT.ok, start.out);
-      const { workflowId, result } = start.json();
-      assert.equal(start.json().status, 'completed');
+      const { workflowId, result } = start.json<ResultDoc>();
+      assert.equal(start.json<ResultDoc>().status, 'completed');
       assert.match(result.webhookUrl, /\/collection\/[0-9a-f]{64}\?x-adobe-flow-id=/);
 
       const dup = await cli('start', 'CLI one', '--task-queue', tq, '--json');
       assert.equal(dup.code, EXIT.duplicate);
       const runId = (await h.env.client.workflow.getHandle(workflowId).describe()).runId;
-      assert.ok(dup.json().error.includes(workflowId) && dup.json().error.includes(runId), dup.json().error);
-      assert.match(dup.json().error, /Tear it down first/);
+      const dupError = dup.json<CliErrorDoc>().error;
+      assert.ok(dupError.includes(workflowId) && dupError.includes(runId), dupError);
+      assert.match(dupError, /Tear it down first/);
 
       const status = await cli('status', 'CLI one', '--json');
       assert.equal(status.code, EXIT.ok);
-      assert.deepEqual([status.json().lifecycle, status.json().progress.phase], ['completed', 'completed']);
+      assert.deepEqual(
+        [status.json<StatusDoc>().lifecycle, status.json<StatusDoc>().progress!.phase],
+        ['completed', 'completed'],
+      );
       const human = await cli('status', 'CLI one');
       assert.match(human.out, /completed/);
       assert.match(human.out, /✓ flow/);
 
       const res = await cli('result', workflowId, '--json');
       assert.equal(res.code, EXIT.ok);
-      assert.deepEqual(res.json().result, result);
+      assert.deepEqual(res.json<ResultDoc>().result, result);
       const watch = await cli('watch', 'CLI one', '--json');
       assert.equal(watch.code, EXIT.ok);
-      assert.equal(watch.json().result.ids.flowId, result.ids.flowId);
+      assert.equal(watch.json<ResultDoc>().result.ids.flowId, result.ids.flowId);
 
       const list = await eventually(
         () => cli('list', '--json'),
-        (r) => r.json().some((x: { workflowId: string }) => x.workflowId === workflowId),
+        (r) => r.json<ListDoc>().some((x) => x.workflowId === workflowId),
       );
-      const row = list.json().find((x: { workflowId: string }) => x.workflowId === workflowId);
+      const row = list.json<ListDoc>().find((x) => x.workflowId === workflowId)!;
       assert.deepEqual(
         [row.name, row.lifecycle, row.sandbox, row.source],
         ['CLI one', 'completed', 'prod', 'chatlio'],
@@ -116,7 +135,7 @@ describe('aep-onboard CLI', { timeout: 300_000 }, () => {
 
       const taken = await cli('plan', 'CLI one', '--task-queue', tq, '--json');
       assert.equal(taken.code, EXIT.conflict);
-      assert.ok(taken.json().plan.conflict.some((i: { step: string }) => i.step === 'onboarding'));
+      assert.ok(taken.json<PlanDoc>().plan.conflict.some((i) => i.step === 'onboarding'));
       assert.equal((await cli('status', 'No such onboarding', '--json')).code, EXIT.notFound);
     });
   });
@@ -136,30 +155,33 @@ describe('aep-onboard CLI', { timeout: 300_000 }, () => {
         ...q,
       );
       assert.equal(update.code, EXIT.ok, update.out);
-      assert.deepEqual(update.json().update.changed.sort(), ['/name', '/options/errorDiagnosticsEnabled']);
+      assert.deepEqual(update.json<UpdateDoc>().update.changed.sort(), [
+        '/name',
+        '/options/errorDiagnosticsEnabled',
+      ]);
       const flows = (await resourcesIn(h.emu)).flows as Array<{ name: string; state: string }>;
       assert.equal(flows[0]!.name, 'CLI two (renamed)');
 
       const off = await cli('disable', 'CLI two', ...q);
-      assert.deepEqual([off.code, off.json().update.state], [EXIT.ok, 'disabled']);
+      assert.deepEqual([off.code, off.json<UpdateDoc>().update.state], [EXIT.ok, 'disabled']);
       assert.equal(((await resourcesIn(h.emu)).flows![0] as { state: string }).state, 'disabled');
       const on = await cli('enable', 'CLI two', ...q);
-      assert.deepEqual([on.code, on.json().update.state], [EXIT.ok, 'enabled']);
+      assert.deepEqual([on.code, on.json<UpdateDoc>().update.state], [EXIT.ok, 'enabled']);
 
       const verify = await cli('verify', 'CLI two', ...q);
       assert.equal(verify.code, EXIT.ok, verify.out);
-      assert.deepEqual(verify.json().verify.landed, SAMPLES);
+      assert.deepEqual(verify.json<VerifyDoc>().verify.landed, SAMPLES);
       const runs = await cli('runs', 'CLI two', ...q);
       assert.equal(runs.code, EXIT.ok);
-      assert.equal(runs.json().runs.totals.outputRecords, SAMPLES.length);
+      assert.equal(runs.json<RunsDoc>().runs.totals.outputRecords, SAMPLES.length);
 
       const drop = await cli('update', 'CLI two', '--drop-mapping', '_id', ...q);
       assert.equal(drop.code, EXIT.ok, drop.out);
-      assert.ok(drop.json().update.changed.includes('mappingSet'));
+      assert.ok(drop.json<UpdateDoc>().update.changed.includes('mappingSet'));
       const bad = await cli('verify', 'CLI two', '--timeout', '5', ...q);
       assert.equal(bad.code, EXIT.notVerified, bad.out);
-      assert.equal(bad.json().type, 'VerificationFailed');
-      assert.equal(bad.json().details.failed.length, SAMPLES.length);
+      assert.equal(bad.json<CliErrorDoc>().type, 'VerificationFailed');
+      assert.equal(bad.json<CliErrorDoc<VerificationFailureDetails>>().details.failed.length, SAMPLES.length);
       const humanRuns = await cli('runs', 'CLI two', '--task-queue', tq);
       assert.match(humanRuns.out, /✗ .* failed/);
       assert.match(humanRuns.out, /_id/);
@@ -173,14 +195,17 @@ describe('aep-onboard CLI', { timeout: 300_000 }, () => {
       const q = ['--task-queue', tq, '--json'];
       const adopt = await cli('adopt', 'CLI adopted', '--flow-id', hand.flowId, ...q);
       assert.equal(adopt.code, EXIT.ok, adopt.out);
-      assert.equal(adopt.json().result.ids.flowId, hand.flowId);
+      assert.equal(adopt.json<ResultDoc>().result.ids.flowId, hand.flowId);
       const again = await cli('adopt', 'CLI adopted', '--flow-id', hand.flowId, ...q);
       assert.equal(again.code, EXIT.duplicate);
       // The same flow under another name: one flow, one record (two would tear down the same resources).
       const twice = await cli('adopt', 'CLI adopted again', '--flow-id', hand.flowId, ...q);
       assert.notEqual(twice.code, EXIT.ok, twice.out);
-      assert.equal(twice.json().type, 'NotAdoptable');
-      assert.match(twice.json().error, /managed already by the adopted onboarding "CLI adopted"/);
+      assert.equal(twice.json<CliErrorDoc>().type, 'NotAdoptable');
+      assert.match(
+        twice.json<CliErrorDoc>().error,
+        /managed already by the adopted onboarding "CLI adopted"/,
+      );
 
       // A teardown deletes: with no terminal to ask on it needs --yes; a person who answers no keeps everything.
       const flowsBefore = (await resourcesIn(h.emu)).flows;
@@ -197,38 +222,25 @@ describe('aep-onboard CLI', { timeout: 300_000 }, () => {
 
       const teardown = await cli('teardown', 'CLI adopted', '--yes', ...q);
       assert.equal(teardown.code, EXIT.ok, teardown.out);
-      assert.equal(teardown.json().status, 'torn-down');
+      assert.equal(teardown.json<TeardownDoc>().status, 'torn-down');
       assert.deepEqual(
-        teardown.json().teardown.outcomes.map((o: { outcome: string }) => o.outcome),
+        teardown.json<TeardownDoc>().teardown.outcomes.map((o) => o.outcome),
         ['deleted', 'deleted', 'deleted', 'deleted', 'kept', 'kept'],
       );
       const listed = await eventually(
         () => cli('list', '--json'),
-        (r) =>
-          r
-            .json()
-            .some(
-              (x: { name: string; lifecycle: string }) =>
-                x.name === 'CLI adopted' && x.lifecycle === 'torn-down',
-            ),
+        (r) => r.json<ListDoc>().some((x) => x.name === 'CLI adopted' && x.lifecycle === 'torn-down'),
       );
-      assert.ok(
-        listed
-          .json()
-          .some(
-            (x: { name: string; lifecycle: string }) =>
-              x.name === 'CLI adopted' && x.lifecycle === 'torn-down',
-          ),
-      );
+      assert.ok(listed.json<ListDoc>().some((x) => x.name === 'CLI adopted' && x.lifecycle === 'torn-down'));
       const refused = await cli('update', 'CLI adopted', '--flow-name', 'x', ...q);
       assert.equal(refused.code, EXIT.notFound);
-      assert.match(refused.json().error, /torn-down/);
+      assert.match(refused.json<CliErrorDoc>().error, /torn-down/);
 
       const restart = await cli('start', 'CLI adopted', ...q);
       assert.equal(restart.code, EXIT.ok, restart.out);
       assert.equal(
-        restart.json().workflowId,
-        adopt.json().workflowId,
+        restart.json<ResultDoc>().workflowId,
+        adopt.json<ResultDoc>().workflowId,
         'same name, same workflow id, new run',
       );
     });
@@ -248,7 +260,7 @@ describe('aep-onboard CLI', { timeout: 300_000 }, () => {
       assert.equal(started.code, EXIT.ok);
       const cancel = await cli('cancel', 'CLI cancel', ...q);
       assert.equal(cancel.code, EXIT.cancelled, cancel.out);
-      assert.equal(cancel.json().status, 'cancelled');
+      assert.equal(cancel.json<RunFailureDoc>().status, 'cancelled');
 
       await h.emu.control.fault({
         method: 'POST',
@@ -259,8 +271,8 @@ describe('aep-onboard CLI', { timeout: 300_000 }, () => {
       });
       const failed = await cli('start', 'CLI fails', ...q);
       assert.equal(failed.code, EXIT.runFailed, failed.out);
-      assert.equal(failed.json().details.failedStep, 'dataset');
-      assert.ok(failed.json().details.undone.length >= 2);
+      assert.equal(failed.json<RunFailureDoc>().details.failedStep, 'dataset');
+      assert.ok(failed.json<RunFailureDoc>().details.undone.length >= 2);
       await h.emu.control.clearFaults();
 
       await h.emu.control.fault({
@@ -278,8 +290,8 @@ describe('aep-onboard CLI', { timeout: 300_000 }, () => {
       });
       const forbidden = await cli('start', 'CLI forbidden', ...q);
       assert.equal(forbidden.code, EXIT.aepAccess, forbidden.out);
-      assert.match(forbidden.json().message, /'Manage Schemas'/);
-      assert.match(forbidden.json().message, /sandbox "prod"/);
+      assert.match(forbidden.json<RunFailureDoc>().message, /'Manage Schemas'/);
+      assert.match(forbidden.json<RunFailureDoc>().message, /sandbox "prod"/);
       await h.emu.control.clearFaults();
 
       assert.equal((await cli('start', 'CLI runs 403', ...q)).code, EXIT.ok);
@@ -293,7 +305,7 @@ describe('aep-onboard CLI', { timeout: 300_000 }, () => {
       });
       const runs = await cli('runs', 'CLI runs 403', ...q);
       assert.equal(runs.code, EXIT.aepAccess, runs.out);
-      assert.match(runs.json().error, /'View Sources' and 'Manage Sources' for sandbox "prod"/);
+      assert.match(runs.json<CliErrorDoc>().error, /'View Sources' and 'Manage Sources' for sandbox "prod"/);
       await h.emu.control.clearFaults();
     });
   });
@@ -312,10 +324,10 @@ describe('aep-onboard CLI', { timeout: 300_000 }, () => {
         ...q,
       );
       assert.equal(update.code, EXIT.ok, update.out);
-      assert.deepEqual(update.json().connection.changed, ['/name']);
+      assert.deepEqual(update.json<ConnectionDoc<'update'>>().connection.changed, ['/name']);
       const refused = await cli('connection', 'delete', hand.baseConnectionId!, ...q);
       assert.equal(refused.code, EXIT.conflict, refused.out);
-      assert.ok(refused.json().error.includes(hand.flowId));
+      assert.ok(refused.json<CliErrorDoc>().error.includes(hand.flowId));
     });
   });
 

@@ -6,7 +6,16 @@ import assert from 'node:assert/strict';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { EXIT } from '../../src/cli/main';
-import { cli } from '../support/cli';
+import {
+  cli,
+  type CliErrorDoc,
+  type PlanDoc,
+  type ResultDoc,
+  type RunFailureDoc,
+  type StartedDoc,
+  type StatusDoc,
+  type TeardownDoc,
+} from '../support/cli';
 import { ONBOARDING_WORKFLOW_TYPE, onboardingWorkflowId } from '../../src/shared/naming';
 import type { OnboardingResult } from '../../src/shared/onboarding';
 import { getProgressQuery } from '../../src/workflows/onboarding';
@@ -60,25 +69,21 @@ describe('one name, one onboarding', { timeout: 300_000 }, () => {
         assert.equal(a.code, EXIT.ok, a.out);
         const b = await cli('start', removed, ...q);
         assert.equal(b.code, EXIT.ok, b.out);
-        const [first, second] = [a.json(), b.json()] as Array<{
-          workflowId: string;
-          result: OnboardingResult;
-        }>;
-        assert.notEqual(first!.workflowId, second!.workflowId);
-        assert.deepEqual([first!.result.name, second!.result.name], [kept, removed]);
+        const [first, second] = [a.json<ResultDoc>(), b.json<ResultDoc>()];
+        assert.notEqual(first.workflowId, second.workflowId);
+        assert.deepEqual([first.result.name, second.result.name], [kept, removed]);
 
         const status = await cli('status', kept, '--json');
         assert.equal(status.code, EXIT.ok);
-        assert.equal(status.json().workflowId, first!.workflowId);
+        assert.equal(status.json<StatusDoc>().workflowId, first.workflowId);
 
         const teardown = await cli('teardown', removed, '--yes', ...q);
         assert.equal(teardown.code, EXIT.ok, teardown.out);
-        assert.equal(teardown.json().teardown.workflowId, second!.workflowId);
+        assert.equal(teardown.json<TeardownDoc>().teardown.workflowId, second.workflowId);
         const state = await held();
-        for (const id of resourceIds(first!.result)) assert.ok(state.includes(id), `${kept}: ${id} kept`);
-        for (const id of resourceIds(second!.result))
-          assert.ok(!state.includes(id), `${removed}: ${id} gone`);
-        assert.equal((await cli('status', kept, '--json')).json().lifecycle, 'completed');
+        for (const id of resourceIds(first.result)) assert.ok(state.includes(id), `${kept}: ${id} kept`);
+        for (const id of resourceIds(second.result)) assert.ok(!state.includes(id), `${removed}: ${id} gone`);
+        assert.equal((await cli('status', kept, '--json')).json<StatusDoc>().lifecycle, 'completed');
       });
     });
   }
@@ -101,10 +106,10 @@ describe('one name, one onboarding', { timeout: 300_000 }, () => {
       assert.equal(status.code, EXIT.notFound, status.out);
       const start = await cli('start', 'Colliding', ...q);
       assert.notEqual(start.code, EXIT.ok, start.out);
-      assert.match(start.json().error, /belongs to the onboarding "Other name"/);
+      assert.match(start.json<CliErrorDoc>().error, /belongs to the onboarding "Other name"/);
       const state = await held();
       for (const id of resourceIds(other)) assert.ok(state.includes(id), `${id} kept`);
-      assert.equal((await cli('status', 'Other name', '--json')).json().workflowId, derived);
+      assert.equal((await cli('status', 'Other name', '--json')).json<StatusDoc>().workflowId, derived);
     });
   });
 
@@ -122,7 +127,7 @@ describe('one name, one onboarding', { timeout: 300_000 }, () => {
       const q = ['--task-queue', tq, '--json'];
       const started = await cli('start', 'Held name', '--no-wait', ...q);
       assert.equal(started.code, EXIT.ok, started.out);
-      const holder = started.json().workflowId as string;
+      const holder = started.json<StartedDoc>().workflowId;
       await eventually(
         () => h.env.client.workflow.getHandle(holder).query(getProgressQuery),
         (p) => p.steps.flow?.state === 'running',
@@ -147,7 +152,11 @@ describe('one name, one onboarding', { timeout: 300_000 }, () => {
       assert.equal(await held(), afterFirst, 'a refused run creates nothing');
       assert.equal((await resourcesIn(h.emu)).flows?.length, 1);
       const status = await cli('status', 'Held name', '--json');
-      assert.equal(status.json().workflowId, holder, 'status finds the one onboarding of the name');
+      assert.equal(
+        status.json<StatusDoc>().workflowId,
+        holder,
+        'status finds the one onboarding of the name',
+      );
 
       // Torn down, the name is free: the Web UI may onboard it, and then the CLI's own id is the one refused.
       assert.equal((await cli('teardown', 'Held name', '--yes', ...q)).code, EXIT.ok);
@@ -156,17 +165,17 @@ describe('one name, one onboarding', { timeout: 300_000 }, () => {
       assert.equal(again.name, 'Held name');
       const cliAgain = await cli('start', 'Held name', ...q);
       assert.equal(cliAgain.code, EXIT.duplicate, cliAgain.out);
-      assert.equal(cliAgain.json().type, 'DuplicateOnboarding');
-      assert.ok(cliAgain.json().message.includes(uiId), cliAgain.out);
+      assert.equal(cliAgain.json<RunFailureDoc>().type, 'DuplicateOnboarding');
+      assert.ok(cliAgain.json<RunFailureDoc>().message.includes(uiId), cliAgain.out);
       const plan = await cli('plan', 'Held name', ...q);
       assert.equal(plan.code, EXIT.conflict, plan.out);
       assert.ok(
-        plan.json().plan.conflict.some((i: { id?: string }) => i.id === uiId),
-        JSON.stringify(plan.json().plan.conflict),
+        plan.json<PlanDoc>().plan.conflict.some((i: { id?: string }) => i.id === uiId),
+        JSON.stringify(plan.json<PlanDoc>().plan.conflict),
       );
       const holderStatus = await cli('status', 'Held name', '--json');
       assert.equal(
-        holderStatus.json().workflowId,
+        holderStatus.json<StatusDoc>().workflowId,
         uiId,
         'the refused run under the derived id does not hide it',
       );
@@ -184,14 +193,14 @@ describe('one name, one onboarding', { timeout: 300_000 }, () => {
       const refused = await cli('adopt', 'Adopt clash', '--flow-id', hand.flowId, ...q);
       assert.equal(refused.code, EXIT.duplicate, refused.out);
       assert.ok(refused.out.includes(uiId), refused.out);
-      assert.equal((await cli('status', 'Adopt clash', '--json')).json().workflowId, uiId);
+      assert.equal((await cli('status', 'Adopt clash', '--json')).json<StatusDoc>().workflowId, uiId);
 
       const teardown = await cli('teardown', 'Adopt clash', '--yes', ...q);
       assert.equal(teardown.code, EXIT.ok, teardown.out);
-      assert.equal(teardown.json().teardown.workflowId, uiId);
+      assert.equal(teardown.json<TeardownDoc>().teardown.workflowId, uiId);
       const adopted = await cli('adopt', 'Adopt clash', '--flow-id', hand.flowId, ...q);
       assert.equal(adopted.code, EXIT.ok, adopted.out);
-      assert.equal(adopted.json().result.ids.flowId, hand.flowId);
+      assert.equal(adopted.json<ResultDoc>().result.ids.flowId, hand.flowId);
     });
   });
 

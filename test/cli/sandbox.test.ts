@@ -5,7 +5,14 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { EXIT } from '../../src/cli/main';
 import { AepSandbox } from '../../src/shared/search-attributes';
-import { cli } from '../support/cli';
+import {
+  cli,
+  type CliErrorDoc,
+  type PlanDoc,
+  type ResultDoc,
+  type StatusDoc,
+  type TeardownDoc,
+} from '../support/cli';
 import { useHarness, resourcesIn } from '../support/onboarding';
 
 describe('one sandbox per onboarding, resolved by the client', { timeout: 300_000 }, () => {
@@ -17,12 +24,12 @@ describe('one sandbox per onboarding, resolved by the client', { timeout: 300_00
     assert.equal(h.aep.config.sandbox, 'prod');
     await h.withWorker(async (tq) => {
       const plan = await cli('plan', 'Sandboxed', '--task-queue', tq, '--json');
-      assert.equal(plan.json().plan.sandbox, 'dev', plan.out);
-      assert.match(plan.json().plan.workflowId, /^onboard-chatlio-dev-/);
+      assert.equal(plan.json<PlanDoc>().plan.sandbox, 'dev', plan.out);
+      assert.match(plan.json<PlanDoc>().plan.workflowId, /^onboard-chatlio-dev-/);
 
       const started = await cli('start', 'Sandboxed', '--task-queue', tq, '--json');
       assert.equal(started.code, EXIT.ok, started.out + started.err);
-      const result = started.json().result as { workflowId: string; sandbox: string };
+      const result = started.json<ResultDoc>().result;
       assert.match(result.workflowId, /^onboard-chatlio-dev-sandboxed-/);
       assert.equal(result.sandbox, 'dev');
       const desc = await h.env.client.workflow.getHandle(result.workflowId).describe();
@@ -32,12 +39,12 @@ describe('one sandbox per onboarding, resolved by the client', { timeout: 300_00
 
       const status = await cli('status', 'Sandboxed', '--task-queue', tq, '--json');
       assert.equal(status.code, EXIT.ok, status.out + status.err);
-      assert.equal(status.json().result.sandbox, 'dev');
+      assert.equal(status.json<StatusDoc>().result!.sandbox, 'dev');
       const runs = await cli('runs', 'Sandboxed', '--task-queue', tq, '--json');
       assert.equal(runs.code, EXIT.ok, runs.out + runs.err);
       const teardown = await cli('teardown', 'Sandboxed', '--yes', '--task-queue', tq, '--json');
       assert.equal(teardown.code, EXIT.ok, teardown.out + teardown.err);
-      assert.equal(teardown.json().teardown.sandbox, 'dev');
+      assert.equal(teardown.json<TeardownDoc>().teardown.sandbox, 'dev');
       assert.deepEqual(await resourcesIn(h.emu, 'dev'), {});
     });
   });
@@ -49,7 +56,7 @@ describe('one sandbox per onboarding, resolved by the client', { timeout: 300_00
     try {
       const r = await cli('status', 'Anything', '--json');
       assert.equal(r.code, EXIT.usage, r.out);
-      assert.match(r.json().error, /AEP_ORG_ID is not set/);
+      assert.match(r.json<CliErrorDoc>().error, /AEP_ORG_ID is not set/);
     } finally {
       process.env.AEP_ORG_ID = saved.org;
       process.env.TEMPORAL_ADDRESS = saved.address;

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { EXIT } from '../../src/cli/main';
-import { cli } from '../support/cli';
+import { cli, type CliErrorDoc } from '../support/cli';
 import { createDevServerEnv } from '../support/temporal';
 
 describe('start on a namespace without the search attributes', { timeout: 120_000 }, () => {
@@ -23,7 +23,7 @@ describe('start on a namespace without the search attributes', { timeout: 120_00
   it('names the missing attributes and the fix, keeps the cause, and exits 2', async () => {
     const r = await cli('start', 'Fresh', '--no-wait', '--json');
     assert.equal(r.code, EXIT.usage, r.out + r.err);
-    const { error } = r.json() as { error: string };
+    const { error } = r.json<CliErrorDoc>();
     for (const name of ['AepSource', 'AepSandbox', 'AepOnboardingName', 'AepOnboardingStatus'])
       assert.match(error, new RegExp(name));
     assert.match(error, /temporal operator search-attribute create --name AepSource --type Keyword/);

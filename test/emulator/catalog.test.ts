@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { XED_FULL_CONTENT_TYPE } from '../../src/shared/aep-constants';
+import type { DatasetBody, DatasetRefs, PlatformErrorBody } from '../support/aep-bodies';
 import {
   CATALOG,
   createDataset,
@@ -20,7 +21,7 @@ describe('Catalog datasets', () => {
   after(() => p.close());
 
   it('creates a dataset (201, @/dataSets/{id}, Location) and reads it back keyed by id', async () => {
-    const res = await p.call('POST', `${CATALOG}/dataSets?requestDataSource=true`, {
+    const res = await p.call<DatasetRefs>('POST', `${CATALOG}/dataSets?requestDataSource=true`, {
       name: 'Created dataset',
       description: 'desc',
       schemaRef: { id: schemaId, contentType: XED_FULL_CONTENT_TYPE },
@@ -29,19 +30,19 @@ describe('Catalog datasets', () => {
     });
     assert.equal(res.status, 201);
     assert.equal(res.body.length, 1);
-    const m = /^@\/dataSets\/([0-9a-f]{24})$/.exec(res.body[0]);
+    const m = /^@\/dataSets\/([0-9a-f]{24})$/.exec(res.body[0]!);
     assert.ok(m, res.body[0]);
     const id = m[1]!;
     assert.equal(res.headers.get('location'), `${p.emu.url}${CATALOG}/dataSets/${id}`);
 
-    const got = await p.call('GET', `${CATALOG}/dataSets/${id}`);
+    const got = await p.call<Record<string, DatasetBody>>('GET', `${CATALOG}/dataSets/${id}`);
     assert.equal(got.status, 200);
     assert.deepEqual(Object.keys(got.body), [id]);
-    const d = got.body[id];
+    const d = got.body[id]!;
     assert.equal(d.name, 'Created dataset');
     assert.deepEqual(d.schemaRef, { id: schemaId, contentType: XED_FULL_CONTENT_TYPE });
     assert.deepEqual(d.tags, { unifiedProfile: ['enabled:true'] });
-    assert.equal(d.fileDescription.format, 'parquet');
+    assert.equal(d.fileDescription!.format, 'parquet');
     assert.equal(d.imsOrg, p.emu.options.orgId);
     assert.equal(d.sandboxName, 'prod');
     assert.equal(typeof d.created, 'number');
@@ -51,7 +52,7 @@ describe('Catalog datasets', () => {
   });
 
   it('refuses an unknown or missing schema and answers 404 in the Catalog error shape', async () => {
-    const unknown = await p.call('POST', `${CATALOG}/dataSets`, {
+    const unknown = await p.call<PlatformErrorBody>('POST', `${CATALOG}/dataSets`, {
       name: 'x',
       schemaRef: { id: 'https://ns.adobe.com/nobody/schemas/00', contentType: XED_FULL_CONTENT_TYPE },
     });
@@ -59,7 +60,7 @@ describe('Catalog datasets', () => {
     assert.equal(unknown.body.type, 'https://ns.adobe.com/aep/errors/CAT-1003-400');
     const missing = await p.call('POST', `${CATALOG}/dataSets`, { name: 'x' });
     assert.equal(missing.status, 400);
-    const notFound = await p.call('GET', `${CATALOG}/dataSets/000000000000000000000000`);
+    const notFound = await p.call<PlatformErrorBody>('GET', `${CATALOG}/dataSets/000000000000000000000000`);
     assert.equal(notFound.status, 404);
     assert.equal(notFound.body.type, 'https://ns.adobe.com/aep/errors/CAT-1010-404');
     assert.equal(notFound.body.status, 404);
@@ -71,9 +72,9 @@ describe('Catalog datasets', () => {
     for (const name of ['Filter alpha', 'Filter beta', 'Filter gamma', 'Other delta'])
       ids[name] = await createDataset(p, schemaId, name);
     const names = async (q: string): Promise<string[]> => {
-      const res = await p.call('GET', `${CATALOG}/dataSets?${q}`);
+      const res = await p.call<Record<string, DatasetBody>>('GET', `${CATALOG}/dataSets?${q}`);
       assert.equal(res.status, 200, JSON.stringify(res.body));
-      return Object.values(res.body as Record<string, { name: string }>).map((d) => d.name);
+      return Object.values(res.body).map((d) => d.name!);
     };
     assert.deepEqual(await names('name=Filter%20alpha,Filter%20gamma&orderBy=asc:name'), [
       'Filter alpha',
@@ -92,7 +93,7 @@ describe('Catalog datasets', () => {
     const projected = await p.call('GET', `${CATALOG}/dataSets?property=name==Other%20delta&properties=name`);
     assert.deepEqual(projected.body, { [ids['Other delta']!]: { name: 'Other delta' } });
 
-    const many = await p.call('GET', `${CATALOG}/dataSets`);
+    const many = await p.call<Record<string, DatasetBody>>('GET', `${CATALOG}/dataSets`);
     assert.ok(Object.keys(many.body).length <= 20);
     for (const bad of ['limit=0', 'limit=101', 'limit=abc', 'start=-1'])
       assert.equal((await p.call('GET', `${CATALOG}/dataSets?${bad}`)).status, 400, bad);

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { CHATLIO_CONNECTION_SPEC_ID, EMULATOR_DEFAULTS } from '../../src/shared/aep-constants';
+import type {
+  FlowList,
+  ImsErrorBody,
+  InletErrorBody,
+  PlatformErrorBody,
+  SourceConnectionBody,
+} from '../support/aep-bodies';
 import { request, startEmulator, type JsonResponse, type StartedEmulator } from '../support/emulator';
 
 const SC = '/data/foundation/flowservice/sourceConnections';
@@ -14,9 +21,10 @@ void describe('control plane and faults', () => {
   let emu: StartedEmulator;
   let token: string;
   const list = async (): Promise<number> =>
-    ((await request(emu.url + SC, { headers: emu.headers(token) })).body.items as unknown[]).length;
-  const create = (): Promise<JsonResponse> =>
-    request(emu.url + SC, { method: 'POST', headers: emu.headers(token), body });
+    (await request<FlowList<SourceConnectionBody>>(emu.url + SC, { headers: emu.headers(token) })).body.items
+      .length;
+  const create = <T = unknown>(): Promise<JsonResponse<T>> =>
+    request<T>(emu.url + SC, { method: 'POST', headers: emu.headers(token), body });
 
   before(async () => {
     emu = await startEmulator();
@@ -34,7 +42,7 @@ void describe('control plane and faults', () => {
       kind: 'status',
       status: 503,
     });
-    const res = await create();
+    const res = await create<PlatformErrorBody>();
     assert.equal(res.status, 503);
     assert.equal(res.body.type, 'https://ns.adobe.com/aep/errors/FLOW-1103-503');
     assert.equal(res.body.report['request-id'], res.headers.get('x-request-id'));
@@ -70,7 +78,7 @@ void describe('control plane and faults', () => {
 
   void it('matches IMS and inlet routes, by method, and can send a custom body', async () => {
     await emu.control.fault({ path: '^/ims/', kind: 'status', status: 500 });
-    const ims = await request(`${emu.url}/ims/token/v3`, {
+    const ims = await request<ImsErrorBody>(`${emu.url}/ims/token/v3`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'grant_type=client_credentials',
@@ -79,7 +87,10 @@ void describe('control plane and faults', () => {
     assert.equal(ims.body.error, 'server_error');
 
     await emu.control.fault({ path: '^/collection/', kind: 'status', status: 503, retryAfterSeconds: 2 });
-    const inlet = await request(`${emu.url}/collection/${'a'.repeat(64)}`, { method: 'POST', body: {} });
+    const inlet = await request<InletErrorBody>(`${emu.url}/collection/${'a'.repeat(64)}`, {
+      method: 'POST',
+      body: {},
+    });
     assert.equal(inlet.status, 503);
     assert.equal(inlet.headers.get('retry-after'), '2');
     assert.equal(inlet.body.report.message, 'Injected fault (503)');
@@ -112,7 +123,7 @@ void describe('control plane and faults', () => {
 
   void it("'commit-then-fail' commits then answers 500", async () => {
     await emu.control.fault({ path: 'sourceConnections', kind: 'commit-then-fail' });
-    const res = await create();
+    const res = await create<PlatformErrorBody>();
     assert.equal(res.status, 500);
     assert.equal(res.body.type, 'https://ns.adobe.com/aep/errors/FLOW-1102-500');
     assert.equal(await list(), 1);

@@ -2,6 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { XED_FULL_CONTENT_TYPE } from '../../src/shared/aep-constants';
 import { newConversation } from '../../src/shared/presets/chatlio-samples';
+import type {
+  MappingBody,
+  MappingSetBody,
+  MappingSetCreatedBody,
+  MappingSetListBody,
+  MappingValidationBody,
+  PlatformErrorBody,
+} from '../support/aep-bodies';
 import { CONVERSION, createSchemaChain, startPlatform, type Platform } from './schemaregistry-fixtures';
 
 /** The French tutorial's hybrid (form C) body, with its `_extconndev` namespace and schema id adapted. */
@@ -41,7 +49,11 @@ describe('Data Prep mapping sets', () => {
   after(() => p.close());
 
   it("accepts the tutorial's hybrid body (form C) and echoes both spellings", async () => {
-    const res = await p.call('POST', `${CONVERSION}/mappingSets`, tutorialBody(schemaId, t));
+    const res = await p.call<MappingSetCreatedBody>(
+      'POST',
+      `${CONVERSION}/mappingSets`,
+      tutorialBody(schemaId, t),
+    );
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.match(res.body.id, /^[0-9a-f]{32}$/);
     assert.equal(res.body.version, 0);
@@ -56,24 +68,27 @@ describe('Data Prep mapping sets', () => {
       'version',
     ]);
 
-    const got = await p.call('GET', `${CONVERSION}/mappingSets/${res.body.id}`);
+    const got = await p.call<MappingSetBody>('GET', `${CONVERSION}/mappingSets/${res.body.id}`);
     assert.equal(got.status, 200);
     assert.equal(got.body.outputSchema.schemaRef.id, schemaId);
     assert.equal(got.body.xdmSchema, schemaId);
     assert.equal(got.body.mappings.length, 6);
-    const uuid = got.body.mappings.find((m: { destination: string }) => m.destination === `_${t}.UUID`);
+    const uuid = got.body.mappings.find((m) => m.destination === `_${t}.UUID`)!;
     assert.equal(uuid.source, 'visitor.UUID');
     assert.equal(uuid.sourceAttribute, 'visitor.UUID');
     assert.equal(uuid.destinationXdmPath, `_${t}.UUID`);
     assert.equal(uuid.sourceType, 'text/x.schema-path');
     assert.equal(uuid.identity, false);
     assert.match(uuid.id, /^[0-9a-f]{32}$/);
-    const one = await p.call('GET', `${CONVERSION}/mappingSets/${res.body.id}/mappings/${uuid.id}`);
+    const one = await p.call<MappingBody>(
+      'GET',
+      `${CONVERSION}/mappingSets/${res.body.id}/mappings/${uuid.id}`,
+    );
     assert.equal(one.body.destination, `_${t}.UUID`);
   });
 
   it('accepts form A with expressions and form B (xdmSchema), also on the /data/foundation alias', async () => {
-    const a = await p.call('POST', `${CONVERSION}/mappingSets`, {
+    const a = await p.call<MappingSetCreatedBody>('POST', `${CONVERSION}/mappingSets`, {
       name: 'form A',
       outputSchema: { schemaRef: { id: schemaAltId, contentType: XED_FULL_CONTENT_TYPE } },
       mappings: [
@@ -84,15 +99,15 @@ describe('Data Prep mapping sets', () => {
       ],
     });
     assert.equal(a.status, 200, JSON.stringify(a.body));
-    const gotA = await p.call('GET', `${CONVERSION}/mappingSets/${a.body.id}`);
+    const gotA = await p.call<MappingSetBody>('GET', `${CONVERSION}/mappingSets/${a.body.id}`);
     assert.equal(gotA.body.outputSchema.schemaRef.id, schemaId, 'altId is stored as the $id');
     assert.equal(gotA.body.name, 'form A');
     assert.deepEqual(
-      gotA.body.mappings.map((m: { sourceType: string }) => m.sourceType),
+      gotA.body.mappings.map((m) => m.sourceType),
       ['text/x.aep-xl', 'text/x.aep-xl', 'text/x.schema-path', 'STATIC'],
     );
 
-    const b = await p.call('POST', '/data/foundation/mappingSets', {
+    const b = await p.call<MappingSetCreatedBody>('POST', '/data/foundation/mappingSets', {
       version: 0,
       xdmSchema: schemaId,
       xdmVersion: '1.0',
@@ -106,8 +121,8 @@ describe('Data Prep mapping sets', () => {
       ],
     });
     assert.equal(b.status, 200, JSON.stringify(b.body));
-    const gotB = await p.call('GET', `${CONVERSION}/mappingSets/${b.body.id}`);
-    assert.equal(gotB.body.mappings[0].destination, `_${t}.chatlio_email`);
+    const gotB = await p.call<MappingSetBody>('GET', `${CONVERSION}/mappingSets/${b.body.id}`);
+    assert.equal(gotB.body.mappings[0]!.destination, `_${t}.chatlio_email`);
     assert.equal(
       gotB.body.outputSchema.schemaRef.contentType,
       'application/vnd.adobe.xed-full+json;version=1.0',
@@ -115,7 +130,7 @@ describe('Data Prep mapping sets', () => {
   });
 
   it('refuses destinations missing from the schema, unknown schemas and malformed bodies', async () => {
-    const badPaths = await p.call('POST', `${CONVERSION}/mappingSets`, {
+    const badPaths = await p.call<PlatformErrorBody>('POST', `${CONVERSION}/mappingSets`, {
       outputSchema: { schemaRef: { id: schemaId, contentType: XED_FULL_CONTENT_TYPE } },
       mappings: [
         { sourceType: 'ATTRIBUTE', source: 'message', destination: '_extconndev.message' },
@@ -127,14 +142,14 @@ describe('Data Prep mapping sets', () => {
     assert.equal(badPaths.body.type, 'https://ns.adobe.com/aep/errors/DATAPREP-1004-400');
     assert.match(badPaths.body.errorMessage, /_extconndev\.message, _\w+\.nope$/);
 
-    const noSchema = await p.call('POST', `${CONVERSION}/mappingSets`, {
+    const noSchema = await p.call<PlatformErrorBody>('POST', `${CONVERSION}/mappingSets`, {
       outputSchema: { schemaRef: { id: `https://ns.adobe.com/${t}/schemas/ffff` } },
       mappings: [],
     });
     assert.equal(noSchema.status, 400);
     assert.equal(noSchema.body.type, 'https://ns.adobe.com/aep/errors/DATAPREP-1003-400');
 
-    const malformed = await p.call('POST', `${CONVERSION}/mappingSets`, {
+    const malformed = await p.call<PlatformErrorBody>('POST', `${CONVERSION}/mappingSets`, {
       outputSchema: { schemaRef: { id: schemaId } },
       mappings: [{ sourceType: 'EXPRESSION', source: 'concat(', destination: '_id' }],
     });
@@ -143,9 +158,13 @@ describe('Data Prep mapping sets', () => {
   });
 
   it('PUT increments the version and keeps older versions readable', async () => {
-    const created = await p.call('POST', `${CONVERSION}/mappingSets`, tutorialBody(schemaId, t));
+    const created = await p.call<MappingSetCreatedBody>(
+      'POST',
+      `${CONVERSION}/mappingSets`,
+      tutorialBody(schemaId, t),
+    );
     const id = created.body.id;
-    const put = await p.call('PUT', `${CONVERSION}/mappingSets/${id}`, {
+    const put = await p.call<MappingSetBody>('PUT', `${CONVERSION}/mappingSets/${id}`, {
       outputSchema: { schemaRef: { id: schemaId, contentType: XED_FULL_CONTENT_TYPE } },
       mappings: [{ sourceType: 'ATTRIBUTE', source: 'message', destination: `_${t}.message` }],
     });
@@ -153,15 +172,18 @@ describe('Data Prep mapping sets', () => {
     assert.equal(put.body.version, 1);
     assert.equal(put.body.mappings.length, 1);
     assert.ok(put.body.modifiedDate > put.body.createdDate);
-    const put2 = await p.call('PUT', `${CONVERSION}/mappingSets/${id}`, put.body);
+    const put2 = await p.call<MappingSetBody>('PUT', `${CONVERSION}/mappingSets/${id}`, put.body);
     assert.equal(put2.status, 200, 'a GET/PUT round trip is accepted');
     assert.equal(put2.body.version, 2);
-    assert.equal((await p.call('GET', `${CONVERSION}/mappingSets/${id}`)).body.version, 2);
-    const v0 = await p.call('GET', `${CONVERSION}/mappingSets/${id}?version=0`);
+    assert.equal((await p.call<MappingSetBody>('GET', `${CONVERSION}/mappingSets/${id}`)).body.version, 2);
+    const v0 = await p.call<MappingSetBody>('GET', `${CONVERSION}/mappingSets/${id}?version=0`);
     assert.equal(v0.body.version, 0);
     assert.equal(v0.body.mappings.length, 6);
-    assert.equal((await p.call('GET', `${CONVERSION}/mappingSets/${id}?version=1`)).body.mappings.length, 1);
-    const v9 = await p.call('GET', `${CONVERSION}/mappingSets/${id}?version=9`);
+    assert.equal(
+      (await p.call<MappingSetBody>('GET', `${CONVERSION}/mappingSets/${id}?version=1`)).body.mappings.length,
+      1,
+    );
+    const v9 = await p.call<PlatformErrorBody>('GET', `${CONVERSION}/mappingSets/${id}?version=9`);
     assert.equal(v9.status, 404);
     assert.equal(v9.body.type, 'https://ns.adobe.com/aep/errors/DATAPREP-1010-404');
     const badPut = await p.call('PUT', `${CONVERSION}/mappingSets/${id}`, {
@@ -169,35 +191,35 @@ describe('Data Prep mapping sets', () => {
       mappings: [{ source: 'a', destination: `_${t}.missing` }],
     });
     assert.equal(badPut.status, 400);
-    assert.equal((await p.call('GET', `${CONVERSION}/mappingSets/${id}`)).body.version, 2);
+    assert.equal((await p.call<MappingSetBody>('GET', `${CONVERSION}/mappingSets/${id}`)).body.version, 2);
   });
 
   it('lists by name with limit/start/orderBy', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const res = await p.call('POST', `${CONVERSION}/mappingSets`, {
+      const res = await p.call<MappingSetCreatedBody>('POST', `${CONVERSION}/mappingSets`, {
         name: 'listed',
         outputSchema: { schemaRef: { id: schemaId } },
         mappings: [{ source: 'message', destination: `_${t}.message` }],
       });
       ids.push(res.body.id);
     }
-    const page = await p.call(
+    const page = await p.call<MappingSetListBody>(
       'GET',
       `${CONVERSION}/mappingSets?name=listed&limit=2&start=0&orderBy=-createdDate`,
     );
     assert.equal(page.status, 200);
     assert.deepEqual(page.body._page, { count: 3, limit: 2 });
     assert.deepEqual(
-      page.body.data.map((d: { id: string }) => d.id),
+      page.body.data.map((d) => d.id),
       [ids[2], ids[1]],
     );
-    const rest = await p.call(
+    const rest = await p.call<MappingSetListBody>(
       'GET',
       `${CONVERSION}/mappingSets?name=listed&limit=2&start=2&orderBy=-createdDate`,
     );
     assert.deepEqual(
-      rest.body.data.map((d: { id: string }) => d.id),
+      rest.body.data.map((d) => d.id),
       [ids[0]],
     );
     assert.equal((await p.call('GET', `${CONVERSION}/mappingSets?orderBy=name`)).status, 400);
@@ -205,7 +227,11 @@ describe('Data Prep mapping sets', () => {
   });
 
   it('deletes (204, then 404)', async () => {
-    const created = await p.call('POST', `${CONVERSION}/mappingSets`, tutorialBody(schemaId, t));
+    const created = await p.call<MappingSetCreatedBody>(
+      'POST',
+      `${CONVERSION}/mappingSets`,
+      tutorialBody(schemaId, t),
+    );
     const del = await p.call('DELETE', `${CONVERSION}/mappingSets/${created.body.id}`);
     assert.equal(del.status, 204);
     assert.equal((await p.call('GET', `${CONVERSION}/mappingSets/${created.body.id}`)).status, 404);
@@ -213,7 +239,7 @@ describe('Data Prep mapping sets', () => {
   });
 
   it('validates per mapping and previews mapped records', async () => {
-    const validate = await p.call('POST', `${CONVERSION}/mappingSets/validate`, {
+    const validate = await p.call<MappingValidationBody>('POST', `${CONVERSION}/mappingSets/validate`, {
       outputSchema: { schemaRef: { id: schemaId } },
       mappings: [
         { sourceType: 'ATTRIBUTE', source: 'message', destination: `_${t}.message` },
@@ -224,9 +250,9 @@ describe('Data Prep mapping sets', () => {
     assert.equal(validate.status, 200);
     const v = validate.body.validationResponse;
     assert.deepEqual(v[0], { status: 'SUCCESS', errors: null });
-    assert.equal(v[1].status, 'FAILURE');
-    assert.match(v[1].errors[0].message, /unknown/);
-    assert.equal(v[2].status, 'FAILURE');
+    assert.equal(v[1]!.status, 'FAILURE');
+    assert.match(v[1]!.errors![0]!.message, /unknown/);
+    assert.equal(v[2]!.status, 'FAILURE');
 
     const preview = await p.call('POST', `${CONVERSION}/mappingSets/preview`, {
       data: [newConversation, { message: 'only a message' }],

@@ -8,6 +8,17 @@ import {
   GENERIC_STREAMING_FLOW_SPEC_ID,
   STREAMING_PROVIDER_ID,
 } from '../../src/shared/aep-constants';
+import type {
+  ConnectionSpecBody,
+  FlowBody,
+  FlowList,
+  FlowSpecBody,
+  IdEtag,
+  PlatformErrorBody,
+  RunBody,
+  SourceConnectionBody,
+  TargetConnectionBody,
+} from '../support/aep-bodies';
 import {
   request,
   seedTargets,
@@ -62,7 +73,12 @@ function flowBody(
 interface Ctx {
   emu: StartedEmulator;
   token: string;
-  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<JsonResponse>;
+  call<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<JsonResponse<T>>;
 }
 
 async function setup(opts: Parameters<typeof startEmulator>[0] = {}): Promise<Ctx> {
@@ -71,28 +87,32 @@ async function setup(opts: Parameters<typeof startEmulator>[0] = {}): Promise<Ct
   return {
     emu,
     token,
-    call: (method, path, body, headers = {}) =>
-      request(emu.url + FS + path, { method, headers: { ...emu.headers(token), ...headers }, body }),
+    call: <T = unknown>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+      request<T>(emu.url + FS + path, { method, headers: { ...emu.headers(token), ...headers }, body }),
   };
 }
 
 async function createChain(c: Ctx, flowExtra: Record<string, unknown> = {}) {
   const seed = seedTargets(c.emu.state, ORG, 'prod');
-  const sc = await c.call('POST', '/sourceConnections', sourceBody());
+  const sc = await c.call<IdEtag>('POST', '/sourceConnections', sourceBody());
   assert.equal(sc.status, 201, sc.text);
-  const tc = await c.call('POST', '/targetConnections', targetBody(seed.dataSetId, seed.schemaId));
+  const tc = await c.call<IdEtag>('POST', '/targetConnections', targetBody(seed.dataSetId, seed.schemaId));
   assert.equal(tc.status, 201, tc.text);
-  const flow = await c.call('POST', '/flows', flowBody(sc.body.id, tc.body.id, seed.mappingSetId, flowExtra));
+  const flow = await c.call<IdEtag>(
+    'POST',
+    '/flows',
+    flowBody(sc.body.id, tc.body.id, seed.mappingSetId, flowExtra),
+  );
   assert.equal(flow.status, 201, flow.text);
   return {
     seed,
-    sc: sc.body.id as string,
-    tc: tc.body.id as string,
-    flow: flow.body as { id: string; etag: string },
+    sc: sc.body.id,
+    tc: tc.body.id,
+    flow: flow.body,
   };
 }
 
-function assertFlowError(res: JsonResponse, status: number, code: string): void {
+function assertFlowError(res: JsonResponse<PlatformErrorBody>, status: number, code: string): void {
   assert.equal(res.status, status, res.text);
   assert.equal(res.body.type, `https://ns.adobe.com/aep/errors/${code}`);
   assert.equal(res.body.status, status);
@@ -110,14 +130,14 @@ void describe('Flow Service entities', () => {
   after(() => c.emu.close());
 
   void it('creates a source connection and returns it wrapped with every common field', async () => {
-    const created = await c.call('POST', '/sourceConnections', sourceBody());
+    const created = await c.call<IdEtag>('POST', '/sourceConnections', sourceBody());
     assert.equal(created.status, 201);
     assert.deepEqual(Object.keys(created.body).sort(), ['etag', 'id']);
     assert.match(created.body.etag, ETAG);
-    const got = await c.call('GET', `/sourceConnections/${created.body.id}`);
+    const got = await c.call<FlowList<SourceConnectionBody>>('GET', `/sourceConnections/${created.body.id}`);
     assert.equal(got.status, 200);
     assert.equal(got.body.items.length, 1);
-    const e = got.body.items[0];
+    const e = got.body.items[0]!;
     for (const f of ['createdAt', 'updatedAt']) assert.equal(typeof e[f], 'number');
     assert.equal(e.createdBy, `${EMULATOR_DEFAULTS.clientId}@AdobeID`);
     assert.equal(e.createdClient, EMULATOR_DEFAULTS.clientId);
@@ -180,24 +200,24 @@ void describe('Flow Service entities', () => {
       400,
       'FLOW-1413-400',
     );
-    const ok = await c.call('POST', '/targetConnections', targetBody(seed.dataSetId, seed.schemaId));
+    const ok = await c.call<IdEtag>('POST', '/targetConnections', targetBody(seed.dataSetId, seed.schemaId));
     assert.equal(ok.status, 201);
-    const got = await c.call('GET', `/targetConnections/${ok.body.id}`);
-    assert.deepEqual(got.body.items[0].params, { dataSetId: seed.dataSetId });
-    assert.equal(got.body.items[0].data.schema.id, seed.schemaId);
+    const got = await c.call<FlowList<TargetConnectionBody>>('GET', `/targetConnections/${ok.body.id}`);
+    assert.deepEqual(got.body.items[0]!.params, { dataSetId: seed.dataSetId });
+    assert.equal(got.body.items[0]!.data.schema.id, seed.schemaId);
   });
 
   void it('creates a streaming flow with inletUrl, inherited attributes, runs link and options', async () => {
     const { sc, tc, seed, flow } = await createChain(c, {
       options: { errorDiagnosticsEnabled: true, partialIngestionPercent: 10 },
     });
-    const got = await c.call('GET', `/flows/${flow.id}`);
+    const got = await c.call<FlowList<FlowBody>>('GET', `/flows/${flow.id}`);
     assert.equal(got.status, 200);
-    const f = got.body.items[0];
+    const f = got.body.items[0]!;
     assert.equal(f.state, 'enabled');
     assert.equal(f.etag, flow.etag);
     assert.equal(f.version, flow.etag);
-    assert.match(f.options.inletUrl, new RegExp(`^${c.emu.url}/collection/[0-9a-f]{64}$`));
+    assert.match(f.options.inletUrl!, new RegExp(`^${c.emu.url}/collection/[0-9a-f]{64}$`));
     assert.equal(f.options.errorDiagnosticsEnabled, true);
     assert.equal(f.options.partialIngestionPercent, 10);
     assert.deepEqual(f.flowSpec, { id: GENERIC_STREAMING_FLOW_SPEC_ID, version: '1.0' });
@@ -218,9 +238,9 @@ void describe('Flow Service entities', () => {
 
   void it('runs the referential checks of flow creation', async () => {
     const seed = seedTargets(c.emu.state, ORG, 'prod');
-    const sc = (await c.call('POST', '/sourceConnections', sourceBody())).body.id as string;
-    const tc = (await c.call('POST', '/targetConnections', targetBody(seed.dataSetId, seed.schemaId))).body
-      .id as string;
+    const sc = (await c.call<IdEtag>('POST', '/sourceConnections', sourceBody())).body.id;
+    const tc = (await c.call<IdEtag>('POST', '/targetConnections', targetBody(seed.dataSetId, seed.schemaId)))
+      .body.id;
     const body = flowBody(sc, tc, seed.mappingSetId);
     assertFlowError(await c.call('POST', '/flows', { ...body, state: 'enabled' }), 400, 'FLOW-1410-400');
     assertFlowError(
@@ -257,9 +277,13 @@ void describe('Flow Service entities', () => {
       seed.schemaId,
       'https://ns.adobe.com/emulatortenant/schemas/other',
     );
-    const mismatch = await c.call('POST', '/flows', flowBody(sc, tc, other.mappingSetId));
+    const mismatch = await c.call<PlatformErrorBody>('POST', '/flows', flowBody(sc, tc, other.mappingSetId));
     assertFlowError(mismatch, 400, 'FLOW-1425-400');
-    assert.equal((await c.call('GET', `/flows?property=sourceConnectionIds==${sc}`)).body.items.length, 0);
+    assert.equal(
+      (await c.call<FlowList<FlowBody>>('GET', `/flows?property=sourceConnectionIds==${sc}`)).body.items
+        .length,
+      0,
+    );
   });
 });
 
@@ -274,7 +298,7 @@ void describe('Flow Service PATCH, etags and actions', () => {
     const { flow } = await createChain(c);
     const patch = [{ op: 'replace', path: '/name', value: 'renamed' }];
     assertFlowError(await c.call('PATCH', `/flows/${flow.id}`, patch), 400, 'FLOW-1403-400');
-    const stale = await c.call('PATCH', `/flows/${flow.id}`, patch, {
+    const stale = await c.call<PlatformErrorBody>('PATCH', `/flows/${flow.id}`, patch, {
       'if-match': '"00000000-0000-0200-0000-000000000000"',
     });
     assertFlowError(stale, 412, 'FLOW-1404-412');
@@ -290,14 +314,14 @@ void describe('Flow Service PATCH, etags and actions', () => {
       (e: string) => e.replace(/"/g, '\\"'),
     ];
     for (const quote of quotings) {
-      const res = await c.call('PATCH', `/flows/${flow.id}`, patch, { 'if-match': quote(etag) });
+      const res = await c.call<IdEtag>('PATCH', `/flows/${flow.id}`, patch, { 'if-match': quote(etag) });
       assert.equal(res.status, 200, `${quote(etag)}: ${res.text}`);
       assert.deepEqual(Object.keys(res.body).sort(), ['etag', 'id']);
       assert.notEqual(res.body.etag, etag);
       assert.match(res.body.etag, ETAG);
       etag = res.body.etag;
     }
-    const got = (await c.call('GET', `/flows/${flow.id}`)).body.items[0];
+    const got = (await c.call<FlowList<FlowBody>>('GET', `/flows/${flow.id}`)).body.items[0]!;
     assert.equal(got.name, 'renamed');
     assert.equal(got.etag, etag);
     assert.equal(got.version, etag);
@@ -310,9 +334,9 @@ void describe('Flow Service PATCH, etags and actions', () => {
   });
 
   void it('maps JSON patch failures to their codes', async () => {
-    const sc = await c.call('POST', '/sourceConnections', sourceBody());
-    const id = sc.body.id as string;
-    const h = { 'if-match': sc.body.etag as string };
+    const sc = await c.call<IdEtag>('POST', '/sourceConnections', sourceBody());
+    const id = sc.body.id;
+    const h = { 'if-match': sc.body.etag };
     assertFlowError(
       await c.call('PATCH', `/sourceConnections/${id}`, [{ op: 'move', from: '/name', path: '/x' }], h),
       400,
@@ -350,12 +374,15 @@ void describe('Flow Service PATCH, etags and actions', () => {
       h,
     );
     assert.equal(ok.status, 200);
-    assert.deepEqual((await c.call('GET', `/sourceConnections/${id}`)).body.items[0].params, { extra: 1 });
+    assert.deepEqual(
+      (await c.call<FlowList<SourceConnectionBody>>('GET', `/sourceConnections/${id}`)).body.items[0]!.params,
+      { extra: 1 },
+    );
   });
 
   void it('re-validates a patched flow', async () => {
     const { flow } = await createChain(c);
-    const res = await c.call(
+    const res = await c.call<PlatformErrorBody>(
       'PATCH',
       `/flows/${flow.id}`,
       [{ op: 'replace', path: '/sourceConnectionIds', value: ['gone'] }],
@@ -368,10 +395,10 @@ void describe('Flow Service PATCH, etags and actions', () => {
 
   void it('enables and disables a flow case-insensitively, with an optional If-Match', async () => {
     const { flow } = await createChain(c);
-    const off = await c.call('POST', `/flows/${flow.id}/action?op=DISABLE`);
+    const off = await c.call<IdEtag>('POST', `/flows/${flow.id}/action?op=DISABLE`);
     assert.equal(off.status, 200);
     assert.notEqual(off.body.etag, flow.etag);
-    let got = (await c.call('GET', `/flows/${flow.id}`)).body.items[0];
+    let got = (await c.call<FlowList<FlowBody>>('GET', `/flows/${flow.id}`)).body.items[0]!;
     assert.equal(got.state, 'disabled');
     assert.equal(got.lastOperation.operation, 'disable');
     assertFlowError(
@@ -379,11 +406,11 @@ void describe('Flow Service PATCH, etags and actions', () => {
       412,
       'FLOW-1404-412',
     );
-    const on = await c.call('POST', `/flows/${flow.id}/action?op=enable`, undefined, {
+    const on = await c.call<IdEtag>('POST', `/flows/${flow.id}/action?op=enable`, undefined, {
       'if-match': off.body.etag,
     });
     assert.equal(on.status, 200);
-    got = (await c.call('GET', `/flows/${flow.id}`)).body.items[0];
+    got = (await c.call<FlowList<FlowBody>>('GET', `/flows/${flow.id}`)).body.items[0]!;
     assert.equal(got.state, 'enabled');
     assert.equal(got.etag, on.body.etag);
     assertFlowError(await c.call('POST', `/flows/${flow.id}/action?op=explode`), 400, 'FLOW-1400-400');
@@ -424,7 +451,7 @@ void describe('Flow Service 404s and deletes', () => {
       ['GET', 'connectionSpecs'],
       ['GET', 'flowSpecs'],
     ] as const) {
-      const r = await c.call(method, `/${type}/x1`, method === 'PATCH' ? [] : undefined, {
+      const r = await c.call<PlatformErrorBody>(method, `/${type}/x1`, method === 'PATCH' ? [] : undefined, {
         'if-match': '"x"',
       });
       assertFlowError(r, 404, 'FLOW-1439-404');
@@ -447,20 +474,20 @@ void describe('Flow Service 404s and deletes', () => {
   });
 
   void it('refuses to delete a base connection still used by flows', async () => {
-    const base = await c.call('POST', '/connections', {
+    const base = await c.call<IdEtag>('POST', '/connections', {
       name: 'account',
       connectionSpec: { id: CHATLIO_CONNECTION_SPEC_ID, version: '1.0' },
       auth: { specName: 'none', params: {} },
     });
     assert.equal(base.status, 201);
     const seed = seedTargets(c.emu.state, ORG, 'prod');
-    const sc = await c.call('POST', '/sourceConnections', {
+    const sc = await c.call<IdEtag>('POST', '/sourceConnections', {
       ...sourceBody(),
       baseConnectionId: base.body.id,
     });
     assert.equal(sc.status, 201);
-    const tc = await c.call('POST', '/targetConnections', targetBody(seed.dataSetId, seed.schemaId));
-    const flow = await c.call('POST', '/flows', flowBody(sc.body.id, tc.body.id, seed.mappingSetId));
+    const tc = await c.call<IdEtag>('POST', '/targetConnections', targetBody(seed.dataSetId, seed.schemaId));
+    const flow = await c.call<IdEtag>('POST', '/flows', flowBody(sc.body.id, tc.body.id, seed.mappingSetId));
     assert.equal(flow.status, 201);
     assertFlowError(await c.call('DELETE', `/connections/${base.body.id}`), 400, 'FLOW-1418-400');
     await c.call('DELETE', `/flows/${flow.body.id}`);
@@ -482,9 +509,9 @@ void describe('Flow Service lists', () => {
 
   void it('filters with ==, any-of, !=, AND, quotes and encoded spaces', async () => {
     const q = async (query: string): Promise<string[]> => {
-      const res = await c.call('GET', `/sourceConnections?${query}`);
+      const res = await c.call<FlowList<SourceConnectionBody>>('GET', `/sourceConnections?${query}`);
       assert.equal(res.status, 200, res.text);
-      return (res.body.items as Array<{ name: string }>).map((i) => i.name).sort();
+      return res.body.items.map((i) => i.name).sort();
     };
     assert.deepEqual(await q('property=name==alpha'), ['alpha']);
     assert.deepEqual(await q('property=name==alpha,echo'), ['alpha', 'echo']);
@@ -506,12 +533,12 @@ void describe('Flow Service lists', () => {
     let path: string | undefined = '/sourceConnections?orderby=name&property=name!=spaced&limit=2';
     let pages = 0;
     while (path) {
-      const res = await c.call('GET', path);
+      const res: JsonResponse<FlowList<SourceConnectionBody>> = await c.call('GET', path);
       assert.equal(res.status, 200, res.text);
       assert.ok(res.body.items.length <= 2);
-      all.push(...(res.body.items as Array<{ name: string }>).map((i) => i.name));
+      all.push(...res.body.items.map((i) => i.name));
       pages++;
-      const next = res.body._links.next?.href as string | undefined;
+      const next = res.body._links.next?.href;
       if (next) {
         assert.match(next, /^\/sourceConnections\?.*continuationToken=/);
         assert.match(next, /property=name%21%3Dspaced/);
@@ -520,8 +547,11 @@ void describe('Flow Service lists', () => {
     }
     assert.equal(pages, 3);
     assert.deepEqual(all, ['alpha', 'bravo', 'charlie', 'delta', 'echo']);
-    const desc = await c.call('GET', '/sourceConnections?orderby=-name&limit=1');
-    assert.equal(desc.body.items[0].name, 'spaced');
+    const desc = await c.call<FlowList<SourceConnectionBody>>(
+      'GET',
+      '/sourceConnections?orderby=-name&limit=1',
+    );
+    assert.equal(desc.body.items[0]!.name, 'spaced');
 
     const count = await c.call('GET', '/sourceConnections?count=true&property=name==alpha,bravo');
     assert.deepEqual(count.body, { count: 2 });
@@ -535,7 +565,7 @@ void describe('Flow Service lists', () => {
     const a = await createChain(c);
     const b = await createChain(c);
     const ids = async (query: string): Promise<string[]> =>
-      ((await c.call('GET', `/flows?${query}`)).body.items as Array<{ id: string }>).map((f) => f.id).sort();
+      (await c.call<FlowList<FlowBody>>('GET', `/flows?${query}`)).body.items.map((f) => f.id).sort();
     assert.deepEqual(await ids(`property=sourceConnectionIds[]==${a.sc}`), [a.flow.id]);
     assert.deepEqual(await ids(`property=transformations[].params.mappingId==${b.seed.mappingSetId}`), [
       b.flow.id,
@@ -557,15 +587,24 @@ void describe('Flow Service lists', () => {
   });
 
   void it('serves the connection and flow specs', async () => {
-    const chatlio = await c.call('GET', `/connectionSpecs/${CHATLIO_CONNECTION_SPEC_ID}`);
+    const chatlio = await c.call<FlowList<ConnectionSpecBody>>(
+      'GET',
+      `/connectionSpecs/${CHATLIO_CONNECTION_SPEC_ID}`,
+    );
     assert.equal(chatlio.status, 200);
-    assert.equal(chatlio.body.items[0].id, CHATLIO_CONNECTION_SPEC_ID);
-    assert.equal(chatlio.body.items[0].version, '1.0');
-    const lake = await c.call('GET', `/connectionSpecs?property=id==${DATA_LAKE_CONNECTION_SPEC_ID}`);
+    assert.equal(chatlio.body.items[0]!.id, CHATLIO_CONNECTION_SPEC_ID);
+    assert.equal(chatlio.body.items[0]!.version, '1.0');
+    const lake = await c.call<FlowList<ConnectionSpecBody>>(
+      'GET',
+      `/connectionSpecs?property=id==${DATA_LAKE_CONNECTION_SPEC_ID}`,
+    );
     assert.equal(lake.body.items.length, 1);
-    const flowSpec = await c.call('GET', '/flowSpecs?property=name==GenericStreamingAEP');
+    const flowSpec = await c.call<FlowList<FlowSpecBody>>(
+      'GET',
+      '/flowSpecs?property=name==GenericStreamingAEP',
+    );
     assert.equal(flowSpec.body.items.length, 1);
-    const spec = flowSpec.body.items[0];
+    const spec = flowSpec.body.items[0]!;
     assert.equal(spec.id, GENERIC_STREAMING_FLOW_SPEC_ID);
     assert.equal(spec.providerId, STREAMING_PROVIDER_ID);
     assert.ok(spec.sourceConnectionSpecIds.includes(CHATLIO_CONNECTION_SPEC_ID));
@@ -574,8 +613,8 @@ void describe('Flow Service lists', () => {
       'errorDiagnosticsEnabled',
       'partialIngestionPercent',
     ]);
-    const byId = await c.call('GET', `/flowSpecs/${GENERIC_STREAMING_FLOW_SPEC_ID}`);
-    assert.equal(byId.body.items[0].name, 'GenericStreamingAEP');
+    const byId = await c.call<FlowList<FlowSpecBody>>('GET', `/flowSpecs/${GENERIC_STREAMING_FLOW_SPEC_ID}`);
+    assert.equal(byId.body.items[0]!.name, 'GenericStreamingAEP');
   });
 });
 
@@ -589,19 +628,22 @@ void describe('Flow Service runs and inletUrl lag', () => {
 
   void it('omits options.inletUrl until inletDelayMs after creation', async () => {
     const { flow } = await createChain(c);
-    const early = (await c.call('GET', `/flows/${flow.id}`)).body.items[0];
+    const early = (await c.call<FlowList<FlowBody>>('GET', `/flows/${flow.id}`)).body.items[0]!;
     assert.equal(early.options.inletUrl, undefined);
     clock += 5_000;
-    const later = (await c.call('GET', `/flows/${flow.id}`)).body.items[0];
-    assert.match(later.options.inletUrl, /\/collection\/[0-9a-f]{64}$/);
-    const listed = (await c.call('GET', `/flows?property=id==${flow.id}`)).body.items[0];
+    const later = (await c.call<FlowList<FlowBody>>('GET', `/flows/${flow.id}`)).body.items[0]!;
+    assert.match(later.options.inletUrl!, /\/collection\/[0-9a-f]{64}$/);
+    const listed = (await c.call<FlowList<FlowBody>>('GET', `/flows?property=id==${flow.id}`)).body.items[0]!;
     assert.equal(listed.options.inletUrl, later.options.inletUrl);
   });
 
   void it('summarises ingestion in one run per flow per hour', async () => {
     const { flow } = await createChain(c);
     const tenant = c.emu.state.tenant(ORG, 'prod');
-    assert.deepEqual((await c.call('GET', `/runs?property=flowId==${flow.id}`)).body.items, []);
+    assert.deepEqual(
+      (await c.call<FlowList<RunBody>>('GET', `/runs?property=flowId==${flow.id}`)).body.items,
+      [],
+    );
     recordRun(tenant, flow.id, { input: 2, output: 2, failed: 0 }, clock);
     recordRun(
       tenant,
@@ -609,9 +651,9 @@ void describe('Flow Service runs and inletUrl lag', () => {
       { input: 1, output: 0, failed: 1, errors: [{ code: 'X-1', message: 'bad' }] },
       clock + 60_000,
     );
-    let runs = (await c.call('GET', `/runs?property=flowId==${flow.id}`)).body.items;
+    let runs = (await c.call<FlowList<RunBody>>('GET', `/runs?property=flowId==${flow.id}`)).body.items;
     assert.equal(runs.length, 1);
-    const run = runs[0];
+    const run = runs[0]!;
     assert.equal(run.flowId, flow.id);
     assert.match(run.etag, ETAG);
     assert.equal(run.sandboxName, 'prod');
@@ -627,15 +669,16 @@ void describe('Flow Service runs and inletUrl lag', () => {
       run.metrics.durationSummary.completedAtUTC - run.metrics.durationSummary.startedAtUTC,
       60_000,
     );
-    const byId = await c.call('GET', `/runs/${run.id}`);
-    assert.equal(byId.body.items[0].id, run.id);
+    const byId = await c.call<FlowList<RunBody>>('GET', `/runs/${run.id}`);
+    assert.equal(byId.body.items[0]!.id, run.id);
 
     recordRun(tenant, flow.id, { input: 4, output: 4, failed: 0 }, clock + 3_600_000);
-    runs = (await c.call('GET', `/runs?property=flowId==${flow.id}&orderby=createdAt`)).body.items;
+    runs = (await c.call<FlowList<RunBody>>('GET', `/runs?property=flowId==${flow.id}&orderby=createdAt`))
+      .body.items;
     assert.equal(runs.length, 2);
-    assert.equal(runs[1].metrics.statusSummary.status, 'success');
-    assert.equal(runs[1].metrics.recordSummary.inputRecordCount, 4);
-    const f = (await c.call('GET', `/flows/${flow.id}`)).body.items[0];
-    assert.equal(f.lastRunDetails.id, runs[1].id);
+    assert.equal(runs[1]!.metrics.statusSummary.status, 'success');
+    assert.equal(runs[1]!.metrics.recordSummary.inputRecordCount, 4);
+    const f = (await c.call<FlowList<FlowBody>>('GET', `/flows/${flow.id}`)).body.items[0]!;
+    assert.equal(f.lastRunDetails!.id, runs[1]!.id);
   });
 });

@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CHATLIO_CONNECTION_SPEC_ID, EMULATOR_DEFAULTS } from '../../src/shared/aep-constants';
+import type {
+  FlowList,
+  GatewayErrorBody,
+  IdEtag,
+  ImsErrorBody,
+  ImsTokenBody,
+  PlatformErrorBody,
+  SourceConnectionBody,
+} from '../support/aep-bodies';
 import { request, startEmulator, type JsonResponse, type StartedEmulator } from '../support/emulator';
 
 const SC = '/data/foundation/flowservice/sourceConnections';
@@ -126,12 +135,16 @@ void describe('gateway', () => {
   });
 
   void it('refuses a missing or unknown sandbox in the service shape', async () => {
-    const missing = await request(emu.url + SC, { headers: without(emu.headers(token), 'x-sandbox-name') });
+    const missing = await request<PlatformErrorBody>(emu.url + SC, {
+      headers: without(emu.headers(token), 'x-sandbox-name'),
+    });
     assert.equal(missing.status, 400);
     assert.equal(missing.body.type, 'https://ns.adobe.com/aep/errors/FLOW-2105-400');
     assert.equal(missing.body.errorMessage, 'x-sandbox-name is missing');
     assert.equal(missing.body.report['request-id'], missing.headers.get('x-request-id'));
-    const unknown = await request(emu.url + SC, { headers: emu.headers(token, { sandbox: 'nope' }) });
+    const unknown = await request<PlatformErrorBody>(emu.url + SC, {
+      headers: emu.headers(token, { sandbox: 'nope' }),
+    });
     assert.equal(unknown.status, 404);
     assert.equal(unknown.body.type, 'https://ns.adobe.com/aep/errors/FLOW-2101-404');
     assert.match(unknown.body.errorMessage, /nope/);
@@ -153,8 +166,8 @@ void describe('IMS', () => {
     emu = await startEmulator({ tokenTtlSeconds: 120 });
   });
   after(() => emu.close());
-  const ims = (body: string, query = ''): Promise<JsonResponse> =>
-    request(`${emu.url}/ims/token/v3${query}`, {
+  const ims = <T = unknown>(body: string, query = ''): Promise<JsonResponse<T>> =>
+    request<T>(`${emu.url}/ims/token/v3${query}`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body,
@@ -168,7 +181,7 @@ void describe('IMS', () => {
   };
 
   void it('issues bearer tokens with the configured expires_in', async () => {
-    const res = await ims(form(good));
+    const res = await ims<ImsTokenBody>(form(good));
     assert.equal(res.status, 200);
     assert.deepEqual(Object.keys(res.body).sort(), ['access_token', 'expires_in', 'token_type']);
     assert.equal(res.body.token_type, 'bearer');
@@ -196,7 +209,7 @@ void describe('IMS', () => {
       error: 'invalid_client',
       error_description: 'invalid client_id parameter',
     });
-    const badGrant = await ims(form({ ...good, grant_type: 'password' }));
+    const badGrant = await ims<ImsErrorBody>(form({ ...good, grant_type: 'password' }));
     assert.equal(badGrant.status, 400);
     assert.equal(badGrant.body.error, 'unsupported_grant_type');
     for (const r of [badSecret, badId, badGrant]) assert.ok(!r.text.includes(EMULATOR_DEFAULTS.clientSecret));
@@ -248,7 +261,7 @@ void describe('isolation', () => {
     emu.headers(tokenB, { orgId: OTHER.orgId, apiKey: OTHER.clientId, sandbox });
 
   void it("refuses another org's token and keeps each org's resources apart", async () => {
-    const created = await request(emu.url + SC, {
+    const created = await request<IdEtag>(emu.url + SC, {
       method: 'POST',
       headers: emu.headers(tokenA),
       body: sourceBody,
@@ -256,37 +269,48 @@ void describe('isolation', () => {
     assert.equal(created.status, 201);
     const id: string = created.body.id;
 
-    const crossed = await request(emu.url + SC, { headers: emu.headers(tokenB, { apiKey: OTHER.clientId }) });
+    const crossed = await request<GatewayErrorBody>(emu.url + SC, {
+      headers: emu.headers(tokenB, { apiKey: OTHER.clientId }),
+    });
     assert.equal(crossed.status, 403);
     assert.equal(crossed.body.error_code, '403025');
 
-    const listB = await request(emu.url + SC, { headers: headersB() });
+    const listB = await request<FlowList<SourceConnectionBody>>(emu.url + SC, { headers: headersB() });
     assert.equal(listB.status, 200);
     assert.deepEqual(listB.body.items, []);
     assert.equal((await request(`${emu.url}${SC}/${id}`, { headers: headersB() })).status, 404);
     const delB = await request(`${emu.url}${SC}/${id}`, { method: 'DELETE', headers: headersB() });
     assert.equal(delB.status, 404);
-    const stillA = await request(`${emu.url}${SC}/${id}`, { headers: emu.headers(tokenA) });
+    const stillA = await request<FlowList<SourceConnectionBody>>(`${emu.url}${SC}/${id}`, {
+      headers: emu.headers(tokenA),
+    });
     assert.equal(stillA.status, 200);
-    assert.equal(stillA.body.items[0].imsOrgId, EMULATOR_DEFAULTS.orgId);
+    assert.equal(stillA.body.items[0]!.imsOrgId, EMULATOR_DEFAULTS.orgId);
   });
 
   void it('keeps sandboxes apart within an org', async () => {
-    const created = await request(emu.url + SC, {
+    const created = await request<IdEtag>(emu.url + SC, {
       method: 'POST',
       headers: emu.headers(tokenA, { sandbox: 'dev' }),
       body: { ...sourceBody, name: 'dev only' },
     });
     assert.equal(created.status, 201);
     const id: string = created.body.id;
-    const prod = await request(`${emu.url}${SC}?property=name==dev%20only`, { headers: emu.headers(tokenA) });
+    const prod = await request<FlowList<SourceConnectionBody>>(`${emu.url}${SC}?property=name==dev%20only`, {
+      headers: emu.headers(tokenA),
+    });
     assert.deepEqual(prod.body.items, []);
-    const del = await request(`${emu.url}${SC}/${id}`, { method: 'DELETE', headers: emu.headers(tokenA) });
+    const del = await request<PlatformErrorBody>(`${emu.url}${SC}/${id}`, {
+      method: 'DELETE',
+      headers: emu.headers(tokenA),
+    });
     assert.equal(del.status, 404);
     assert.equal(del.body.report.type, 'sourceConnections');
-    const dev = await request(`${emu.url}${SC}/${id}`, { headers: emu.headers(tokenA, { sandbox: 'dev' }) });
+    const dev = await request<FlowList<SourceConnectionBody>>(`${emu.url}${SC}/${id}`, {
+      headers: emu.headers(tokenA, { sandbox: 'dev' }),
+    });
     assert.equal(dev.status, 200);
-    assert.equal(dev.body.items[0].sandboxName, 'dev');
+    assert.equal(dev.body.items[0]!.sandboxName, 'dev');
     const state = await emu.control.state();
     const devTenant = state.tenants.find((t) => t.org === EMULATOR_DEFAULTS.orgId && t.sandbox === 'dev');
     assert.deepEqual(

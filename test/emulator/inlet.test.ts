@@ -8,6 +8,14 @@ import {
   XED_FULL_CONTENT_TYPE,
 } from '../../src/shared/aep-constants';
 import { chatlioSamples } from '../../src/shared/presets/chatlio-samples';
+import type {
+  FlowBody,
+  FlowList,
+  IdEtag,
+  MappingSetCreatedBody,
+  RunBody,
+  XdmRecord,
+} from '../support/aep-bodies';
 import {
   CONVERSION,
   FLOWS,
@@ -31,26 +39,26 @@ describe('streaming inlet', () => {
   let main: Flow;
 
   async function createFlow(mappings: unknown[], name: string): Promise<Flow> {
-    const ms = await p.call('POST', `${CONVERSION}/mappingSets`, {
+    const ms = await p.call<MappingSetCreatedBody>('POST', `${CONVERSION}/mappingSets`, {
       outputSchema: { schemaRef: { id: schemaId, contentType: XED_FULL_CONTENT_TYPE } },
       mappings,
     });
     assert.equal(ms.status, 200, JSON.stringify(ms.body));
-    const source = await p.call('POST', `${FLOWS}/sourceConnections`, {
+    const source = await p.call<IdEtag>('POST', `${FLOWS}/sourceConnections`, {
       name: `${name} source`,
       providerId: STREAMING_PROVIDER_ID,
       connectionSpec: { id: CHATLIO_CONNECTION_SPEC_ID, version: '1.0' },
       data: { format: 'json' },
     });
     assert.equal(source.status, 201, JSON.stringify(source.body));
-    const target = await p.call('POST', `${FLOWS}/targetConnections`, {
+    const target = await p.call<IdEtag>('POST', `${FLOWS}/targetConnections`, {
       name: `${name} target`,
       connectionSpec: { id: DATA_LAKE_CONNECTION_SPEC_ID, version: '1.0' },
       data: { format: 'json', schema: { id: schemaId, version: XED_FULL_CONTENT_TYPE } },
       params: { dataSetId },
     });
     assert.equal(target.status, 201, JSON.stringify(target.body));
-    const flow = await p.call('POST', `${FLOWS}/flows`, {
+    const flow = await p.call<IdEtag>('POST', `${FLOWS}/flows`, {
       name,
       flowSpec: { id: GENERIC_STREAMING_FLOW_SPEC_ID, version: '1.0' },
       sourceConnectionIds: [source.body.id],
@@ -58,8 +66,8 @@ describe('streaming inlet', () => {
       transformations: [{ name: 'Mapping', params: { mappingId: ms.body.id, mappingVersion: 0 } }],
     });
     assert.equal(flow.status, 201, JSON.stringify(flow.body));
-    const got = await p.call('GET', `${FLOWS}/flows/${flow.body.id}`);
-    const inletUrl: string = got.body.items[0].options.inletUrl;
+    const got = await p.call<FlowList<FlowBody>>('GET', `${FLOWS}/flows/${flow.body.id}`);
+    const inletUrl: string = got.body.items[0]!.options.inletUrl!;
     return {
       flowId: flow.body.id,
       webhook: `${inletUrl}?x-adobe-flow-id=${flow.body.id}`,
@@ -71,17 +79,17 @@ describe('streaming inlet', () => {
   const post = (url: string, body: string | Buffer, headers: Record<string, string> = {}) =>
     fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
 
-  async function records(): Promise<Array<Record<string, any>>> {
+  async function records(): Promise<XdmRecord[]> {
     const state = await p.emu.control.state();
     const prod = state.tenants.find((x) => x.org === p.emu.options.orgId && x.sandbox === 'prod');
-    return (prod?.records[dataSetId] ?? []) as Array<Record<string, any>>;
+    return (prod?.records[dataSetId] ?? []) as XdmRecord[];
   }
 
   async function run(flowId: string) {
-    const res = await p.call('GET', `${FLOWS}/runs?property=flowId==${flowId}`);
+    const res = await p.call<FlowList<RunBody>>('GET', `${FLOWS}/runs?property=flowId==${flowId}`);
     assert.equal(res.status, 200);
     assert.equal(res.body.items.length, 1);
-    return res.body.items[0].metrics;
+    return res.body.items[0]!.metrics;
   }
 
   before(async () => {
@@ -135,12 +143,12 @@ describe('streaming inlet', () => {
       slackchannel_ID: chatlioSamples.newConversation.slackChannelId,
       conversationUUID: chatlioSamples.newConversation.conversationUUID,
     });
-    assert.equal(offline![`_${t}`].UUID, chatlioSamples.offlineMessage.visitor.UUID);
-    assert.equal(transcript![`_${t}`].agentName, chatlioSamples.transcript.agentName);
-    assert.equal(transcript![`_${t}`].message, undefined);
-    assert.equal(unanswered![`_${t}`].UUID, chatlioSamples.unansweredVisitor.visitor.UUID);
-    assert.equal(feedback![`_${t}`].rating, 5);
-    assert.equal(feedback![`_${t}`].comment, chatlioSamples.feedback.comment);
+    assert.equal(offline![`_${t}`]!.UUID, chatlioSamples.offlineMessage.visitor.UUID);
+    assert.equal(transcript![`_${t}`]!.agentName, chatlioSamples.transcript.agentName);
+    assert.equal(transcript![`_${t}`]!.message, undefined);
+    assert.equal(unanswered![`_${t}`]!.UUID, chatlioSamples.unansweredVisitor.visitor.UUID);
+    assert.equal(feedback![`_${t}`]!.rating, 5);
+    assert.equal(feedback![`_${t}`]!.comment, chatlioSamples.feedback.comment);
 
     const metrics = await run(main.flowId);
     assert.deepEqual(metrics.recordSummary, {
@@ -176,7 +184,7 @@ describe('streaming inlet', () => {
       failedRecordCount: 1,
     });
     assert.equal(metrics.statusSummary.status, 'failed');
-    assert.match(metrics.statusSummary.errors[0].message, /_id: required field is missing/);
+    assert.match(metrics.statusSummary.errors[0]!.message, /_id: required field is missing/);
 
     const sync = await post(`${noId.webhook}&syncValidation=true`, JSON.stringify(chatlioSamples.feedback));
     assert.equal(sync.status, 400);
@@ -230,9 +238,9 @@ describe('streaming inlet', () => {
   });
 
   it('refuses data for a disabled flow', async () => {
-    const flow = await p.call('GET', `${FLOWS}/flows/${main.flowId}`);
+    const flow = await p.call<FlowList<FlowBody>>('GET', `${FLOWS}/flows/${main.flowId}`);
     const disable = await p.call('POST', `${FLOWS}/flows/${main.flowId}/action?op=disable`, undefined, {
-      'if-match': flow.body.items[0].etag,
+      'if-match': flow.body.items[0]!.etag,
     });
     assert.equal(disable.status, 200, JSON.stringify(disable.body));
     const res = await post(main.webhook, JSON.stringify(chatlioSamples.newConversation));

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { CHATLIO_CONNECTION_SPEC_ID } from '../../src/shared/aep-constants';
+import type { FlowList, IdEtag, ImsTokenBody, SourceConnectionBody } from '../support/aep-bodies';
 import { fetchToken, request, spawnEmulator, type SpawnedEmulator } from '../support/emulator';
 
 const SC = '/data/foundation/flowservice/sourceConnections';
@@ -45,7 +46,7 @@ void describe('CLI and persistence', () => {
     const token = await fetchToken(p.url, CREDS);
     const res = await request(p.url + SC, { headers: headers(token) });
     assert.equal(res.status, 200);
-    const ims = await request(`${p.url}/ims/token/v3`, {
+    const ims = await request<ImsTokenBody>(`${p.url}/ims/token/v3`, {
       method: 'POST',
       body: `grant_type=client_credentials&client_id=${CREDS.clientId}&client_secret=${CREDS.clientSecret}`,
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -63,7 +64,7 @@ void describe('CLI and persistence', () => {
   void it('keeps resources and tokens across restarts, even after a kill', async () => {
     const first = await spawn(['--port', '0', '--sandboxes', 'qa', '--data-file', dataFile]);
     const token = await fetchToken(first.url, CREDS);
-    const created = await request(first.url + SC, {
+    const created = await request<IdEtag>(first.url + SC, {
       method: 'POST',
       headers: headers(token),
       body: {
@@ -85,10 +86,12 @@ void describe('CLI and persistence', () => {
     );
 
     const second = await spawn(['--port', '0', '--sandboxes', 'qa', '--data-file', dataFile]);
-    const got = await request(`${second.url}${SC}/${created.body.id}`, { headers: headers(token) });
+    const got = await request<FlowList<SourceConnectionBody>>(`${second.url}${SC}/${created.body.id}`, {
+      headers: headers(token),
+    });
     assert.equal(got.status, 200, 'the old token is still valid and the resource is still there');
-    assert.equal(got.body.items[0].name, 'kept');
-    assert.equal(got.body.items[0].etag, created.body.etag);
+    assert.equal(got.body.items[0]!.name, 'kept');
+    assert.equal(got.body.items[0]!.etag, created.body.etag);
 
     const del = await request(`${second.url}${SC}/${created.body.id}`, {
       method: 'DELETE',

@@ -2,6 +2,7 @@
 // builders for the field group / schema / dataset chain every Data Prep and inlet test needs.
 import { EXPERIENCE_EVENT_CLASS, XED_FULL_CONTENT_TYPE } from '../../src/shared/aep-constants';
 import type { EmulatorOptions } from '../../src/emulator/core/types';
+import type { DatasetRefs, XdmBody } from '../support/aep-bodies';
 import { startEmulator, type StartedEmulator } from '../support/emulator';
 
 export const SR = '/data/foundation/schemaregistry';
@@ -11,28 +12,35 @@ export const FLOWS = '/data/foundation/flowservice';
 export const XED_ID = 'application/vnd.adobe.xed-id+json';
 export const XED_FULL = 'application/vnd.adobe.xed-full+json; version=1';
 
-export interface Answer {
+/** An answer; `T` is what the caller expects the body to be (test/support/aep-bodies.ts), not checked here. */
+export interface Answer<T = unknown> {
   status: number;
-  body: any;
+  /** Parsed JSON, else the raw text (undefined when empty). */
+  body: T;
   headers: Headers;
 }
 
 export interface Platform {
   emu: StartedEmulator;
   tenantId: string;
-  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Answer>;
+  call<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<Answer<T>>;
   close(): Promise<void>;
 }
 
 export async function startPlatform(opts: Partial<EmulatorOptions> = {}): Promise<Platform> {
   const emu = await startEmulator(opts);
   const token = await emu.token();
-  const call = async (
+  const call = async <T = unknown>(
     method: string,
     path: string,
     body?: unknown,
     headers: Record<string, string> = {},
-  ): Promise<Answer> => {
+  ): Promise<Answer<T>> => {
     const res = await fetch(`${emu.url}${path}`, {
       method,
       headers: { ...emu.headers(token), ...headers },
@@ -45,7 +53,7 @@ export async function startPlatform(opts: Partial<EmulatorOptions> = {}): Promis
     } catch {
       /* keep the raw text */
     }
-    return { status: res.status, body: parsed, headers: res.headers };
+    return { status: res.status, body: parsed as T, headers: res.headers };
   };
   return { emu, tenantId: emu.options.tenantId, call, close: () => emu.close() };
 }
@@ -86,13 +94,13 @@ export async function createSchemaChain(
   p: Platform,
   prefix = 'Chatlio',
 ): Promise<{ fieldGroupId: string; schemaId: string; schemaAltId: string }> {
-  const fg = await p.call(
+  const fg = await p.call<XdmBody>(
     'POST',
     `${SR}/tenant/fieldgroups`,
     chatlioFieldGroup(p.tenantId, `${prefix} fields`),
   );
   if (fg.status !== 201) throw new Error(`field group: ${fg.status} ${JSON.stringify(fg.body)}`);
-  const schema = await p.call('POST', `${SR}/tenant/schemas`, {
+  const schema = await p.call<XdmBody>('POST', `${SR}/tenant/schemas`, {
     type: 'object',
     title: `${prefix} events`,
     description: 'Chatlio events',
@@ -107,7 +115,7 @@ export async function createDataset(
   schemaId: string,
   name = 'Chatlio events dataset',
 ): Promise<string> {
-  const res = await p.call('POST', `${CATALOG}/dataSets`, {
+  const res = await p.call<DatasetRefs>('POST', `${CATALOG}/dataSets`, {
     name,
     schemaRef: { id: schemaId, contentType: XED_FULL_CONTENT_TYPE },
   });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { EXPERIENCE_EVENT_CLASS } from '../../src/shared/aep-constants';
+import type { RegistryStatsBody, XdmBody, XdmErrorBody, XdmListBody } from '../support/aep-bodies';
 import {
   CATALOG,
   SR,
@@ -20,7 +21,7 @@ describe('Schema Registry', () => {
   after(() => p.close());
 
   it('GET /stats answers the tenant id and counts', async () => {
-    const res = await p.call('GET', `${SR}/stats`);
+    const res = await p.call<RegistryStatsBody>('GET', `${SR}/stats`);
     assert.equal(res.status, 200);
     assert.equal(res.body.tenantId, p.emu.options.tenantId);
     assert.equal(res.body.imsOrg, p.emu.options.orgId);
@@ -30,7 +31,11 @@ describe('Schema Registry', () => {
 
   it('creates, lists, looks up and deletes a field group and a schema', async () => {
     const t = p.tenantId;
-    const fg = await p.call('POST', `${SR}/tenant/fieldgroups`, chatlioFieldGroup(t, 'FG lifecycle'));
+    const fg = await p.call<XdmBody>(
+      'POST',
+      `${SR}/tenant/fieldgroups`,
+      chatlioFieldGroup(t, 'FG lifecycle'),
+    );
     assert.equal(fg.status, 201, JSON.stringify(fg.body));
     assert.match(fg.body.$id, new RegExp(`^https://ns\\.adobe\\.com/${t}/mixins/[0-9a-f]{48}$`));
     const hash = fg.body.$id.split('/').pop();
@@ -42,7 +47,7 @@ describe('Schema Registry', () => {
     assert.equal(typeof fg.body['meta:registryMetadata'].eTag, 'string');
     assert.equal(fg.body.id, undefined);
 
-    const schema = await p.call('POST', `${SR}/tenant/schemas`, {
+    const schema = await p.call<XdmBody>('POST', `${SR}/tenant/schemas`, {
       type: 'object',
       title: 'Schema lifecycle',
       description: 'd',
@@ -54,9 +59,14 @@ describe('Schema Registry', () => {
     assert.deepEqual(schema.body['meta:extends'], [EXPERIENCE_EVENT_CLASS, fg.body.$id]);
     assert.equal(schema.body['meta:resourceType'], 'schemas');
 
-    const list = await p.call('GET', `${SR}/tenant/schemas?property=title==Schema%20lifecycle`, undefined, {
-      accept: XED_ID,
-    });
+    const list = await p.call<XdmListBody>(
+      'GET',
+      `${SR}/tenant/schemas?property=title==Schema%20lifecycle`,
+      undefined,
+      {
+        accept: XED_ID,
+      },
+    );
     assert.equal(list.status, 200);
     assert.deepEqual(list.body.results, [
       {
@@ -69,22 +79,32 @@ describe('Schema Registry', () => {
     assert.equal(list.body._page.count, 1);
     assert.ok(list.body._links.global_schemas.href.endsWith('/global/schemas'));
 
-    const mixins = await p.call('GET', `${SR}/tenant/mixins?property=title==FG%20lifecycle`, undefined, {
-      accept: XED_ID,
-    });
+    const mixins = await p.call<XdmListBody>(
+      'GET',
+      `${SR}/tenant/mixins?property=title==FG%20lifecycle`,
+      undefined,
+      {
+        accept: XED_ID,
+      },
+    );
     assert.deepEqual(
-      mixins.body.results.map((r: { $id: string }) => r.$id),
+      mixins.body.results.map((r) => r.$id),
       [fg.body.$id],
     );
 
-    const byAlt = await p.call('GET', `${SR}/tenant/schemas/${schema.body['meta:altId']}`, undefined, {
-      accept: XED_FULL,
-    });
+    const byAlt = await p.call<XdmBody>(
+      'GET',
+      `${SR}/tenant/schemas/${schema.body['meta:altId']}`,
+      undefined,
+      {
+        accept: XED_FULL,
+      },
+    );
     assert.equal(byAlt.status, 200);
     assert.equal(byAlt.body.title, 'Schema lifecycle');
-    assert.equal(byAlt.body.properties[`_${t}`].properties.message.type, 'string');
+    assert.equal(byAlt.body.properties![`_${t}`]!.properties!.message!.type, 'string');
     assert.deepEqual(byAlt.body.required, ['_id', 'timestamp']);
-    const byId = await p.call(
+    const byId = await p.call<XdmBody>(
       'GET',
       `${SR}/tenant/schemas/${encodeURIComponent(schema.body.$id)}`,
       undefined,
@@ -95,13 +115,18 @@ describe('Schema Registry', () => {
     assert.equal(byId.status, 200);
     assert.equal(byId.body.$id, schema.body.$id);
     assert.equal(byId.body.properties, undefined);
-    const notext = await p.call('GET', `${SR}/tenant/schemas/${schema.body['meta:altId']}`, undefined, {
-      accept: 'application/vnd.adobe.xed-full-notext+json; version=1',
-    });
-    assert.equal(notext.body.properties[`_${t}`].properties.message.title, undefined);
+    const notext = await p.call<XdmBody>(
+      'GET',
+      `${SR}/tenant/schemas/${schema.body['meta:altId']}`,
+      undefined,
+      {
+        accept: 'application/vnd.adobe.xed-full-notext+json; version=1',
+      },
+    );
+    assert.equal(notext.body.properties![`_${t}`]!.properties!.message!.title, undefined);
 
     // Compensation order matters: the field group is in use until the schema is gone.
-    const early = await p.call('DELETE', `${SR}/tenant/fieldgroups/${fg.body['meta:altId']}`);
+    const early = await p.call<XdmErrorBody>('DELETE', `${SR}/tenant/fieldgroups/${fg.body['meta:altId']}`);
     assert.equal(early.status, 400);
     assert.equal(early.body.type, 'http://ns.adobe.com/aep/errors/XDM-1033-400');
     assert.match(early.body.detail, new RegExp(schema.body.$id));
@@ -109,9 +134,14 @@ describe('Schema Registry', () => {
     const del = await p.call('DELETE', `${SR}/tenant/schemas/${encodeURIComponent(schema.body.$id)}`);
     assert.equal(del.status, 204);
     assert.equal(del.body, undefined);
-    const gone = await p.call('GET', `${SR}/tenant/schemas/${schema.body['meta:altId']}`, undefined, {
-      accept: XED_FULL,
-    });
+    const gone = await p.call<XdmErrorBody>(
+      'GET',
+      `${SR}/tenant/schemas/${schema.body['meta:altId']}`,
+      undefined,
+      {
+        accept: XED_FULL,
+      },
+    );
     assert.equal(gone.status, 404);
     assert.equal(gone.body.type, 'http://ns.adobe.com/aep/errors/XDM-1012-404');
     assert.equal(gone.body.status, 404);
@@ -122,23 +152,31 @@ describe('Schema Registry', () => {
     assert.equal(gone.body.errorMessage, undefined);
 
     assert.equal((await p.call('DELETE', `${SR}/tenant/mixins/${fg.body['meta:altId']}`)).status, 204);
-    const fgGone = await p.call('DELETE', `${SR}/tenant/fieldgroups/${fg.body['meta:altId']}`);
+    const fgGone = await p.call<XdmErrorBody>('DELETE', `${SR}/tenant/fieldgroups/${fg.body['meta:altId']}`);
     assert.equal(fgGone.status, 404);
     assert.equal(fgGone.body.type, 'http://ns.adobe.com/aep/errors/XDM-1011-404');
   });
 
   it('enforces the Accept rules', async () => {
-    const noAccept = await p.call('GET', `${SR}/tenant/schemas`);
+    const noAccept = await p.call<XdmErrorBody>('GET', `${SR}/tenant/schemas`);
     assert.equal(noAccept.status, 400);
     assert.equal(noAccept.body.type, 'http://ns.adobe.com/aep/errors/XDM-1006-400');
-    const wrong = await p.call('GET', `${SR}/tenant/schemas`, undefined, { accept: 'application/json' });
+    const wrong = await p.call<XdmErrorBody>('GET', `${SR}/tenant/schemas`, undefined, {
+      accept: 'application/json',
+    });
     assert.equal(wrong.body.type, 'http://ns.adobe.com/aep/errors/XDM-1006-400');
-    const fg = await p.call('POST', `${SR}/tenant/fieldgroups`, chatlioFieldGroup(p.tenantId, 'FG accept'));
+    const fg = await p.call<XdmBody>(
+      'POST',
+      `${SR}/tenant/fieldgroups`,
+      chatlioFieldGroup(p.tenantId, 'FG accept'),
+    );
     const path = `${SR}/tenant/fieldgroups/${fg.body['meta:altId']}`;
-    const noVersion = await p.call('GET', path, undefined, { accept: 'application/vnd.adobe.xed-full+json' });
+    const noVersion = await p.call<XdmErrorBody>('GET', path, undefined, {
+      accept: 'application/vnd.adobe.xed-full+json',
+    });
     assert.equal(noVersion.status, 400);
     assert.equal(noVersion.body.type, 'http://ns.adobe.com/aep/errors/XDM-1007-400');
-    const missing = await p.call('GET', path, undefined, { accept: '' });
+    const missing = await p.call<XdmErrorBody>('GET', path, undefined, { accept: '' });
     assert.equal(missing.status, 400);
     assert.equal(missing.body.type, 'http://ns.adobe.com/aep/errors/XDM-1006-400');
     const v2 = await p.call('GET', path, undefined, {
@@ -155,7 +193,7 @@ describe('Schema Registry', () => {
       chatlioFieldGroup(p.tenantId, 'Shared title'),
     );
     assert.equal(first.status, 201);
-    const dupFg = await p.call(
+    const dupFg = await p.call<XdmErrorBody>(
       'POST',
       `${SR}/tenant/fieldgroups`,
       chatlioFieldGroup(p.tenantId, 'Shared title'),
@@ -164,7 +202,7 @@ describe('Schema Registry', () => {
     assert.equal(dupFg.body.type, 'http://ns.adobe.com/aep/errors/XDM-1521-400');
     assert.equal(dupFg.body.title, 'Title not unique');
     assert.match(dupFg.body.detail, new RegExp(`already exists with the same title`));
-    const dupSchema = await p.call('POST', `${SR}/tenant/schemas`, {
+    const dupSchema = await p.call<XdmErrorBody>('POST', `${SR}/tenant/schemas`, {
       type: 'object',
       title: 'Shared title',
       allOf: [{ $ref: EXPERIENCE_EVENT_CLASS }],
@@ -175,21 +213,21 @@ describe('Schema Registry', () => {
 
   it('keeps custom fields inside the tenant namespace', async () => {
     const body = chatlioFieldGroup('someoneelse', 'Wrong namespace');
-    const res = await p.call('POST', `${SR}/tenant/fieldgroups`, body);
+    const res = await p.call<XdmErrorBody>('POST', `${SR}/tenant/fieldgroups`, body);
     assert.equal(res.status, 400);
     assert.equal(res.body.type, 'http://ns.adobe.com/aep/errors/XDM-1021-400');
     assert.match(res.body.detail, /_someoneelse/);
   });
 
   it('validates schema composition', async () => {
-    const noClass = await p.call('POST', `${SR}/tenant/schemas`, {
+    const noClass = await p.call<XdmErrorBody>('POST', `${SR}/tenant/schemas`, {
       type: 'object',
       title: 'No class',
       allOf: [],
     });
     assert.equal(noClass.status, 400);
     assert.match(noClass.body.detail, /exactly one class/);
-    const ghost = await p.call('POST', `${SR}/tenant/schemas`, {
+    const ghost = await p.call<XdmErrorBody>('POST', `${SR}/tenant/schemas`, {
       type: 'object',
       title: 'Ghost field group',
       allOf: [{ $ref: EXPERIENCE_EVENT_CLASS }, { $ref: `https://ns.adobe.com/${p.tenantId}/mixins/0000` }],
@@ -199,13 +237,13 @@ describe('Schema Registry', () => {
   });
 
   it('refuses to delete a schema still used by a dataset', async () => {
-    const schema = await p.call('POST', `${SR}/tenant/schemas`, {
+    const schema = await p.call<XdmBody>('POST', `${SR}/tenant/schemas`, {
       type: 'object',
       title: 'Schema with dataset',
       allOf: [{ $ref: EXPERIENCE_EVENT_CLASS }],
     });
     const dataSetId = await createDataset(p, schema.body.$id, 'uses schema');
-    const refused = await p.call('DELETE', `${SR}/tenant/schemas/${schema.body['meta:altId']}`);
+    const refused = await p.call<XdmErrorBody>('DELETE', `${SR}/tenant/schemas/${schema.body['meta:altId']}`);
     assert.equal(refused.status, 400);
     assert.match(refused.body.detail, new RegExp(dataSetId));
     assert.equal((await p.call('DELETE', `${CATALOG}/dataSets/${dataSetId}`)).status, 200);
@@ -219,7 +257,7 @@ describe('Schema Registry', () => {
         title,
         allOf: [{ $ref: EXPERIENCE_EVENT_CLASS }],
       });
-    const first = await p.call(
+    const first = await p.call<XdmListBody>(
       'GET',
       `${SR}/tenant/schemas?orderby=title&limit=2&property=title~%5EPage`,
       undefined,
@@ -228,20 +266,20 @@ describe('Schema Registry', () => {
       },
     );
     assert.deepEqual(
-      first.body.results.map((r: { title: string }) => r.title),
+      first.body.results.map((r) => r.title),
       ['Page A', 'Page B'],
     );
     assert.equal(first.body._page.next, 'Page C');
-    const nextHref = new URL(first.body._links.next.href);
-    const second = await p.call('GET', `${nextHref.pathname}${nextHref.search}`, undefined, {
+    const nextHref = new URL(first.body._links.next!.href);
+    const second = await p.call<XdmListBody>('GET', `${nextHref.pathname}${nextHref.search}`, undefined, {
       accept: XED_ID,
     });
     assert.deepEqual(
-      second.body.results.map((r: { title: string }) => r.title),
+      second.body.results.map((r) => r.title),
       ['Page C'],
     );
     assert.equal(second.body._page.next, null);
-    const notB = await p.call(
+    const notB = await p.call<XdmListBody>(
       'GET',
       `${SR}/tenant/schemas?property=title!=Page%20B&property=title~Page`,
       undefined,
@@ -249,21 +287,32 @@ describe('Schema Registry', () => {
         accept: XED_ID,
       },
     );
-    assert.deepEqual(notB.body.results.map((r: { title: string }) => r.title).sort(), ['Page A', 'Page C']);
-    const full = await p.call('GET', `${SR}/tenant/schemas?property=title==Page%20A`, undefined, {
-      accept: 'application/vnd.adobe.xed+json',
-    });
-    assert.equal(full.body.results[0]['meta:class'], EXPERIENCE_EVENT_CLASS);
+    assert.deepEqual(notB.body.results.map((r) => r.title).sort(), ['Page A', 'Page C']);
+    const full = await p.call<XdmListBody>(
+      'GET',
+      `${SR}/tenant/schemas?property=title==Page%20A`,
+      undefined,
+      {
+        accept: 'application/vnd.adobe.xed+json',
+      },
+    );
+    assert.equal(full.body.results[0]!['meta:class'], EXPERIENCE_EVENT_CLASS);
   });
 
   it('PATCH and PUT bump the minor version', async () => {
-    const fg = await p.call('POST', `${SR}/tenant/fieldgroups`, chatlioFieldGroup(p.tenantId, 'Versioned'));
+    const fg = await p.call<XdmBody>(
+      'POST',
+      `${SR}/tenant/fieldgroups`,
+      chatlioFieldGroup(p.tenantId, 'Versioned'),
+    );
     const path = `${SR}/tenant/fieldgroups/${fg.body['meta:altId']}`;
-    const patched = await p.call('PATCH', path, [{ op: 'replace', path: '/description', value: 'new' }]);
+    const patched = await p.call<XdmBody>('PATCH', path, [
+      { op: 'replace', path: '/description', value: 'new' },
+    ]);
     assert.equal(patched.status, 200, JSON.stringify(patched.body));
     assert.equal(patched.body.version, '1.1');
     assert.equal(patched.body.description, 'new');
-    const put = await p.call('PUT', path, {
+    const put = await p.call<XdmBody>('PUT', path, {
       ...chatlioFieldGroup(p.tenantId, 'Versioned'),
       description: 'put',
     });
@@ -273,10 +322,15 @@ describe('Schema Registry', () => {
 
   it('isolates tenants by sandbox', async () => {
     await p.call('POST', `${SR}/tenant/fieldgroups`, chatlioFieldGroup(p.tenantId, 'Prod only'));
-    const dev = await p.call('GET', `${SR}/tenant/fieldgroups?property=title==Prod%20only`, undefined, {
-      accept: XED_ID,
-      'x-sandbox-name': 'dev',
-    });
+    const dev = await p.call<XdmListBody>(
+      'GET',
+      `${SR}/tenant/fieldgroups?property=title==Prod%20only`,
+      undefined,
+      {
+        accept: XED_ID,
+        'x-sandbox-name': 'dev',
+      },
+    );
     assert.equal(dev.status, 200);
     assert.deepEqual(dev.body.results, []);
   });

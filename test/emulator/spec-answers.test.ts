@@ -13,6 +13,16 @@ import {
   XED_FULL_CONTENT_TYPE,
 } from '../../src/shared/aep-constants';
 import { newConversation } from '../../src/shared/presets/chatlio-samples';
+import type {
+  FlowBody,
+  FlowList,
+  IdEtag,
+  MappingBody,
+  MappingPreviewBody,
+  MappingSetBody,
+  MappingSetCreatedBody,
+  MappingSetListBody,
+} from '../support/aep-bodies';
 import {
   CONVERSION,
   FLOWS,
@@ -52,7 +62,7 @@ void describe('emulator answers as the specs show', () => {
       requestTimeoutMs: 5000,
       connectTimeoutMs: 2000,
     });
-    const created = await p.call('POST', `${CONVERSION}/mappingSets`, {
+    const created = await p.call<MappingSetCreatedBody>('POST', `${CONVERSION}/mappingSets`, {
       name: 'Chatlio mapping',
       outputSchema: { schemaRef: { id: schemaId, contentType: XED_FULL_CONTENT_TYPE } },
       mappings: [
@@ -79,27 +89,30 @@ void describe('emulator answers as the specs show', () => {
       [`_${t}.message`, 'text/x.schema-path'],
       [`_${t}.chatlio_email`, 'text/x.schema-path'],
     ];
-    const got = await p.call('GET', `${CONVERSION}/mappingSets/${setId}`);
+    const got = await p.call<MappingSetBody>('GET', `${CONVERSION}/mappingSets/${setId}`);
     assert.equal(got.status, 200);
     assert.deepEqual(types(got.body.mappings), want);
-    const listed = await p.call('GET', `${CONVERSION}/mappingSets?name=Chatlio%20mapping`);
-    assert.deepEqual(types(listed.body.data[0].mappings), want);
-    const items = await p.call('GET', `${CONVERSION}/mappingSets/${setId}/mappings`);
+    const listed = await p.call<MappingSetListBody>(
+      'GET',
+      `${CONVERSION}/mappingSets?name=Chatlio%20mapping`,
+    );
+    assert.deepEqual(types(listed.body.data[0]!.mappings), want);
+    const items = await p.call<MappingBody[]>('GET', `${CONVERSION}/mappingSets/${setId}/mappings`);
     assert.deepEqual(types(items.body), want);
   });
 
   void it('a GET body PUT back unchanged keeps its expressions (text/x.aep-xl is read as EXPRESSION)', async () => {
-    const got = await p.call('GET', `${CONVERSION}/mappingSets/${setId}`);
-    const put = await p.call('PUT', `${CONVERSION}/mappingSets/${setId}`, got.body);
+    const got = await p.call<MappingSetBody>('GET', `${CONVERSION}/mappingSets/${setId}`);
+    const put = await p.call<MappingSetBody>('PUT', `${CONVERSION}/mappingSets/${setId}`, got.body);
     assert.equal(put.status, 200, JSON.stringify(put.body));
     assert.equal(put.body.version, got.body.version + 1);
     assert.deepEqual(types(put.body.mappings), types(got.body.mappings));
-    const preview = await p.call('POST', `${CONVERSION}/mappingSets/preview`, {
+    const preview = await p.call<MappingPreviewBody>('POST', `${CONVERSION}/mappingSets/preview`, {
       data: [{ message: 'hi', visitor: { email: 'a@b.c' } }],
       mappingSet: got.body,
     });
     assert.equal(preview.status, 200, JSON.stringify(preview.body));
-    assert.match(preview.body[0].data._id, /^[0-9a-f-]{36}$/, 'uuid() was evaluated, not read as a path');
+    assert.match(preview.body[0]!.data._id, /^[0-9a-f-]{36}$/, 'uuid() was evaluated, not read as a path');
   });
 
   void it('the worker updates the set: the PUT answer echoes text/x.aep-xl and the client reads EXPRESSION', async () => {
@@ -112,7 +125,7 @@ void describe('emulator answers as the specs show', () => {
       drop: [],
     });
     assert.deepEqual(out, { version: before.version + 1, changed: true, mappings: 4 });
-    const raw = await p.call('GET', `${CONVERSION}/mappingSets/${setId}`);
+    const raw = await p.call<MappingSetBody>('GET', `${CONVERSION}/mappingSets/${setId}`);
     assert.deepEqual(types(raw.body.mappings), [
       ['_id', 'text/x.aep-xl'],
       ['timestamp', 'text/x.aep-xl'],
@@ -132,19 +145,19 @@ void describe('emulator answers as the specs show', () => {
   });
 
   void it('the inlet receipt names inletID (a string) and receivedTimeMs (an integer), as StreamingIngestionResponse', async () => {
-    const source = await p.call('POST', `${FLOWS}/sourceConnections`, {
+    const source = await p.call<IdEtag>('POST', `${FLOWS}/sourceConnections`, {
       name: 'Spec source',
       providerId: STREAMING_PROVIDER_ID,
       connectionSpec: { id: CHATLIO_CONNECTION_SPEC_ID, version: '1.0' },
       data: { format: 'json' },
     });
-    const target = await p.call('POST', `${FLOWS}/targetConnections`, {
+    const target = await p.call<IdEtag>('POST', `${FLOWS}/targetConnections`, {
       name: 'Spec target',
       connectionSpec: { id: DATA_LAKE_CONNECTION_SPEC_ID, version: '1.0' },
       data: { format: 'json', schema: { id: schemaId, version: XED_FULL_CONTENT_TYPE } },
       params: { dataSetId },
     });
-    const flow = await p.call('POST', `${FLOWS}/flows`, {
+    const flow = await p.call<IdEtag>('POST', `${FLOWS}/flows`, {
       name: 'Spec flow',
       flowSpec: { id: GENERIC_STREAMING_FLOW_SPEC_ID, version: '1.0' },
       sourceConnectionIds: [source.body.id],
@@ -152,8 +165,8 @@ void describe('emulator answers as the specs show', () => {
       transformations: [{ name: 'Mapping', params: { mappingId: setId, mappingVersion: 0 } }],
     });
     assert.equal(flow.status, 201, JSON.stringify(flow.body));
-    const inletUrl: string = (await p.call('GET', `${FLOWS}/flows/${flow.body.id}`)).body.items[0].options
-      .inletUrl;
+    const inletUrl: string = (await p.call<FlowList<FlowBody>>('GET', `${FLOWS}/flows/${flow.body.id}`)).body
+      .items[0]!.options.inletUrl!;
     const inletId = inletUrl.split('/').pop();
     const res = await fetch(`${inletUrl}?x-adobe-flow-id=${flow.body.id}`, {
       method: 'POST',

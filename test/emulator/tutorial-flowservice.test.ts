@@ -5,6 +5,18 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { EXPERIENCE_EVENT_CLASS, XED_FULL_CONTENT_TYPE } from '../../src/shared/aep-constants';
 import { newConversation } from '../../src/shared/presets/chatlio-samples';
+import type {
+  DatasetRefs,
+  FlowBody,
+  FlowList,
+  IdEtag,
+  ImsTokenBody,
+  InletReceiptBody,
+  MappingSetCreatedBody,
+  PlatformErrorBody,
+  RunBody,
+  XdmBody,
+} from '../support/aep-bodies';
 import { request, startEmulator, type JsonResponse, type StartedEmulator } from '../support/emulator';
 
 const PLATFORM = '/data/foundation';
@@ -21,8 +33,12 @@ void describe('Chatlio Flow Service tutorial, replayed', () => {
     'x-sandbox-name': 'prod',
     'Content-Type': 'application/json',
   });
-  const post = (path: string, body: unknown, headers = tutorialHeaders()): Promise<JsonResponse> =>
-    request(`${emu.url}${PLATFORM}${path}`, { method: 'POST', headers, body });
+  const post = <T = unknown>(
+    path: string,
+    body: unknown,
+    headers = tutorialHeaders(),
+  ): Promise<JsonResponse<T>> =>
+    request<T>(`${emu.url}${PLATFORM}${path}`, { method: 'POST', headers, body });
   const ids: Record<string, string> = {};
 
   before(async () => {
@@ -31,7 +47,7 @@ void describe('Chatlio Flow Service tutorial, replayed', () => {
   after(() => emu.close());
 
   void it('gets an access token (IMS)', async () => {
-    const res = await request(`${emu.url}/ims/token/v3`, {
+    const res = await request<ImsTokenBody>(`${emu.url}/ims/token/v3`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({
@@ -46,7 +62,7 @@ void describe('Chatlio Flow Service tutorial, replayed', () => {
   });
 
   void it('creates the prerequisites: field group, two schemas, a dataset', async () => {
-    const fieldGroup = await post('/schemaregistry/tenant/fieldgroups', {
+    const fieldGroup = await post<XdmBody>('/schemaregistry/tenant/fieldgroups', {
       type: 'object',
       title: 'Chatlio fields',
       description: 'Chatlio webhook fields',
@@ -74,7 +90,7 @@ void describe('Chatlio Flow Service tutorial, replayed', () => {
     });
     assert.equal(fieldGroup.status, 201, fieldGroup.text);
     for (const title of ['Chatlio events', 'Other schema']) {
-      const schema = await post('/schemaregistry/tenant/schemas', {
+      const schema = await post<XdmBody>('/schemaregistry/tenant/schemas', {
         type: 'object',
         title,
         description: 'Chatlio events',
@@ -83,16 +99,16 @@ void describe('Chatlio Flow Service tutorial, replayed', () => {
       assert.equal(schema.status, 201, schema.text);
       ids[title] = schema.body.$id;
     }
-    const dataSet = await post('/catalog/dataSets', {
+    const dataSet = await post<DatasetRefs>('/catalog/dataSets', {
       name: 'Chatlio events dataset',
       schemaRef: { id: ids['Chatlio events'], contentType: XED_FULL_CONTENT_TYPE },
     });
     assert.equal(dataSet.status, 201, dataSet.text);
-    ids['dataSet'] = (dataSet.body as string[])[0]!.replace('@/dataSets/', '');
+    ids['dataSet'] = dataSet.body[0]!.replace('@/dataSets/', '');
   });
 
   void it('POST /sourceConnections', async () => {
-    const res = await post('/flowservice/sourceConnections', {
+    const res = await post<IdEtag>('/flowservice/sourceConnections', {
       name: 'Streaming Source Connection for Chatlio.',
       providerId: '521eee4d-8cbe-4906-bb48-fb6bd4450033',
       description: 'Streaming Source Connection for Chatlio.',
@@ -106,7 +122,7 @@ void describe('Chatlio Flow Service tutorial, replayed', () => {
   });
 
   void it('POST /targetConnections', async () => {
-    const res = await post('/flowservice/targetConnections', {
+    const res = await post<IdEtag>('/flowservice/targetConnections', {
       name: 'Streaming Target Connection for a Chatlio.',
       description: 'Streaming Target Connection for a Chatlio.',
       connectionSpec: { id: 'c604ff05-7f1a-43c0-8e18-33bf874cb11c', version: '1.0' },
@@ -144,7 +160,7 @@ void describe('Chatlio Flow Service tutorial, replayed', () => {
       ['mapping', ids['Chatlio events']],
       ['otherMapping', ids['Other schema']],
     ] as const) {
-      const res = await post('/conversion/mappingSets', mappingBody(schema ?? ''));
+      const res = await post<MappingSetCreatedBody>('/conversion/mappingSets', mappingBody(schema ?? ''));
       assert.equal(res.status, 200, res.text);
       assert.equal(res.body.version, 0);
       for (const f of ['id', 'createdDate', 'modifiedDate', 'createdBy', 'modifiedBy'])
@@ -171,13 +187,13 @@ void describe('Chatlio Flow Service tutorial, replayed', () => {
   });
 
   void it('POST /flows with a mapping set for another schema than the dataset is refused (FLOW-1425-400)', async () => {
-    const res = await post('/flowservice/flows', flowBody(ids['otherMapping'] ?? ''));
+    const res = await post<PlatformErrorBody>('/flowservice/flows', flowBody(ids['otherMapping'] ?? ''));
     assert.equal(res.status, 400);
     assert.equal(res.body.type, 'https://ns.adobe.com/aep/errors/FLOW-1425-400');
   });
 
   void it('POST /flows with Authorization', async () => {
-    const res = await post('/flowservice/flows', flowBody(ids['mapping'] ?? ''));
+    const res = await post<IdEtag>('/flowservice/flows', flowBody(ids['mapping'] ?? ''));
     assert.equal(res.status, 201, res.text);
     assert.deepEqual(Object.keys(res.body).sort(), ['etag', 'id']);
     ids['flow'] = res.body.id;
@@ -187,10 +203,12 @@ void describe('Chatlio Flow Service tutorial, replayed', () => {
   void it('GET /flows/{FLOW_ID} answers the documented shape with the inletUrl', async () => {
     const headers = tutorialHeaders();
     delete headers['Content-Type'];
-    const res = await request(`${emu.url}${PLATFORM}/flowservice/flows/${ids['flow']}`, { headers });
+    const res = await request<FlowList<FlowBody>>(`${emu.url}${PLATFORM}/flowservice/flows/${ids['flow']}`, {
+      headers,
+    });
     assert.equal(res.status, 200);
     assert.equal(res.body.items.length, 1);
-    const flow = res.body.items[0];
+    const flow = res.body.items[0]!;
     // Every field of the tutorial's sample response.
     for (const key of [
       'id',
@@ -226,40 +244,41 @@ void describe('Chatlio Flow Service tutorial, replayed', () => {
     assert.equal(flow.imsOrgId, emu.options.orgId);
     assert.deepEqual(flow.inheritedAttributes.properties, { isSourceFlow: true });
     assert.equal(
-      flow.inheritedAttributes.sourceConnections[0].connectionSpec.id,
+      flow.inheritedAttributes.sourceConnections[0]!.connectionSpec.id,
       '073127a3-26e3-496c-9d94-9f48fb93fba8',
     );
     assert.equal(
-      flow.inheritedAttributes.targetConnections[0].connectionSpec.id,
+      flow.inheritedAttributes.targetConnections[0]!.connectionSpec.id,
       'c604ff05-7f1a-43c0-8e18-33bf874cb11c',
     );
     assert.equal(flow.runs, `/runs?property=flowId==${ids['flow']}`);
     assert.deepEqual(flow.lastOperation.operation, 'enable');
-    assert.match(flow.options.inletUrl, /\/collection\/[0-9a-f]{64}$/);
-    ids['inletUrl'] = flow.options.inletUrl;
+    assert.match(flow.options.inletUrl!, /\/collection\/[0-9a-f]{64}$/);
+    ids['inletUrl'] = flow.options.inletUrl!;
   });
 
   void it('the inletUrl takes the Chatlio webhook and the flow gets a run', async () => {
-    const res = await request(`${ids['inletUrl']}?x-adobe-flow-id=${ids['flow']}`, {
+    const res = await request<InletReceiptBody>(`${ids['inletUrl']}?x-adobe-flow-id=${ids['flow']}`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: newConversation,
     });
     assert.equal(res.status, 200, res.text);
     assert.equal(res.body.inletID, ids['inletUrl']?.split('/').pop());
-    const runs = await request(`${emu.url}${PLATFORM}/flowservice/runs?property=flowId==${ids['flow']}`, {
-      headers: tutorialHeaders(),
-    });
+    const runs = await request<FlowList<RunBody>>(
+      `${emu.url}${PLATFORM}/flowservice/runs?property=flowId==${ids['flow']}`,
+      { headers: tutorialHeaders() },
+    );
     assert.equal(runs.status, 200);
     assert.equal(runs.body.items.length, 1);
-    const summary = runs.body.items[0].metrics.recordSummary;
+    const summary = runs.body.items[0]!.metrics.recordSummary;
     assert.equal(summary.inputRecordCount, 1);
     assert.equal(summary.outputRecordCount + summary.failedRecordCount, 1);
   });
 
   void it('appendix: updates the flow with If-Match, then deletes it and its connections', async () => {
     const flowUrl = `${emu.url}${PLATFORM}/flowservice/flows/${ids['flow']}`;
-    const patch = await request(flowUrl, {
+    const patch = await request<IdEtag>(flowUrl, {
       method: 'PATCH',
       headers: { ...tutorialHeaders(), 'If-Match': ids['flowEtag'] ?? '' },
       body: [
@@ -271,7 +290,7 @@ void describe('Chatlio Flow Service tutorial, replayed', () => {
     assert.notEqual(patch.body.etag, ids['flowEtag']);
     const del = await request(flowUrl, { method: 'DELETE', headers: tutorialHeaders() });
     assert.equal(del.status, 204);
-    const gone = await request(flowUrl, { headers: tutorialHeaders() });
+    const gone = await request<PlatformErrorBody>(flowUrl, { headers: tutorialHeaders() });
     assert.equal(gone.status, 404);
     assert.equal(gone.body.type, 'https://ns.adobe.com/aep/errors/FLOW-1439-404');
     for (const path of [

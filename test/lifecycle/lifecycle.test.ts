@@ -18,6 +18,7 @@ import { startOnboarding } from '../../src/client/onboarding';
 import type { FieldConflict, VerificationFailureDetails } from '../../src/activities/lifecycle';
 import type { OnboardingResult } from '../../src/shared/onboarding';
 import { chatlioSamples } from '../../src/shared/presets/chatlio-samples';
+import type { BaseConnectionBody, FlowBody, FlowList, XdmRecord } from '../support/aep-bodies';
 import { useHarness, resourcesIn } from '../support/onboarding';
 import {
   createHandMadeFlow,
@@ -52,7 +53,7 @@ describe('onboarding lifecycle on the dev server', { timeout: 300_000 }, () => {
   }
   async function flow(id: string, sandbox = 'prod') {
     const { call } = await platform(h.emu, sandbox);
-    return (await call('GET', `/flowservice/flows/${id}`)).body.items[0];
+    return (await call<FlowList<FlowBody>>('GET', `/flowservice/flows/${id}`)).body.items[0]!;
   }
   const failureOf = async (p: Promise<unknown>) =>
     innermost(
@@ -172,7 +173,8 @@ describe('onboarding lifecycle on the dev server', { timeout: 300_000 }, () => {
         (fs) => !fs.some((f) => f.id === faultId),
       );
       const { call } = await platform(h.emu);
-      const current = (await call('GET', `/flowservice/flows/${r.ids.flowId}`)).body.items[0];
+      const current = (await call<FlowList<FlowBody>>('GET', `/flowservice/flows/${r.ids.flowId}`)).body
+        .items[0]!;
       const other = await call(
         'PATCH',
         `/flowservice/flows/${r.ids.flowId}`,
@@ -216,7 +218,8 @@ describe('onboarding lifecycle on the dev server', { timeout: 300_000 }, () => {
         (fs) => !fs.some((f) => f.id === faultId),
       );
       const { call } = await platform(h.emu);
-      const current = (await call('GET', `/flowservice/flows/${r.ids.flowId}`)).body.items[0];
+      const current = (await call<FlowList<FlowBody>>('GET', `/flowservice/flows/${r.ids.flowId}`)).body
+        .items[0]!;
       await call(
         'PATCH',
         `/flowservice/flows/${r.ids.flowId}`,
@@ -252,18 +255,18 @@ describe('onboarding lifecycle on the dev server', { timeout: 300_000 }, () => {
       assert.equal(u.mappingVersion, r.mappingVersion + 1);
       assert.ok(u.changed.includes('mappingSet'));
       const f = await flow(r.ids.flowId);
-      assert.equal(Number(f.transformations[0].params.mappingVersion), u.mappingVersion);
+      assert.equal(Number(f.transformations[0]!.params.mappingVersion), u.mappingVersion);
       assert.equal(
-        f.transformations[0].params.mappingId,
+        f.transformations[0]!.params.mappingId,
         r.ids.mappingSetId,
         'same mapping set, new version',
       );
       assert.equal(await postWebhook(r.webhookUrl, chatlioSamples.newConversation), 200);
       const rows = (await h.emu.control.state()).tenants.find((t) => t.sandbox === 'prod')!.records[
         r.ids.datasetId
-      ] as Array<Record<string, any>>;
+      ] as Array<XdmRecord<{ chatlio: { message: string } }>>;
       const ns = `_${h.emu.options.tenantId}`;
-      assert.equal(rows.at(-1)![ns].chatlio.message, chatlioSamples.newConversation.message.toUpperCase());
+      assert.equal(rows.at(-1)![ns]!.chatlio.message, chatlioSamples.newConversation.message.toUpperCase());
 
       // Re-running the same change is a no-op: the mapping set keeps its version.
       const same = await updateOnboarding(
@@ -449,7 +452,7 @@ describe('onboarding lifecycle on the dev server', { timeout: 300_000 }, () => {
       assert.equal(u.mappingVersion, 1);
       const f = await flow(hand.flowId);
       assert.equal(f.name, 'Tutorial dataflow (managed)');
-      assert.equal(Number(f.transformations[0].params.mappingVersion), 1);
+      assert.equal(Number(f.transformations[0]!.params.mappingVersion), 1);
 
       const v = await verifyOnboarding(client, { workflowId }, { taskQueue });
       assert.deepEqual(v.landed, SAMPLES);
@@ -485,14 +488,18 @@ describe('onboarding lifecycle on the dev server', { timeout: 300_000 }, () => {
       const hand = await createHandMadeFlow(h.emu, { baseConnection: true });
       const connectionId = hand.baseConnectionId!;
       const { call } = await platform(h.emu);
-      const before = (await call('GET', `/flowservice/connections/${connectionId}`)).body.items[0];
+      const before = (
+        await call<FlowList<BaseConnectionBody>>('GET', `/flowservice/connections/${connectionId}`)
+      ).body.items[0]!;
       const u = await baseConnectionOperation(
         client,
         { sandbox: 'prod', connectionId, op: 'update', name: 'Renamed account', description: 'managed' },
         { taskQueue },
       );
       assert.equal(u.op, 'update');
-      const afterUpdate = (await call('GET', `/flowservice/connections/${connectionId}`)).body.items[0];
+      const afterUpdate = (
+        await call<FlowList<BaseConnectionBody>>('GET', `/flowservice/connections/${connectionId}`)
+      ).body.items[0]!;
       assert.equal(afterUpdate.name, 'Renamed account');
       assert.notEqual(afterUpdate.etag, before.etag);
       const patch = (await h.emu.control.calls()).find((c) => c.method === 'PATCH');

@@ -1,12 +1,105 @@
 // The CLI in-process, as the tests drive it: runCli with captured output, and the environment a dev setup gives it.
 import { runCli } from '../../src/cli/main';
+import type { LifecycleStatus, OnboardingListing, OnboardingRecord } from '../../src/records';
+import type {
+  BaseConnectionResult,
+  PlanResult,
+  RunsResult,
+  TeardownResult,
+  UpdateResult,
+  VerifyResult,
+} from '../../src/shared/contracts';
+import type {
+  OnboardingFailureDetails,
+  OnboardingProgress,
+  OnboardingResult,
+} from '../../src/shared/onboarding';
 import type { Harness } from './onboarding';
+
+// The `--json` documents the commands print (src/cli: ctx.print, followAndReport, runCli's error document).
+
+/** Any command's error document (runCli): the message, the exit code, the innermost failure's type and details. */
+export interface CliErrorDoc<D = unknown> {
+  status: 'error';
+  error: string;
+  exitCode: number;
+  type?: string;
+  details: D;
+}
+
+/** A followed run that failed or was cancelled (start, watch, result, cancel). */
+export interface RunFailureDoc<D = OnboardingFailureDetails> {
+  status: 'failed' | 'cancelled';
+  workflowId: string;
+  error: string;
+  /** The same as `error`, kept for existing scripts. */
+  message: string;
+  exitCode: number;
+  type?: string;
+  details: D;
+}
+
+/** start --no-wait */
+export interface StartedDoc {
+  status: 'started';
+  workflowId: string;
+  runId: string;
+}
+
+/** start, watch and result of a completed run; adopt. */
+export interface ResultDoc {
+  status: 'completed' | 'adopted';
+  workflowId: string;
+  /** result only. */
+  lifecycle?: LifecycleStatus;
+  result: OnboardingResult;
+}
+
+export interface PlanDoc {
+  status: 'planned' | 'conflict';
+  plan: PlanResult;
+}
+
+export type StatusDoc = Pick<
+  OnboardingRecord,
+  'workflowId' | 'runId' | 'kind' | 'status' | 'lifecycle' | 'result' | 'teardown'
+> & { progress?: OnboardingProgress };
+
+/** list */
+export type ListDoc = OnboardingListing[];
+
+/** update, enable, disable */
+export interface UpdateDoc {
+  status: 'updated';
+  update: UpdateResult;
+}
+
+export interface TeardownDoc {
+  status: TeardownResult['status'];
+  teardown: TeardownResult;
+}
+
+export interface RunsDoc {
+  status: 'ok' | 'failures';
+  runs: RunsResult;
+}
+
+export interface VerifyDoc {
+  status: 'verified';
+  verify: VerifyResult;
+}
+
+export interface ConnectionDoc<Op extends BaseConnectionResult['op'] = BaseConnectionResult['op']> {
+  status: 'updated' | 'deleted';
+  connection: Extract<BaseConnectionResult, { op: Op }>;
+}
 
 export interface CliRun {
   code: number;
   out: string;
   err: string;
-  json: () => any;
+  /** The `--json` document on stdout; `T` is what the caller expects it to be, not checked here. */
+  json: <T = unknown>() => T;
 }
 
 /** Runs `aep-onboard ...args`; `answer` plays a terminal user answering every question (none: no terminal). */
@@ -27,7 +120,12 @@ export async function cliAnswering(
     err: (t) => err.push(t),
     ...(confirm ? { confirm } : {}),
   });
-  return { code, out: out.join('\n'), err: err.join('\n'), json: () => JSON.parse(out.join('\n')) };
+  return {
+    code,
+    out: out.join('\n'),
+    err: err.join('\n'),
+    json: <T = unknown>() => JSON.parse(out.join('\n')) as T,
+  };
 }
 
 export function cli(...args: string[]): Promise<CliRun> {

@@ -164,9 +164,8 @@ export function spawnEmulator(
   });
 }
 
-// Tests read bodies loosely; assertions check the shapes.
-
-export interface JsonResponse<T = any> {
+/** A JSON answer; `T` is what the caller expects the body to be (test/support/aep-bodies.ts), not checked here. */
+export interface JsonResponse<T = unknown> {
   status: number;
   headers: Headers;
   /** Parsed JSON body (undefined when empty). */
@@ -175,8 +174,7 @@ export interface JsonResponse<T = any> {
 }
 
 /** fetch + JSON both ways; `body` is sent as JSON unless it is already a string. */
-
-export async function request<T = any>(
+export async function request<T = unknown>(
   url: string,
   init: { method?: string; headers?: Record<string, string>; body?: unknown } = {},
 ): Promise<JsonResponse<T>> {

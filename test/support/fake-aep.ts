@@ -162,7 +162,7 @@ export class FakeAep {
   private coll(sandbox: string, collection: FakeCollection): Map<string, Stored> {
     const key = `${sandbox}/${collection}`;
     let c = this.data.get(key);
-    if (!c) this.data.set(key, (c = new Map()));
+    if (!c) this.data.set(key, (c = new Map<string, Stored>()));
     return c;
   }
 

@@ -10,6 +10,7 @@ import {
   STREAMING_PROVIDER_ID,
   XED_FULL_CONTENT_TYPE,
 } from '../../src/shared/aep-constants';
+import type { DatasetRefs, FlowBody, FlowList, IdEtag, MappingSetCreatedBody, XdmBody } from './aep-bodies';
 import { request, type JsonResponse, type StartedEmulator } from './emulator';
 
 export interface HandMadeFlow {
@@ -30,9 +31,13 @@ export interface HandMadeFlow {
 export async function platform(emu: StartedEmulator, sandbox = 'prod') {
   const token = await emu.token();
   const headers = emu.headers(token, { sandbox });
-  const call = async (method: string, path: string, body?: unknown, extra: Record<string, string> = {}) =>
-    request(`${emu.url}/data/foundation${path}`, { method, headers: { ...headers, ...extra }, body });
-  const ok = (res: JsonResponse, what: string) => {
+  const call = async <T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    extra: Record<string, string> = {},
+  ) => request<T>(`${emu.url}/data/foundation${path}`, { method, headers: { ...headers, ...extra }, body });
+  const ok = <T>(res: JsonResponse<T>, what: string): T => {
     assert.ok(res.status >= 200 && res.status < 300, `${what}: HTTP ${res.status} ${res.text}`);
     return res.body;
   };
@@ -53,7 +58,7 @@ export async function createHandMadeFlow(
   const ns = `_${emu.options.tenantId}`;
   const fields = ['slackchannel_ID', 'slackchannel_name', 'UUID', 'chatlio_email', 'message', 'channel_ID'];
   const fg = ok(
-    await call('POST', '/schemaregistry/tenant/fieldgroups', {
+    await call<XdmBody>('POST', '/schemaregistry/tenant/fieldgroups', {
       type: 'object',
       title: `${title} fields`,
       description: 'Chatlio webhook fields',
@@ -73,7 +78,7 @@ export async function createHandMadeFlow(
     'field group',
   );
   const schema = ok(
-    await call('POST', '/schemaregistry/tenant/schemas', {
+    await call<XdmBody>('POST', '/schemaregistry/tenant/schemas', {
       type: 'object',
       title: `${title} schema`,
       description: 'Chatlio events',
@@ -82,17 +87,17 @@ export async function createHandMadeFlow(
     'schema',
   );
   const ds = ok(
-    await call('POST', '/catalog/dataSets', {
+    await call<DatasetRefs>('POST', '/catalog/dataSets', {
       name: `${title} dataset`,
       schemaRef: { id: schema.$id, contentType: XED_FULL_CONTENT_TYPE },
     }),
     'dataset',
-  ) as string[];
+  );
   const datasetId = ds[0]!.replace('@/dataSets/', '');
   let baseConnectionId: string | undefined;
   if (opts.baseConnection) {
     baseConnectionId = ok(
-      await call('POST', '/flowservice/connections', {
+      await call<IdEtag>('POST', '/flowservice/connections', {
         name: `${title} account`,
         connectionSpec: { id: HTTP_API_CONNECTION_SPEC_ID, version: '1.0' },
         auth: { specName: 'Streaming Connection', params: { dataType: 'raw' } },
@@ -101,7 +106,7 @@ export async function createHandMadeFlow(
     ).id;
   }
   const sourceConnectionId = ok(
-    await call('POST', '/flowservice/sourceConnections', {
+    await call<IdEtag>('POST', '/flowservice/sourceConnections', {
       name: `${title} source connection`,
       providerId: STREAMING_PROVIDER_ID,
       description: 'Streaming Source Connection for Chatlio.',
@@ -115,7 +120,7 @@ export async function createHandMadeFlow(
     'source connection',
   ).id;
   const targetConnectionId = ok(
-    await call('POST', '/flowservice/targetConnections', {
+    await call<IdEtag>('POST', '/flowservice/targetConnections', {
       name: `${title} target connection`,
       connectionSpec: { id: DATA_LAKE_CONNECTION_SPEC_ID, version: '1.0' },
       data: { format: 'json', schema: { id: schema.$id, version: XED_FULL_CONTENT_TYPE } },
@@ -124,7 +129,7 @@ export async function createHandMadeFlow(
     'target connection',
   ).id;
   const mappingSetId = ok(
-    await call('POST', '/conversion/mappingSets', {
+    await call<MappingSetCreatedBody>('POST', '/conversion/mappingSets', {
       outputSchema: { schemaRef: { id: schema.$id, contentType: XED_FULL_CONTENT_TYPE } },
       mappings: [
         { sourceType: 'EXPRESSION', source: 'uuid()', destination: '_id' },
@@ -147,7 +152,7 @@ export async function createHandMadeFlow(
     'mapping set',
   ).id;
   const flowId = ok(
-    await call('POST', '/flowservice/flows', {
+    await call<IdEtag>('POST', '/flowservice/flows', {
       name: `${title} dataflow`,
       description: 'Chatlio dataflow, made by hand',
       flowSpec: { id: GENERIC_STREAMING_FLOW_SPEC_ID, version: '1.0' },
@@ -157,8 +162,9 @@ export async function createHandMadeFlow(
     }),
     'flow',
   ).id;
-  const flow = ok(await call('GET', `/flowservice/flows/${flowId}`), 'GET flow').items[0];
-  const inletUrl = flow.options.inletUrl as string;
+  const flow = ok(await call<FlowList<FlowBody>>('GET', `/flowservice/flows/${flowId}`), 'GET flow')
+    .items[0]!;
+  const inletUrl = flow.options.inletUrl!;
   return {
     fieldGroupId: fg['meta:altId'],
     schemaId: schema.$id,
