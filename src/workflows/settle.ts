@@ -1,5 +1,5 @@
 // Parallel branches of a saga: none may still be creating when the undos start.
-import { CancellationScope, isCancellation } from '@temporalio/workflow';
+import { type CancellationScope, isCancellation } from '@temporalio/workflow';
 
 /**
  * Awaits every branch; the first failure cancels the siblings (through the shared scope) and is rethrown once all

@@ -100,7 +100,10 @@ function fuzzInputs(n: number): Array<[string, unknown]> {
       'prototype keys',
       JSON.parse('{"source":"chatlio","name":"n","__proto__":{"polluted":true},"constructor":1}'),
     ],
-    ['deeply nested value', { ...valid, flow: JSON.parse('{"a":'.repeat(200) + '1' + '}'.repeat(200)) }],
+    [
+      'deeply nested value',
+      { ...valid, flow: JSON.parse('{"a":'.repeat(200) + '1' + '}'.repeat(200)) as unknown },
+    ],
   ];
   while (out.length < n) {
     if (random() < 0.2) {

@@ -18,7 +18,13 @@ import { startOnboarding } from '../../src/client/onboarding';
 import type { FieldConflict, VerificationFailureDetails } from '../../src/activities/lifecycle';
 import type { OnboardingResult } from '../../src/shared/onboarding';
 import { chatlioSamples } from '../../src/shared/presets/chatlio-samples';
-import type { BaseConnectionBody, FlowBody, FlowList, XdmRecord } from '../support/aep-bodies';
+import type {
+  BaseConnectionBody,
+  ChatlioXdmFields,
+  FlowBody,
+  FlowList,
+  XdmRecord,
+} from '../support/aep-bodies';
 import { useHarness, resourcesIn } from '../support/onboarding';
 import {
   createHandMadeFlow,
@@ -264,7 +270,7 @@ describe('onboarding lifecycle on the dev server', { timeout: 300_000 }, () => {
       assert.equal(await postWebhook(r.webhookUrl, chatlioSamples.newConversation), 200);
       const rows = (await h.emu.control.state()).tenants.find((t) => t.sandbox === 'prod')!.records[
         r.ids.datasetId
-      ] as Array<XdmRecord<{ chatlio: { message: string } }>>;
+      ] as Array<XdmRecord<ChatlioXdmFields>>;
       const ns = `_${h.emu.options.tenantId}`;
       assert.equal(rows.at(-1)![ns]!.chatlio.message, chatlioSamples.newConversation.message.toUpperCase());
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createDevServerEnv, createTimeSkippingEnv, uniqueName } from '../support/temporal';
+import type { smokeWorkflow } from './smoke-workflows';
 
 async function runOnce(env: TestWorkflowEnvironment): Promise<string> {
   const taskQueue = uniqueName('smoke');
@@ -16,7 +17,11 @@ async function runOnce(env: TestWorkflowEnvironment): Promise<string> {
     activities: { greet: async (name: string) => `hello ${name}` },
   });
   return worker.runUntil(
-    env.client.workflow.execute('smokeWorkflow', { taskQueue, workflowId: uniqueName('wf'), args: ['aep'] }),
+    env.client.workflow.execute<typeof smokeWorkflow>('smokeWorkflow', {
+      taskQueue,
+      workflowId: uniqueName('wf'),
+      args: ['aep'],
+    }),
   );
 }
 

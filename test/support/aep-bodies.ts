@@ -252,3 +252,13 @@ export interface InletErrorBody {
 export type XdmRecord<F = Record<string, unknown>> = { _id: string; timestamp: string } & {
   [namespace: string]: F;
 };
+
+/** What the Chatlio preset maps under `_{tenantId}.chatlio` (src/presets/chatlio.preset.ts), as far as tests read it. */
+export interface ChatlioXdmFields {
+  chatlio: {
+    message?: string;
+    visitor?: { UUID?: string; email?: string };
+    transcript?: { agentName?: string };
+    feedback?: { rating?: number; comment?: string };
+  };
+}

@@ -80,7 +80,7 @@ describe('invalid onboarding inputs', { timeout: 300_000 }, () => {
         assert.ok(err.cause.message.length < 2000, `${label}: the message stays readable`);
       }
       // An unknown source passes the shape check but is refused before any AEP call.
-      const err = await h.env.client.workflow
+      const err: unknown = await h.env.client.workflow
         .execute(ONBOARDING_WORKFLOW_TYPE, {
           taskQueue,
           workflowId: uniqueName('bad'),

@@ -11,6 +11,15 @@ import {
 import { getProgressQuery } from '../../src/workflows/onboarding';
 import type { OnboardingResult } from '../../src/shared/onboarding';
 import { chatlioSamples } from '../../src/shared/presets/chatlio-samples';
+import type {
+  ChatlioXdmFields,
+  DatasetBody,
+  FlowBody,
+  MappingSetBody,
+  TargetConnectionBody,
+  XdmBody,
+  XdmRecord,
+} from '../support/aep-bodies';
 import { useHarness, resourcesIn } from '../support/onboarding';
 
 const CREATES = {
@@ -71,18 +80,18 @@ describe('onboardStreamingSource on the dev server', { timeout: 600_000 }, () =>
 
     const res = await resourcesIn(h.emu);
     assert.deepEqual(count(res), ONE_OF_EACH);
-    const flow = res.flows![0] as Record<string, any>;
-    const tc = res.targetConnections![0] as Record<string, any>;
-    const ds = res.dataSets![0] as Record<string, any>;
-    const ms = res.mappingSets![0] as Record<string, any>;
-    const schema = res.schemas![0] as Record<string, any>;
-    const fg = res.fieldgroups![0] as Record<string, any>;
+    const flow = res.flows![0] as FlowBody;
+    const tc = res.targetConnections![0] as TargetConnectionBody;
+    const ds = res.dataSets![0] as DatasetBody;
+    const ms = res.mappingSets![0] as MappingSetBody;
+    const schema = res.schemas![0] as XdmBody;
+    const fg = res.fieldgroups![0] as XdmBody;
     assert.equal(flow.id, result.ids.flowId);
     assert.deepEqual(flow.sourceConnectionIds, [result.ids.sourceConnectionId]);
     assert.deepEqual(flow.targetConnectionIds, [result.ids.targetConnectionId]);
-    assert.equal(flow.transformations[0].params.mappingId, result.ids.mappingSetId);
+    assert.equal(flow.transformations[0]!.params.mappingId, result.ids.mappingSetId);
     assert.equal(tc.params.dataSetId, result.ids.datasetId);
-    assert.equal(ds.schemaRef.id, result.ids.schemaId);
+    assert.equal(ds.schemaRef!.id, result.ids.schemaId);
     assert.equal(ms.outputSchema.schemaRef.id, result.ids.schemaId);
     assert.equal(schema.$id, result.ids.schemaId);
     assert.ok(JSON.stringify(schema.allOf).includes(fg.$id), 'schema extends the field group');
@@ -102,13 +111,13 @@ describe('onboardStreamingSource on the dev server', { timeout: 600_000 }, () =>
     }
     const state = await h.emu.control.state();
     const tenant = state.tenants.find((t) => t.sandbox === 'prod')!;
-    const rows = tenant.records[result.ids.datasetId] as Array<Record<string, any>>;
+    const rows = tenant.records[result.ids.datasetId] as Array<XdmRecord<ChatlioXdmFields>>;
     assert.equal(rows.length, Object.keys(chatlioSamples).length);
     const ns = `_${h.emu.options.tenantId}`;
-    const data = rows.map((r) => (r.record ?? r.data ?? r) as Record<string, any>);
+    const data = rows.map((r) => (r.record ?? r.data ?? r) as XdmRecord<ChatlioXdmFields>);
     const first = data.find((d) => d[ns]?.chatlio?.message === chatlioSamples.newConversation.message);
     assert.ok(first, `a record carries the new-conversation message: ${JSON.stringify(data[0])}`);
-    assert.equal(first[ns].chatlio.visitor.UUID, chatlioSamples.newConversation.visitor.UUID);
+    assert.equal(first[ns]!.chatlio.visitor!.UUID, chatlioSamples.newConversation.visitor.UUID);
     assert.ok(first._id && first.timestamp, 'ExperienceEvent _id and timestamp filled');
     assert.ok(
       data.some((d) => d[ns]?.chatlio?.transcript?.agentName === chatlioSamples.transcript.agentName),

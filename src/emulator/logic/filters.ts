@@ -77,7 +77,9 @@ export function valuesAt(entity: unknown, path: string[]): unknown[] {
     current.forEach(visit);
     current = next;
   }
-  return current.flatMap((v) => (Array.isArray(v) ? v : [v])).filter((v) => v !== undefined && v !== null);
+  return current
+    .flatMap((v): unknown[] => (Array.isArray(v) ? v : [v]))
+    .filter((v) => v !== undefined && v !== null);
 }
 
 function equals(v: unknown, target: string): boolean {
