@@ -129,7 +129,6 @@ describe('architecture: layers', () => {
     assert.deepEqual(ambient, []);
   });
 
-
   it('tests never import bench/ (bench may import test/support), and production code imports neither', () => {
     const testImports = sourceFiles(path.join(ROOT, 'test')).flatMap(importsOf);
     const intoBench = testImports.filter((i) => i.to?.startsWith('bench/'));
