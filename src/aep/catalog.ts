@@ -43,6 +43,25 @@ const createdRefSchema = z
 // Catalog pages default to 20 items; 100 is its maximum.
 const FIND_LIMIT = 100;
 
+/**
+ * The value of a `property=name==…` look-up that matches `name` itself (and maybe more, which the caller filters
+ * out). Catalog's filter-data.md ("Using the `property` parameter"): on `name`, `*` is a wildcard and `**` one literal
+ * `*`. A `,` separates any-of values in Catalog filters (the same guide's simple filters) and has no documented escape,
+ * so each `,` becomes a wildcard, which matches the comma too. A wildcard never touches an escaped `**`: the `*`s
+ * next to a comma are left to the wildcard, so no run of three or more `*` leaves its reading to the server.
+ */
+export function catalogNameFilterValue(name: string): string {
+  const parts = name.split(',');
+  return parts
+    .map((part, i) => {
+      let p = part;
+      if (i > 0) p = p.replace(/^\*+/, '');
+      if (i < parts.length - 1) p = p.replace(/\*+$/, '');
+      return p.replace(/\*/g, '**');
+    })
+    .join('*');
+}
+
 /** Catalog Service: datasets. Responses are objects keyed by dataset id. */
 export class Catalog {
   constructor(private readonly transport: AepTransport) {}
@@ -80,15 +99,15 @@ export class Catalog {
   }
 
   /**
-   * Exact-name matches. Catalog's `name==` filter treats commas as any-of and `*` as a wildcard, so the names are
-   * compared again here.
+   * Exact-name matches. The filter value is escaped (catalogNameFilterValue) so that a name with `*` or `,` is still
+   * found; a `,` widens the query to a wildcard, so the names are compared again here.
    */
   async findDatasetsByName(name: string): Promise<DatasetWithId[]> {
     const res = await this.transport.request({
       method: 'GET',
       service: 'catalog',
       path: '/dataSets',
-      query: { property: `name==${name}`, limit: FIND_LIMIT },
+      query: { property: `name==${catalogNameFilterValue(name)}`, limit: FIND_LIMIT },
       schema: datasetMapSchema,
     });
     return Object.entries(res.data)

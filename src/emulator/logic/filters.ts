@@ -1,15 +1,24 @@
 // `property=` list filters and `orderby` (Flow Service §5.4; the same grammar serves SR / Catalog lists).
 // Grammar: `path op value`, op one of == != < > <= >= ~ (regex), or a bare path (= exists). After == / != a
 // comma list means any-of / none-of; values may be double-quoted. Paths are dotted, with `[]` marking an array
-// (`transformations[].params.mappingId`); arrays are also traversed without `[]`, so `sourceConnectionIds==X`
-// matches when any element equals X.
+// (`transformations[].params.mappingId`). By default arrays are also traversed without `[]`, so
+// `sourceConnectionIds==X` matches when any element equals X; with `{ bracketedArrays: true }` (Flow Service, whose
+// sort-and-filter guide says an array in the path must carry `[]`) only `[]` segments open an array, and a path
+// that meets an array without `[]` matches nothing.
 
 export type FilterOp = '==' | '!=' | '<' | '>' | '<=' | '>=' | '~' | 'exists';
 
 export interface PropertyFilter {
   path: string[];
+  /** Given only when parsed with `bracketedArrays`: per segment of `path`, whether it was written with `[]`. */
+  arrays?: boolean[];
   op: FilterOp;
   values: string[];
+}
+
+export interface FilterOptions {
+  /** Only `[]` segments traverse arrays (Flow Service). Default: every array is traversed. */
+  bracketedArrays?: boolean;
 }
 
 export class FilterError extends Error {}
@@ -17,10 +26,11 @@ export class FilterError extends Error {}
 const EXPR = /^\s*([A-Za-z0-9_@:$.\-[\]]+?)\s*(==|!=|<=|>=|<|>|~)\s*(.*?)\s*$/s;
 const BARE = /^\s*([A-Za-z0-9_@:$.\-[\]]+)\s*$/;
 
-function splitPath(path: string): string[] {
-  const segments = path.replace(/\[\]/g, '').split('.');
+function splitPath(path: string): { path: string[]; arrays: boolean[] } {
+  const raw = path.split('.');
+  const segments = raw.map((s) => s.replace(/\[\]/g, ''));
   if (segments.some((s) => s === '')) throw new FilterError(`invalid property path '${path}'`);
-  return segments;
+  return { path: segments, arrays: raw.map((s) => s.endsWith('[]')) };
 }
 
 function unquote(v: string): string {
@@ -44,12 +54,16 @@ function splitValues(raw: string): string[] {
   return out.map(unquote);
 }
 
-export function parseProperty(expr: string): PropertyFilter {
+export function parseProperty(expr: string, opts: FilterOptions = {}): PropertyFilter {
   const m = EXPR.exec(expr);
+  const at = (raw: string) => {
+    const { path, arrays } = splitPath(raw);
+    return opts.bracketedArrays ? { path, arrays } : { path };
+  };
   if (!m) {
     const bare = BARE.exec(expr);
     if (!bare) throw new FilterError(`invalid property filter '${expr}'`);
-    return { path: splitPath(bare[1] as string), op: 'exists', values: [] };
+    return { ...at(bare[1] as string), op: 'exists', values: [] };
   }
   const op = m[2] as FilterOp;
   const raw = m[3] as string;
@@ -61,11 +75,15 @@ export function parseProperty(expr: string): PropertyFilter {
       throw new FilterError(`invalid regular expression in '${expr}'`);
     }
   }
-  return { path: splitPath(m[1] as string), op, values };
+  return { ...at(m[1] as string), op, values };
 }
 
-/** Every value reachable by `path`, arrays flattened at each step. */
-export function valuesAt(entity: unknown, path: string[]): unknown[] {
+/**
+ * Every value reachable by `path`, arrays flattened at each step; or, given `arrays` (which segments carry `[]`),
+ * arrays flattened only after those segments.
+ */
+export function valuesAt(entity: unknown, path: string[], arrays?: boolean[]): unknown[] {
+  if (arrays) return bracketedValuesAt(entity, path, arrays);
   let current: unknown[] = [entity];
   for (const key of path) {
     const next: unknown[] = [];
@@ -82,6 +100,21 @@ export function valuesAt(entity: unknown, path: string[]): unknown[] {
     .filter((v) => v !== undefined && v !== null);
 }
 
+function bracketedValuesAt(entity: unknown, path: string[], arrays: boolean[]): unknown[] {
+  let current: unknown[] = [entity];
+  path.forEach((key, i) => {
+    const next: unknown[] = [];
+    for (const v of current) {
+      if (v === null || typeof v !== 'object' || Array.isArray(v) || !(key in v)) continue;
+      const child = (v as Record<string, unknown>)[key];
+      if (arrays[i] && Array.isArray(child)) next.push(...(child as unknown[]));
+      else next.push(child);
+    }
+    current = next;
+  });
+  return current.filter((v) => v !== undefined && v !== null);
+}
+
 function equals(v: unknown, target: string): boolean {
   if (typeof v === 'number') return target.trim() !== '' && Number(target) === v;
   if (typeof v === 'boolean') return String(v) === target.toLowerCase();
@@ -96,7 +129,7 @@ function compare(v: unknown, target: string): number | undefined {
 }
 
 export function matches(entity: unknown, f: PropertyFilter): boolean {
-  const vals = valuesAt(entity, f.path);
+  const vals = valuesAt(entity, f.path, f.arrays);
   const target = f.values[0] ?? '';
   switch (f.op) {
     case 'exists':
@@ -123,8 +156,8 @@ export function matches(entity: unknown, f: PropertyFilter): boolean {
 }
 
 /** Keeps the items matching every filter (repeated `property=` is AND). */
-export function filterItems<T>(items: T[], expressions: string[]): T[] {
-  const filters = expressions.map(parseProperty);
+export function filterItems<T>(items: T[], expressions: string[], opts: FilterOptions = {}): T[] {
+  const filters = expressions.map((e) => parseProperty(e, opts));
   return items.filter((item) => filters.every((f) => matches(item, f)));
 }
 

@@ -146,13 +146,21 @@ function getDataSet(ctx: RequestContext) {
   return { status: 200, body: { [id]: project(ctx, d) } };
 }
 
+/**
+ * A Catalog name pattern (filter-data.md, "Using the `property` parameter"): `*` matches any run of characters,
+ * empty included, and `**` is one literal `*`; read left to right, so `***` is a literal `*` then a wildcard.
+ */
 function wildcard(pattern: string): RegExp {
-  return new RegExp(
-    `^${pattern
-      .split('*')
-      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.*')}$`,
-  );
+  let re = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i] as string;
+    if (ch !== '*') re += ch.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+    else if (pattern[i + 1] === '*') {
+      re += '\\*';
+      i++;
+    } else re += '.*';
+  }
+  return new RegExp(`^${re}$`, 's');
 }
 
 function valueMatches(v: unknown, pattern: string): boolean {
@@ -160,7 +168,7 @@ function valueMatches(v: unknown, pattern: string): boolean {
   return String(v) === pattern;
 }
 
-/** Simple filter `field=a,b` (any-of) or `field=!a` (none-of); `*` is a wildcard. */
+/** Simple filter `field=a,b` (any-of) or `field=!a` (none-of); `*` is a wildcard, `**` a literal `*`. */
 function simpleFilter(field: string, raw: string): (d: DataSet) => boolean {
   const negate = raw.startsWith('!');
   const patterns = (negate ? raw.slice(1) : raw).split(',');
@@ -171,10 +179,14 @@ function simpleFilter(field: string, raw: string): (d: DataSet) => boolean {
   };
 }
 
-/** `property=` expression; `==` / `!=` values may carry `*` wildcards (Catalog's extension of the grammar). */
+/**
+ * `property=` expression. After `==` / `!=` a comma list is any-of / none-of (the shared grammar); on `name`, the one
+ * property Catalog documents it for, `*` is a wildcard and `**` a literal `*`. Other properties compare literally.
+ */
 function propertyFilter(expr: string): (d: DataSet) => boolean {
   const f = parseProperty(expr);
-  if ((f.op === '==' || f.op === '!=') && f.values.some((v) => v.includes('*'))) {
+  const isName = f.path.length === 1 && f.path[0] === 'name';
+  if (isName && (f.op === '==' || f.op === '!=') && f.values.some((v) => v.includes('*'))) {
     return (d) => {
       const hit = valuesAt(d, f.path).some((v) => f.values.some((p) => valueMatches(v, p)));
       return f.op === '==' ? hit : !hit;

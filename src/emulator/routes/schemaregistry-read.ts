@@ -84,27 +84,40 @@ export function list(kind: Kind, pathName: string) {
         `Listing requires Accept: application/vnd.adobe.xed-id+json (or xed+json), got '${ctx.headers.accept ?? ''}'.`,
       );
     const limitRaw = ctx.query.get('limit');
+    const orderbyRaw = ctx.query.get('orderby');
+    // schema-registry.yaml, parameters `limit` and `start`: "This parameter cannot be used without an `orderby`
+    // parameter present." AEP's error code for it is not published; ours is the generic XDM-1001-400.
+    for (const name of ['limit', 'start'])
+      if (ctx.query.has(name) && !orderbyRaw)
+        throw badRequest(`"${name}" cannot be used without an "orderby" parameter.`);
     const limit = limitRaw === null ? LIST_CAP : Number(limitRaw);
     if (!Number.isInteger(limit) || limit < 0 || limit > 500)
       throw badRequest('"limit" must be an integer 0..500.');
     let items = [...ctx.tenant.collection<XdmResource>(kind.collection).values()].map(publicView);
-    const orderbyRaw = ctx.query.get('orderby');
     try {
       items = filterItems(items, ctx.query.getAll('property'));
       const order = orderbyRaw ? parseOrderBy(orderbyRaw) : undefined;
+      const keyOf = (i: (typeof items)[number]): unknown => (order ? valuesAt(i, order.path)[0] : undefined);
       if (order) {
         items = sortItems(items, order);
-        // `start` is a value of the primary sort key (the `_page.next` of the previous page).
+        // `start`: the previous page's `_page.next`, i.e. its greatest primary sort key; the page holds the items
+        // whose key is strictly greater (ascending) or strictly less (descending) than it (schema-registry.yaml).
         const start = ctx.query.get('start');
         if (start !== null) {
           const sign = order.descending ? -1 : 1;
-          const at = items.findIndex((i) => sign * compareKey(valuesAt(i, order.path)[0], start) >= 0);
+          const at = items.findIndex((i) => sign * compareKey(keyOf(i), start) > 0);
           items = at < 0 ? [] : items.slice(at);
         }
       }
-      const page = items.slice(0, Math.min(limit, LIST_CAP));
-      const rest = items[page.length];
-      const next = order && rest !== undefined ? keyText(valuesAt(rest, order.path)[0]) : null;
+      let size = Math.min(limit, LIST_CAP, items.length);
+      // `limit` is a hint: a page never ends between two items with the same key, or an exclusive `start` would
+      // skip the rest of them.
+      if (order && size > 0)
+        while (size < items.length && keyText(keyOf(items[size]!)) === keyText(keyOf(items[size - 1]!)))
+          size++;
+      const page = items.slice(0, size);
+      const last = page[page.length - 1];
+      const next = order && last !== undefined && size < items.length ? keyText(keyOf(last)) : null;
       const base = `${ctx.origin}${BASE}/tenant/${pathName}`;
       const nextQuery = new URLSearchParams(ctx.query);
       if (next !== null) nextQuery.set('start', next);

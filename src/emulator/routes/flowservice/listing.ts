@@ -1,6 +1,6 @@
 // Flow Service listing (§5.4): property filters, orderby, count, limit and continuation tokens.
 import type { Reply, RequestContext } from '../../core/types';
-import { FilterError, filterItems, parseOrderBy, sortItems } from '../../logic/filters';
+import { FilterError, filterItems, parseOrderBy, parseProperty, sortItems } from '../../logic/filters';
 import { bad, type Entity } from './helpers';
 
 export const DEFAULT_LIMIT = 100;
@@ -21,7 +21,12 @@ export function listReply(ctx: RequestContext, resource: string, all: Entity[]):
   if (count && q.has('limit')) bad("'count' cannot be combined with 'limit'.", 'FLOW-1401-400');
   let items: Entity[];
   try {
-    items = filterItems(all, q.getAll('property'));
+    const filters = q.getAll('property');
+    // The error catalogue: FLOW-1440-400 "Operator '~' not implemented." (Catalog has `~`, Flow Service does not).
+    if (filters.some((f) => parseProperty(f).op === '~'))
+      bad("Operator '~' not implemented.", 'FLOW-1440-400');
+    // sort-and-filter.md: an array in the path must carry `[]` (`sourceConnectionIds[]==X`).
+    items = filterItems(all, filters, { bracketedArrays: true });
     const orderby = q.get('orderby');
     if (orderby) {
       try {
