@@ -190,7 +190,12 @@ export function createActivities(deps: ActivityDeps) {
         }
         throw err;
       });
-      return { schemaId: schema.$id, schemaAltId: schema['meta:altId'], datasetId: input.datasetId };
+      return {
+        schemaId: schema.$id,
+        schemaAltId: schema['meta:altId'],
+        ...(schema.version ? { schemaVersion: schema.version } : {}),
+        datasetId: input.datasetId,
+      };
     },
 
     /** Catalog allows two datasets of one name; a name a person chose that exists is refused all the same. */

@@ -2,7 +2,14 @@
 // The undos, the teardown and the sweep all delete through here, so the one ownership rule holds everywhere: a
 // resource is deleted only by the id a create returned, or by name *and* the run's marker; never by a name alone.
 import { ApplicationFailure, sleep } from '@temporalio/activity';
-import { AepNotFoundError, isAccessRefusal, propertyEq, type AepClient } from '../aep';
+import {
+  AepError,
+  AepNotFoundError,
+  isAccessRefusal,
+  propertyEq,
+  type AepClient,
+  type DataPrep,
+} from '../aep';
 import { carriesMarker, mappingSetName } from '../shared/naming';
 import { FAILURE_TYPES } from '../shared/onboarding';
 import { RESOURCE_STEPS, type ResourceStep } from '../shared/contracts/resources';
@@ -112,7 +119,7 @@ export function createResourceKinds(aep: AepClient): Record<ResourceStep, Resour
     mappingSet: {
       ours: async (s, n, m) => (await mappingSets(s, n, m)).ours,
       others: async (s, n, m) => (await mappingSets(s, n, m)).others,
-      del: (sandbox, id) => api(sandbox).dataPrep.deleteMappingSet(id),
+      del: (sandbox, id) => deleteMappingSetConfirmed(api(sandbox).dataPrep, id),
     },
     dataset: {
       ours: async (s, n, m) => (await datasets(s, n, m)).ours,
@@ -124,13 +131,55 @@ export function createResourceKinds(aep: AepClient): Record<ResourceStep, Resour
   };
 }
 
+const isNotFound = (err: unknown) => err instanceof AepNotFoundError && !isAccessRefusal(err);
+
+/**
+ * Data Prep publishes no DELETE on mapping sets (data-prep.yaml has GET, PUT and the sub-resources only; aepp calls
+ * one), so its answer is not taken on trust. 405/501 (method not supported): AEP offers no delete, the set stays,
+ * unused; non-retryable, so the undo or teardown reports it as left, never as done. 404: confirmed by a GET, since a
+ * route that is not there can also answer 404; still found means the delete did not happen (left). Any other error
+ * is thrown as is.
+ */
+export async function deleteMappingSetConfirmed(
+  dataPrep: Pick<DataPrep, 'deleteMappingSet' | 'getMappingSet'>,
+  id: string,
+): Promise<void> {
+  try {
+    await dataPrep.deleteMappingSet(id);
+  } catch (err) {
+    if (err instanceof AepError && (err.status === 405 || err.status === 501)) {
+      throw ApplicationFailure.create({
+        type: FAILURE_TYPES.deleteNotOffered,
+        nonRetryable: true,
+        message: `AEP offers no mapping-set delete (DELETE answered HTTP ${err.status}); mapping set ${id} stays, unused`,
+      });
+    }
+    if (!isNotFound(err)) throw err;
+    try {
+      await dataPrep.getMappingSet(id);
+    } catch (getErr) {
+      if (isNotFound(getErr)) throw err;
+      throw getErr;
+    }
+    throw ApplicationFailure.create({
+      type: FAILURE_TYPES.deleteNotConfirmed,
+      nonRetryable: true,
+      message: `DELETE of mapping set ${id} answered HTTP 404, but a GET still finds it: the delete did not happen, it stays`,
+    });
+  }
+}
+
+const isDeleteRefusal = (err: unknown): err is ApplicationFailure =>
+  err instanceof ApplicationFailure &&
+  (err.type === FAILURE_TYPES.deleteNotOffered || err.type === FAILURE_TYPES.deleteNotConfirmed);
+
 /** 404 means already gone: done. */
 async function deleteIfThere(kind: ResourceKind, sandbox: string, id: string): Promise<boolean> {
   try {
     await kind.del(sandbox, id);
     return true;
   } catch (err) {
-    if (err instanceof AepNotFoundError && !isAccessRefusal(err)) return false;
+    if (isNotFound(err)) return false;
     throw err;
   }
 }
@@ -184,16 +233,24 @@ export async function sweepOwned(
   input: T.SweepInput,
 ): Promise<T.SweepOutput> {
   const removed: T.SweepOutput['removed'] = [];
+  let refused: ApplicationFailure | undefined;
   // In dependency order, so a duplicate flow goes before the connections it uses. A failure is thrown (and
-  // retried by Temporal): the sweep is idempotent, and what it already removed is simply not found again.
+  // retried by Temporal): the sweep is idempotent, and what it already removed is simply not found again. A delete
+  // AEP refuses for good (no delete offered, or not done) does not stop the rest: thrown once everything was tried.
   for (const step of RESOURCE_STEPS) {
     for (const target of input.steps.filter((s) => s.step === step)) {
       const kind = kinds[step];
       for (const r of await kind.ours(input.sandbox, target.name, input.marker)) {
         if (r.id === target.keep) continue;
-        if (await deleteIfThere(kind, input.sandbox, r.id)) removed.push({ step, id: r.id });
+        try {
+          if (await deleteIfThere(kind, input.sandbox, r.id)) removed.push({ step, id: r.id });
+        } catch (err) {
+          if (!isDeleteRefusal(err)) throw err;
+          refused ??= err;
+        }
       }
     }
   }
+  if (refused) throw refused;
   return { removed };
 }

@@ -2,7 +2,11 @@
 // nesting of a field group, the class first in a schema's `allOf`, the xed-full schema references, the data-lake
 // target, the flow's one mapping transformation) has its home here, next to the typed client that sends them. The
 // body types belong to each API's module; the activities pass only domain values.
-import { DATA_LAKE_CONNECTION_SPEC_ID, XED_FULL_CONTENT_TYPE } from '../shared/aep-constants';
+import {
+  DATA_LAKE_CONNECTION_SPEC_ID,
+  XED_FULL_CONTENT_TYPE,
+  xedFullContentType,
+} from '../shared/aep-constants';
 import type { DatasetCreate } from './catalog';
 import type { MappingOperation, MappingSetCreate, MappingSetUpdate, MappingSetValidate } from './data-prep';
 import {
@@ -92,13 +96,17 @@ export interface MappingSetSpec {
   schemaId: string;
   /** The content type the set already refers to it with; xed-full when absent. */
   contentType?: string | null;
+  /** The schema's Schema Registry version (e.g. "1.2"), when known: its major goes in the content type. */
+  schemaVersion?: string;
   mappings: readonly MappingOperation[];
 }
 
 /** What every mapping-set body holds: the output schema, and the mappings with their three fields only. */
 function formA(spec: MappingSetSpec): MappingSetValidate {
   return {
-    outputSchema: { schemaRef: schemaRef(spec.schemaId, spec.contentType ?? undefined) },
+    outputSchema: {
+      schemaRef: schemaRef(spec.schemaId, spec.contentType ?? xedFullContentType(spec.schemaVersion)),
+    },
     mappings: spec.mappings.map((m) => ({
       sourceType: m.sourceType,
       source: m.source,
@@ -138,18 +146,22 @@ export function sourceConnectionBody(spec: {
   };
 }
 
-/** A JSON data-lake target writing to `datasetId`, whose schema is `schemaId` (its `$id`). */
+/**
+ * A JSON data-lake target writing to `datasetId`, whose schema is `schemaId` (its `$id`) at `schemaVersion` (Schema
+ * Registry's, e.g. "1.2"; version 1 when not given).
+ */
 export function dataLakeTargetBody(spec: {
   name: string;
   description?: string;
   schemaId: string;
+  schemaVersion?: string;
   datasetId: string;
 }): TargetConnectionCreate {
   return {
     name: spec.name,
     description: spec.description,
     connectionSpec: { id: DATA_LAKE_CONNECTION_SPEC_ID, version: '1.0' },
-    data: { format: 'json', schema: { id: spec.schemaId, version: XED_FULL_CONTENT_TYPE } },
+    data: { format: 'json', schema: { id: spec.schemaId, version: xedFullContentType(spec.schemaVersion) } },
     params: { dataSetId: spec.datasetId },
   };
 }

@@ -14,6 +14,16 @@ export const HTTP_API_CONNECTION_SPEC_ID = 'bc7b00d6-623a-4dfc-9fdb-f1240aeadaeb
 export const EXPERIENCE_EVENT_CLASS = 'https://ns.adobe.com/xdm/context/experienceevent';
 export const XED_FULL_CONTENT_TYPE = 'application/vnd.adobe.xed-full+json;version=1';
 
+/**
+ * The xed-full content type of a schema at Schema Registry `version` (e.g. "1.2"): a content type names the major
+ * version only (schema-registry.yaml, Accept: "including a major version (e.g. `…; version=1`)"), so "1.2" gives
+ * `;version=1` and "2.0" `;version=2`. No version, or one without a leading number: version 1.
+ */
+export function xedFullContentType(version?: string | null): string {
+  const major = /^\s*(\d+)/.exec(version ?? '')?.[1];
+  return major ? `application/vnd.adobe.xed-full+json;version=${Number(major)}` : XED_FULL_CONTENT_TYPE;
+}
+
 /** Defaults of the local emulator: it accepts exactly these unless started with others. */
 export const EMULATOR_DEFAULTS = {
   clientId: 'aep-emulator-client',

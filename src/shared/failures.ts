@@ -21,6 +21,13 @@ export const FAILURE_TYPES = {
   nameLockContention: 'NameLockContention',
   reusedResourceNotFound: 'ReusedResourceNotFound',
   invalidReuse: 'InvalidReuse',
+  /**
+   * A DELETE answered 405/501: AEP offers no delete for the resource (Data Prep's mapping sets, which its spec does
+   * not give one). It stays; reported as left, never as undone.
+   */
+  deleteNotOffered: 'DeleteNotOffered',
+  /** A DELETE answered 404 while a GET still finds the resource: the delete did not happen, it stays (left). */
+  deleteNotConfirmed: 'DeleteNotConfirmed',
   /** Retryable: AEP publishes the inlet URL a little after the flow. */
   inletUrlNotReady: 'InletUrlNotReady',
 

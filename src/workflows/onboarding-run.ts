@@ -38,6 +38,8 @@ export class OnboardingRun {
   /** Steps whose create ended without an answer that settles it (and when): it may land after its undo looked. */
   private readonly unsettled = new Map<ResourceStep, number>();
   private readonly ids: Partial<OnboardingIds>;
+  /** A reused schema's Schema Registry version, for the references to it (version 1 when absent). */
+  private schemaVersion?: { schemaVersion: string };
   /** In the name or description of everything this run creates: what proves a resource is this run's. */
   readonly marker: string;
 
@@ -243,6 +245,7 @@ export class OnboardingRun {
                 description: this.description,
                 datasetId: dataset,
                 schemaId,
+                ...this.schemaVersion,
               }),
           );
           return { targetConnection, mappingSet };
@@ -343,6 +346,7 @@ export class OnboardingRun {
       this.setStep('fieldGroup', { state: 'skipped' });
       this.ids.schemaId = reused.schemaId;
       this.ids.schemaAltId = reused.schemaAltId;
+      if (reused.schemaVersion) this.schemaVersion = { schemaVersion: reused.schemaVersion };
       return reused.schemaId;
     }
     const fieldGroup = await this.create(
@@ -400,7 +404,7 @@ export class OnboardingRun {
       tenantId,
     });
     return this.create('mappingSet', 'Create the mapping set (POST /conversion/mappingSets)', (acts, name) =>
-      acts.ensureMappingSet({ sandbox, marker, name, schemaId, mappings }),
+      acts.ensureMappingSet({ sandbox, marker, name, schemaId, ...this.schemaVersion, mappings }),
     );
   }
 }

@@ -69,6 +69,8 @@ export interface ResolveReusedInput extends Sandboxed {
 export interface ResolveReusedOutput {
   schemaId: string;
   schemaAltId: string;
+  /** Schema Registry's `version` of the schema (e.g. "1.2"), when it answers one. */
+  schemaVersion?: string;
   datasetId?: string;
 }
 
@@ -98,11 +100,15 @@ export interface EnsureTargetConnectionInput extends Marked {
   description: string;
   datasetId: string;
   schemaId: string;
+  /** A reused schema's Schema Registry version; the content type's version is its major (1 when absent). */
+  schemaVersion?: string;
 }
 
 export interface EnsureMappingSetInput extends Marked {
   name: string;
   schemaId: string;
+  /** A reused schema's Schema Registry version; the content type's version is its major (1 when absent). */
+  schemaVersion?: string;
   /** Destinations already carry the tenant namespace. */
   mappings: Mapping[];
 }

@@ -18,6 +18,16 @@ import {
   type Kind,
 } from './helpers';
 import { FLOW_SPECS, STREAMING_FLOW_SPECS } from './specs';
+import { findResource, SCHEMAS } from '../../logic/xdm';
+
+/** The major version a schema reference's `contentType` (`…+json;version=N[.M]`) names; undefined if none. */
+function contentTypeMajor(schemaRef: unknown): string | undefined {
+  const ct =
+    schemaRef && typeof schemaRef === 'object'
+      ? (schemaRef as Record<string, unknown>)['contentType']
+      : undefined;
+  return typeof ct === 'string' ? /;\s*version\s*=\s*"?(\d+)/i.exec(ct)?.[1] : undefined;
+}
 
 interface FlowRefs {
   inheritedAttributes: Record<string, unknown>;
@@ -59,9 +69,9 @@ function checkFlowRefs(ctx: RequestContext, body: Record<string, unknown>): Flow
       !(Number.isInteger(Number(wanted)) && Number(wanted) >= 0 && Number(wanted) <= latest)
     )
       bad(`Invalid mappingVersion ${JSON.stringify(wanted)} for mapping set ${mappingId}.`, 'FLOW-1412-400');
-    const mappingSchema = ref(
-      ref((mappingSet['outputSchema'] as Record<string, unknown> | undefined)?.['schemaRef']),
-    ).id;
+    const mappingRef = (mappingSet['outputSchema'] as Record<string, unknown> | undefined)?.['schemaRef'];
+    const mappingSchema = ref(mappingRef).id;
+    const mappingMajor = contentTypeMajor(mappingRef);
     for (const target of targets) {
       const dataSetId = str((target['params'] as Record<string, unknown> | undefined)?.['dataSetId']);
       const dataSet = dataSetId ? tenant.collection<Entity>('dataSets').get(dataSetId) : undefined;
@@ -69,6 +79,17 @@ function checkFlowRefs(ctx: RequestContext, body: Record<string, unknown>): Flow
       if (mappingSchema !== dataSetSchema)
         bad(
           `The mapping schema ${mappingSchema} does not match the schema ${dataSetSchema} of target dataset ${dataSetId}.`,
+          'FLOW-1425-400',
+        );
+      // Same id and version (docs/aep-api.md §5.6): the version as Schema Registry holds the schema now, its major
+      // being what a content type names (`;version={major}`); the dataset's own reference when the schema is not here.
+      const stored = dataSetSchema ? findResource(tenant, SCHEMAS, dataSetSchema) : undefined;
+      const dataSetMajor = stored
+        ? String(stored.version).split('.')[0]
+        : contentTypeMajor(dataSet?.['schemaRef']);
+      if (mappingMajor !== undefined && dataSetMajor !== undefined && mappingMajor !== dataSetMajor)
+        bad(
+          `The mapping schema ${mappingSchema} version ${mappingMajor} does not match version ${dataSetMajor} of the schema of target dataset ${dataSetId}.`,
           'FLOW-1425-400',
         );
     }
