@@ -11,6 +11,7 @@ import {
   GENERIC_STREAMING_FLOW_SPEC_ID,
   STREAMING_PROVIDER_ID,
 } from '../../src/shared/aep-constants';
+import type { IdEtag, PlatformErrorBody } from '../support/aep-bodies';
 import { request, startEmulator, type JsonResponse, type StartedEmulator } from '../support/emulator';
 
 const FS = '/data/foundation/flowservice';
@@ -21,8 +22,12 @@ const hex = () => randomUUID().replace(/-/g, '');
 describe('FLOW-1425: the mapping set must name the version of the dataset’s schema', () => {
   let emu: StartedEmulator;
   let token: string;
-  const call = (method: string, path: string, body?: unknown): Promise<JsonResponse> =>
-    request(emu.url + FS + path, { method, headers: emu.headers(token), body });
+  const call = <T = IdEtag & PlatformErrorBody>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<JsonResponse<T>> =>
+    request<T>(emu.url + FS + path, { method, headers: emu.headers(token), body });
 
   before(async () => {
     emu = await startEmulator();
@@ -95,10 +100,10 @@ describe('FLOW-1425: the mapping set must name the version of the dataset’s sc
     });
   }
 
-  const refused = (res: JsonResponse) => {
+  const refused = (res: JsonResponse<PlatformErrorBody>) => {
     assert.equal(res.status, 400, res.text);
     assert.equal(res.body.type, 'https://ns.adobe.com/aep/errors/FLOW-1425-400');
-    assert.match(res.body.errorMessage as string, /version/);
+    assert.match(res.body.errorMessage, /version/);
   };
 
   it('a schema at 2.0 referred to as version=1 by the mapping set: FLOW-1425', async () => {
