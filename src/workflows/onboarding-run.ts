@@ -1,7 +1,7 @@
 // One onboarding's steps: each create registers its undo first (so a create whose answer was lost is still undone,
 // by name and the run's marker), and the progress query follows every step. Orchestration only.
 import { CancellationScope, isCancellation, workflowInfo } from '@temporalio/workflow';
-import type { Activities, ResourceStep, SweepInput, SweepOutput } from '../activities';
+import type { Activities, ResourceStep, SweepOutput } from '../activities';
 import type { ValidOnboardingInput } from '../shared/input';
 import { mergeMappings } from '../shared/mappings';
 import { mappingSetName, markedDescription, resourceName, runMarker, type StepName } from '../shared/naming';
@@ -27,7 +27,7 @@ import {
 } from './onboarding-options';
 import { renderDetails } from './onboarding-progress';
 import { describeError, failureType, Saga, type CompensationReport, type UndoResult } from './saga';
-import { answered, ID_OF, REMOVE } from './onboarding-steps';
+import { answered, createdSteps, ID_OF, REMOVE } from './onboarding-steps';
 import { settleAll } from './settle';
 
 export class OnboardingRun {
@@ -151,20 +151,10 @@ export class OnboardingRun {
 
   /** The name each step created under, for the sweep (reused resources are not this run's: never swept). */
   private sweep(keep: Partial<Record<ResourceStep, string>>): Promise<SweepOutput> {
-    const { input } = this;
-    const reusedSchema = Boolean(input.schemaId || input.datasetId);
-    const steps: ResourceStep[] = ['flow', 'targetConnection', 'sourceConnection', 'mappingSet'];
-    if (!input.datasetId) steps.push('dataset');
-    if (!reusedSchema) steps.push('schema', 'fieldGroup');
-    const targets: SweepInput['steps'] = steps.map((step) => ({
-      step,
-      name: this.nameOf(step),
-      keep: keep[step],
-    }));
     return activities(UNDO_OPTIONS, "Sweep: delete any duplicate carrying this run's marker").sweepRun({
       sandbox: this.sandbox,
       marker: this.marker,
-      steps: targets,
+      steps: createdSteps(this.input).map((step) => ({ step, name: this.nameOf(step), keep: keep[step] })),
     });
   }
 

@@ -40,3 +40,11 @@ export function answered(err: unknown): boolean {
   }
   return false;
 }
+
+/** The resource steps a run creates (and sweeps): a reused dataset, and the schema under it, are not the run's. */
+export function createdSteps(input: { schemaId?: string; datasetId?: string }): ResourceStep[] {
+  const steps: ResourceStep[] = ['flow', 'targetConnection', 'sourceConnection', 'mappingSet'];
+  if (!input.datasetId) steps.push('dataset');
+  if (!input.schemaId && !input.datasetId) steps.push('schema', 'fieldGroup');
+  return steps;
+}
