@@ -11,14 +11,18 @@ import {
   type PlanDoc,
   type ResultDoc,
   type StatusDoc,
+  type ListDoc,
   type TeardownDoc,
+  type UpdateDoc,
+  type VerifyDoc,
 } from '../support/cli';
+import { createHandMadeFlow } from '../support/lifecycle';
 import { useHarness, resourcesIn } from '../support/onboarding';
 
 describe('one sandbox per onboarding, resolved by the client', { timeout: 300_000 }, () => {
   const h = useHarness({ cliEnv: { AEP_SANDBOX: 'dev' } });
 
-  it('start, plan, status, runs and teardown with AEP_SANDBOX=dev act on dev, whatever the worker says', async () => {
+  it('start, plan, status, runs, list, update, disable, enable, verify, result and teardown with AEP_SANDBOX=dev act on dev, whatever the worker says', async () => {
     await h.emu.control.reset();
     // The harness's worker uses an AEP client whose own sandbox is prod (its AEP_SANDBOX).
     assert.equal(h.aep.config.sandbox, 'prod');
@@ -42,10 +46,50 @@ describe('one sandbox per onboarding, resolved by the client', { timeout: 300_00
       assert.equal(status.json<StatusDoc>().result!.sandbox, 'dev');
       const runs = await cli('runs', 'Sandboxed', '--task-queue', tq, '--json');
       assert.equal(runs.code, EXIT.ok, runs.out + runs.err);
+
+      // The day-two commands act on the run's own sandbox: what they change is in dev, and prod stays empty.
+      const q = ['--task-queue', tq, '--json'];
+      const flowInDev = async () =>
+        (await resourcesIn(h.emu, 'dev')).flows?.[0] as { name: string; state: string };
+      const list = await cli('list', ...q);
+      assert.equal(list.code, EXIT.ok, list.out + list.err);
+      assert.equal(list.json<ListDoc>().find((r) => r.workflowId === result.workflowId)?.sandbox, 'dev');
+      const update = await cli('update', 'Sandboxed', '--flow-name', 'Sandboxed (renamed)', ...q);
+      assert.equal(update.code, EXIT.ok, update.out + update.err);
+      assert.equal((await flowInDev()).name, 'Sandboxed (renamed)');
+      const off = await cli('disable', 'Sandboxed', ...q);
+      assert.deepEqual([off.code, off.json<UpdateDoc>().update.state], [EXIT.ok, 'disabled']);
+      assert.equal((await flowInDev()).state, 'disabled');
+      const on = await cli('enable', 'Sandboxed', ...q);
+      assert.deepEqual([on.code, on.json<UpdateDoc>().update.state], [EXIT.ok, 'enabled']);
+      const verify = await cli('verify', 'Sandboxed', ...q);
+      assert.equal(verify.code, EXIT.ok, verify.out + verify.err);
+      assert.ok(verify.json<VerifyDoc>().verify.landed.length > 0, verify.out);
+      const res = await cli('result', 'Sandboxed', ...q);
+      assert.equal(res.json<ResultDoc>().result.sandbox, 'dev');
+      assert.equal(Object.keys(await resourcesIn(h.emu, 'prod')).length, 0, 'still nothing in prod');
+
       const teardown = await cli('teardown', 'Sandboxed', '--yes', '--task-queue', tq, '--json');
       assert.equal(teardown.code, EXIT.ok, teardown.out + teardown.err);
       assert.equal(teardown.json<TeardownDoc>().teardown.sandbox, 'dev');
       assert.deepEqual(await resourcesIn(h.emu, 'dev'), {});
+    });
+  });
+
+  it('adopt with AEP_SANDBOX=dev adopts the flow in dev, and its teardown deletes there', async () => {
+    await h.emu.control.reset();
+    await h.withWorker(async (tq) => {
+      const hand = await createHandMadeFlow(h.emu, { sandbox: 'dev' });
+      const q = ['--task-queue', tq, '--json'];
+      const adopt = await cli('adopt', 'Sandboxed adopted', '--flow-id', hand.flowId, ...q);
+      assert.equal(adopt.code, EXIT.ok, adopt.out + adopt.err);
+      const adopted = adopt.json<ResultDoc>().result;
+      assert.equal(adopted.sandbox, 'dev');
+      assert.equal(adopted.ids.flowId, hand.flowId);
+      const teardown = await cli('teardown', 'Sandboxed adopted', '--yes', ...q);
+      assert.equal(teardown.code, EXIT.ok, teardown.out + teardown.err);
+      assert.equal(teardown.json<TeardownDoc>().teardown.sandbox, 'dev');
+      assert.equal((await resourcesIn(h.emu, 'dev')).flows, undefined, 'the adopted flow is gone from dev');
     });
   });
 
