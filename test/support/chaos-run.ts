@@ -238,6 +238,7 @@ class WorkerProcess {
   private current?: Proc;
   private readonly logs: string[] = [];
   private starting?: Promise<void>;
+  private started = false;
 
   constructor(
     private readonly target: WorkerTarget,
@@ -249,9 +250,13 @@ class WorkerProcess {
     if (this.current && this.current.child.exitCode === null && this.current.child.signalCode === null) {
       return Promise.resolve();
     }
-    this.starting ??= startWorker(this.target, this.env)
+    // A restart's start-up check of the credential would meet the chaos's own token expiries (a fresh token made
+    // invalid twice before the check's one renewal) and refuse to start: the first start checked it already.
+    const env = this.started ? { WORKER_SKIP_AEP_CHECK: 'true', ...this.env } : this.env;
+    this.starting ??= startWorker(this.target, env)
       .then((p) => {
         this.current = p;
+        this.started = true;
       })
       .finally(() => {
         this.starting = undefined;
@@ -471,7 +476,17 @@ export async function runChaos(opts: Partial<ChaosOptions> & { m: number }): Pro
         await worker!.stop('SIGKILL');
         injected.workerKills++;
         await sleep(between(0, 2000));
-        await worker!.start();
+        // A restart that fails (the emulator restarting at that moment) is tried again: the runs need a worker.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await worker!.start();
+            break;
+          } catch (err) {
+            if (attempt >= 5) throw err;
+            o.log(`chaos: worker restart failed (attempt ${attempt}), trying again: ${String(err)}`);
+            await sleep(1000);
+          }
+        }
       }
     };
     const emulatorAgent = async () => {
