@@ -4,10 +4,11 @@
 // the emulator (a name with both characters is found, so a find-first retry does not create a duplicate).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { catalogNameFilterValue, createAepClient, DEFAULT_SCOPES, type AepClient } from '../../src/aep';
+import { catalogNameFilterValue, createAepClient, type AepClient } from '../../src/aep';
 import { XED_FULL_CONTENT_TYPE } from '../../src/shared/aep-constants';
 import { JSON_HEADERS, PLATFORM, mockAgent, mockIms, testConfig } from '../support/aep-mock';
 import type { StartedEmulator } from '../support/emulator';
+import { aepClientFor } from '../support/onboarding';
 import { createSchemaChain, startPlatform } from '../emulator/schemaregistry-fixtures';
 
 const CAT = '/data/foundation/catalog';
@@ -89,17 +90,7 @@ void describe('findDatasetsByName against the emulator', () => {
     const p = await startPlatform();
     emu = p.emu;
     ({ schemaId } = await createSchemaChain(p));
-    client = createAepClient({
-      platformUrl: emu.url,
-      imsUrl: emu.url,
-      clientId: emu.options.clientId,
-      clientSecret: emu.options.clientSecret,
-      orgId: emu.options.orgId,
-      sandbox: 'prod',
-      scopes: DEFAULT_SCOPES,
-      requestTimeoutMs: 5000,
-      connectTimeoutMs: 2000,
-    });
+    client = aepClientFor(emu);
   });
   after(async () => {
     await client.close();
