@@ -2,6 +2,9 @@
 // recorded (service.method + args), failures scripted per call. Errors are the real classes, made by the real
 // factories of src/aep/errors.ts (aepErrorFromResponse, networkError), so the activities map them as in production.
 // Each service is typed as a Pick of the real class: a signature change in src/aep breaks this file's build.
+import { createActivities, type Activities } from '../../src/activities';
+import { PresetRegistry } from '../../src/presets/registry';
+import { NO_RECORDS } from './records';
 import { randomUUID } from 'node:crypto';
 import {
   aepErrorFromResponse,
@@ -382,4 +385,22 @@ export class FakeAep {
     this.views.set(sandbox, view);
     return view;
   }
+}
+
+/**
+ * The real activities over a fresh FakeAep, with no read model. Nothing the fake does lands late, so no undo needs
+ * to wait for a create (settle time 0) unless a test asks for one.
+ */
+export function fakeActivities(opts: { createSettleMs?: number } = {}): {
+  fake: FakeAep;
+  activities: Activities;
+} {
+  const fake = new FakeAep();
+  const activities = createActivities({
+    aep: fake.client,
+    presets: PresetRegistry.fromEnv({}),
+    records: NO_RECORDS,
+    createSettleMs: opts.createSettleMs ?? 0,
+  });
+  return { fake, activities };
 }

@@ -5,21 +5,12 @@ import { describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
-import { createActivities } from '../../src/activities';
-import { PresetRegistry } from '../../src/presets/registry';
 import { FAILURE_TYPES } from '../../src/shared/failures';
-import { aepErrors, FakeAep } from '../support/fake-aep';
-import { NO_RECORDS } from '../support/records';
+import { aepErrors, fakeActivities } from '../support/fake-aep';
 import { rejection } from '../support/failures';
 
 function setup() {
-  const fake = new FakeAep();
-  const activities = createActivities({
-    aep: fake.client,
-    presets: PresetRegistry.fromEnv({}),
-    records: NO_RECORDS,
-    createSettleMs: 0,
-  });
+  const { fake, activities } = fakeActivities();
   const id = fake.seed('mappingSets', { name: 'Support_chat_aepo_x', version: 0 });
   const remove = () =>
     new MockActivityEnvironment({}, { logger: new DefaultLogger('ERROR') }).run(

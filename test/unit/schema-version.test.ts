@@ -4,26 +4,15 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
-import { createActivities, type Activities } from '../../src/activities';
+import type { Activities } from '../../src/activities';
 import { dataLakeTargetBody, mappingSetBody } from '../../src/aep/bodies';
-import { PresetRegistry } from '../../src/presets/registry';
 import { runMarker } from '../../src/shared/naming';
-import { FakeAep } from '../support/fake-aep';
-import { NO_RECORDS } from '../support/records';
+import { fakeActivities, type FakeAep } from '../support/fake-aep';
 
 const XED_FULL = 'application/vnd.adobe.xed-full+json';
 const marker = runMarker({ workflowId: 'onboard-schema-version', runId: 'run-1' });
 
-function setup() {
-  const fake = new FakeAep();
-  const activities = createActivities({
-    aep: fake.client,
-    presets: PresetRegistry.fromEnv({}),
-    records: NO_RECORDS,
-    createSettleMs: 0,
-  });
-  return { fake, activities };
-}
+const setup = () => fakeActivities();
 
 function run<K extends keyof Activities>(
   activities: Activities,
