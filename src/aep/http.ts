@@ -18,11 +18,30 @@ export interface ResponseInfo {
   durationMs: number;
 }
 
+/**
+ * One whole HTTP exchange, for recorders (the contract tests, `doctor --deep`). Secrets are already taken out: the
+ * `authorization` header never appears, and every known secret in the URL, headers and bodies reads `[REDACTED]`.
+ */
+export interface Exchange {
+  method: string;
+  service: string;
+  /** Full URL, query included. */
+  url: string;
+  requestHeaders: Record<string, string>;
+  requestBody?: string;
+  /** 0 when no response arrived. */
+  status: number;
+  responseHeaders: Record<string, string>;
+  responseBody: string;
+}
+
 export interface HttpHooks {
   /** Debug lines, already redacted. */
   logger?: AepLogger;
   /** Called once per HTTP exchange (IMS included), e.g. for metrics. */
   onResponse?: (info: ResponseInfo) => void;
+  /** Called once per exchange that got a response (IMS excluded: its bodies are credentials), redacted. */
+  onExchange?: (exchange: Exchange) => void;
 }
 
 export interface RawResponse {
@@ -87,10 +106,41 @@ export async function sendRaw(
     const headers = flattenHeaders(res.headers);
     const requestId = headers['x-request-id'];
     report(res.statusCode, requestId ? ` request-id=${requestId}` : '');
+    if (hooks.onExchange && !req.ims) recordExchange(hooks.onExchange, req, res.statusCode, headers, text);
     return { status: res.statusCode, headers, text };
   } catch (cause) {
     const err = networkError({ method, path: url.pathname, cause, secrets: req.secrets, ims: req.ims });
     report(0, ` (${err.code ?? 'error'})`);
     throw err;
+  }
+}
+
+function recordExchange(
+  onExchange: (exchange: Exchange) => void,
+  req: RawRequest,
+  status: number,
+  responseHeaders: Record<string, string>,
+  responseBody: string,
+): void {
+  const clean = (v: string) => redact(v, req.secrets);
+  const cleanHeaders = (h: Record<string, string>) =>
+    Object.fromEntries(
+      Object.entries(h)
+        .filter(([k]) => k !== 'authorization')
+        .map(([k, v]) => [k, clean(v)]),
+    );
+  try {
+    onExchange({
+      method: req.method,
+      service: req.service,
+      url: clean(req.url.href),
+      requestHeaders: cleanHeaders(req.headers),
+      ...(req.body === undefined ? {} : { requestBody: clean(req.body) }),
+      status,
+      responseHeaders: cleanHeaders(responseHeaders),
+      responseBody: clean(responseBody),
+    });
+  } catch {
+    // A failing recorder must not turn a good call into a failed one.
   }
 }

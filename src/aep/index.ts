@@ -54,7 +54,7 @@ export * from './config';
 export * from './data-prep';
 export * from './errors';
 export * from './flow-service';
-export type { AepLogger, HttpHooks, ResponseInfo } from './http';
+export type { AepLogger, Exchange, HttpHooks, ResponseInfo } from './http';
 export * from './ims';
 export * from './inlet';
 export * from './schema-registry';
