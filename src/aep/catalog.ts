@@ -42,6 +42,8 @@ const createdRefSchema = z
 
 // Catalog pages default to 20 items; 100 is its maximum.
 const FIND_LIMIT = 100;
+// A server that keeps answering full pages must not keep a worker busy forever.
+const MAX_PAGES = 100;
 
 /**
  * The value of a `property=name==…` look-up that matches `name` itself (and maybe more, which the caller filters
@@ -100,19 +102,26 @@ export class Catalog {
 
   /**
    * Exact-name matches. The filter value is escaped (catalogNameFilterValue) so that a name with `*` or `,` is still
-   * found; a `,` widens the query to a wildcard, so the names are compared again here.
+   * found; a `,` widens the query to a wildcard, so the names are compared again here. Every page: Catalog pages by
+   * offset (`start`, `limit` at most 100, no next link), so the filter is sent again with each `start` until a page
+   * comes back short.
    */
   async findDatasetsByName(name: string): Promise<DatasetWithId[]> {
-    const res = await this.transport.request({
-      method: 'GET',
-      service: 'catalog',
-      path: '/dataSets',
-      query: { property: `name==${catalogNameFilterValue(name)}`, limit: FIND_LIMIT },
-      schema: datasetMapSchema,
-    });
-    return Object.entries(res.data)
-      .filter(([, ds]) => ds.name === name)
-      .map(([id, ds]) => ({ ...ds, id }));
+    const property = `name==${catalogNameFilterValue(name)}`;
+    const found = new Map<string, Dataset>();
+    for (let page = 0, start = 0; page < MAX_PAGES; page++, start += FIND_LIMIT) {
+      const res = await this.transport.request({
+        method: 'GET',
+        service: 'catalog',
+        path: '/dataSets',
+        query: { property, limit: FIND_LIMIT, ...(start > 0 ? { start } : {}) },
+        schema: datasetMapSchema,
+      });
+      const entries = Object.entries(res.data);
+      for (const [id, ds] of entries) found.set(id, ds);
+      if (entries.length < FIND_LIMIT) break;
+    }
+    return [...found].filter(([, ds]) => ds.name === name).map(([id, ds]) => ({ ...ds, id }));
   }
 
   async deleteDataset(id: string): Promise<void> {

@@ -226,18 +226,17 @@ const listSchema = <T extends z.ZodType>(item: T) =>
     _links: z.looseObject({ next: z.looseObject({ href: z.string() }).optional() }).optional(),
   });
 
-const SERVICE_PREFIX = '/data/foundation/flowservice';
 // A server that keeps answering with a next link must not keep a worker busy forever.
 const MAX_PAGES = 1000;
 
-/** Splits a `_links.next.href` (relative to the service, or absolute) into a service path and its query. */
-function parseNextHref(href: string): { path: string; query: Record<string, string[]> } {
-  const url = new URL(href, 'http://relative.invalid');
-  let path = url.pathname;
-  if (path.startsWith(SERVICE_PREFIX)) path = path.slice(SERVICE_PREFIX.length);
-  const query: Record<string, string[]> = {};
-  for (const [k, v] of url.searchParams) (query[k] ??= []).push(v);
-  return { path, query };
+/**
+ * The continuation token of a `_links.next.href` (relative to the service, or absolute). Only the token is read:
+ * AEP's link carries nothing else (flow-service.yaml, `PageLink` example `/connections?continuationToken=…`), so the
+ * next request is the caller's own query (filters, `orderby`, `limit`) plus the token, never the link as given.
+ */
+function nextToken(href: string | undefined): string | undefined {
+  if (!href) return undefined;
+  return new URL(href, 'http://relative.invalid').searchParams.get('continuationToken') ?? undefined;
 }
 
 /** Flow Service: connections, source/target connections, flows, runs and specs. */
@@ -264,13 +263,11 @@ export class FlowService {
     opts: ListOptions = {},
   ): Promise<{ items: EntityByKind[K][]; next?: string }> {
     const page = await this.page(`/${kind}`, listQuery(opts), schemaByKind[kind]);
-    const next = page.nextHref
-      ? (parseNextHref(page.nextHref).query.continuationToken?.[0] ?? undefined)
-      : undefined;
+    const next = nextToken(page.nextHref);
     return next === undefined ? { items: page.items } : { items: page.items, next };
   }
 
-  /** Every page, following `_links.next.href` as given by the server. */
+  /** Every page: the same query each time, with the continuation token of the previous page's next link. */
   async listAll<K extends FlowKind>(
     kind: K,
     opts: Omit<ListOptions, 'continuationToken'> = {},
@@ -370,16 +367,18 @@ export class FlowService {
   ): Promise<T[]> {
     const all: T[] = [];
     const seen = new Set<string>();
-    let request: { path: string; query: Record<string, QueryValue> } | undefined = { path, query };
-    for (let i = 0; request && i < MAX_PAGES; i++) {
+    let token: string | undefined;
+    for (let i = 0; i < MAX_PAGES; i++) {
       const { items, nextHref }: { items: T[]; nextHref?: string } = await this.page(
-        request.path,
-        request.query,
+        path,
+        token === undefined ? query : { ...query, continuationToken: token },
         schema,
       );
       all.push(...items);
-      request = nextHref && !seen.has(nextHref) ? parseNextHref(nextHref) : undefined;
-      if (nextHref) seen.add(nextHref);
+      token = nextToken(nextHref);
+      // A link without a token, or one already followed, would only fetch a page again.
+      if (token === undefined || seen.has(token)) break;
+      seen.add(token);
     }
     return all;
   }

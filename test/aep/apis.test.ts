@@ -243,20 +243,21 @@ void describe('FlowService', () => {
     assert.deepEqual(await fs.list('flows', { continuationToken: 'abc' }), { items: [] });
   });
 
-  void it('listAll follows _links.next (relative and absolute hrefs)', async () => {
-    expectCall('GET', `${FS}/flows?property=name%3D%3Dx`, 200, {
+  void it('listAll sends its own query again with each continuation token (relative and absolute hrefs)', async () => {
+    // AEP's next link carries the token only (flow-service.yaml, PageLink): the filter must be sent again.
+    expectCall('GET', `${FS}/flows?property=name%3D%3Dx&limit=5`, 200, {
       items: [{ ...flowEntity, id: 'f1' }],
       _links: { next: { href: '/flows?continuationToken=p2' } },
     });
-    expectCall('GET', `${FS}/flows?continuationToken=p2`, 200, {
+    expectCall('GET', `${FS}/flows?property=name%3D%3Dx&limit=5&continuationToken=p2`, 200, {
       items: [{ ...flowEntity, id: 'f2' }],
-      _links: { next: { href: `${PLATFORM}${FS}/flows?continuationToken=p3&property=name%3D%3Dx` } },
+      _links: { next: { href: `${PLATFORM}${FS}/flows?continuationToken=p3` } },
     });
-    expectCall('GET', `${FS}/flows?continuationToken=p3&property=name%3D%3Dx`, 200, {
+    expectCall('GET', `${FS}/flows?property=name%3D%3Dx&limit=5&continuationToken=p3`, 200, {
       items: [{ ...flowEntity, id: 'f3' }],
       _links: {},
     });
-    const all = await fs.listAll('flows', { property: ['name==x'] });
+    const all = await fs.listAll('flows', { property: ['name==x'], limit: 5 });
     assert.deepEqual(
       all.map((f) => f.id),
       ['f1', 'f2', 'f3'],
@@ -301,7 +302,10 @@ void describe('FlowService', () => {
       items: [run('r1')],
       _links: { next: { href: '/runs?continuationToken=n' } },
     });
-    expectCall('GET', `${FS}/runs?continuationToken=n`, 200, { items: [run('r2')], _links: {} });
+    expectCall('GET', `${FS}/runs?property=flowId%3D%3Dflow-1&continuationToken=n`, 200, {
+      items: [run('r2')],
+      _links: {},
+    });
     const runs = await fs.listRuns('flow-1');
     assert.deepEqual(
       runs.map((r) => r.id),

@@ -530,7 +530,8 @@ void describe('Flow Service lists', () => {
 
   void it('pages with limit and _links.next and counts', async () => {
     const all: string[] = [];
-    let path: string | undefined = '/sourceConnections?orderby=name&property=name!=spaced&limit=2';
+    const query = '/sourceConnections?orderby=name&property=name!=spaced&limit=2';
+    let path: string | undefined = query;
     let pages = 0;
     while (path) {
       const res: JsonResponse<FlowList<SourceConnectionBody>> = await c.call('GET', path);
@@ -539,11 +540,10 @@ void describe('Flow Service lists', () => {
       all.push(...res.body.items.map((i) => i.name));
       pages++;
       const next = res.body._links.next?.href;
-      if (next) {
-        assert.match(next, /^\/sourceConnections\?.*continuationToken=/);
-        assert.match(next, /property=name%21%3Dspaced/);
-      } else assert.deepEqual(res.body._links, {});
-      path = next;
+      // AEP's link (PageLink example): the token only; the query is sent again with it.
+      if (next) assert.match(next, /^\/sourceConnections\?continuationToken=[^&]+$/);
+      else assert.deepEqual(res.body._links, {});
+      path = next && `${query}&${next.split('?')[1]}`;
     }
     assert.equal(pages, 3);
     assert.deepEqual(all, ['alpha', 'bravo', 'charlie', 'delta', 'echo']);

@@ -1,4 +1,5 @@
-// Flow Service listing (§5.4): property filters, orderby, count, limit and continuation tokens.
+// Flow Service listing (§5.4): property filters, orderby, count, limit and continuation tokens. Every page is the
+// request's own filters and order, sliced at the token's offset: the token carries the position only.
 import type { Reply, RequestContext } from '../../core/types';
 import { FilterError, filterItems, parseOrderBy, parseProperty, sortItems } from '../../logic/filters';
 import { bad, type Entity } from './helpers';
@@ -60,10 +61,11 @@ export function listReply(ctx: RequestContext, resource: string, all: Entity[]):
   const page = items.slice(offset, offset + limit);
   const links: Record<string, { href: string }> = {};
   if (offset + limit < items.length) {
-    const next = new URLSearchParams();
-    for (const [k, v] of q) if (k !== 'continuationToken' && k !== 'limit') next.append(k, v);
-    next.set('limit', String(limit));
-    next.set('continuationToken', Buffer.from(JSON.stringify({ o: offset + limit })).toString('base64url'));
+    // Only the token, as AEP's PageLink example (`/connections?continuationToken=…`): the filters, `orderby` and
+    // `limit` of a page are those of its own request, which a client must send again (src/emulator/README.md).
+    const next = new URLSearchParams({
+      continuationToken: Buffer.from(JSON.stringify({ o: offset + limit })).toString('base64url'),
+    });
     links['next'] = { href: `/${resource}?${next.toString()}` };
   }
   return { status: 200, body: { items: page, _links: links } };
