@@ -64,8 +64,8 @@ export function createResourceKinds(aep: AepClient): Record<ResourceStep, Resour
           carriesMarker(r, marker) ||
           carriesMarker(
             type === 'schemas'
-              ? await sr.getSchema(r['meta:altId'])
-              : await sr.getFieldGroup(r['meta:altId']),
+              ? await sr.getSchema(r['meta:altId'], r.version)
+              : await sr.getFieldGroup(r['meta:altId'], r.version),
             marker,
           ),
         (r) => ({ id: r['meta:altId'], $id: r.$id, version: r.version }),

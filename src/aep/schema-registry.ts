@@ -1,9 +1,21 @@
 import { z } from 'zod';
 import type { PresetField } from '../shared/preset-schema';
+import { AepNotFoundError } from './errors';
 import type { AepTransport } from './transport';
 
 export const XED_ID_ACCEPT = 'application/vnd.adobe.xed-id+json';
 export const XED_FULL_ACCEPT = 'application/vnd.adobe.xed-full+json; version=1';
+
+/**
+ * The lookup Accept of a resource at Schema Registry `version` ("2.1"): a lookup names the major only, and is
+ * answered with that major's latest minor (help/xdm/api/getting-started.md, "Accept header": `version={MAJOR_VERSION}`;
+ * "If supplying the major version only … the registry will return the latest minor version"). A lookup naming
+ * another major than the resource's finds nothing (404). No version, or one without a leading number: version 1.
+ */
+export function xedFullAccept(version?: string | null): string {
+  const major = /^\s*(\d+)/.exec(version ?? '')?.[1];
+  return major ? `application/vnd.adobe.xed-full+json; version=${Number(major)}` : XED_FULL_ACCEPT;
+}
 
 export const xdmResourceRefSchema = z.looseObject({
   $id: z.string(),
@@ -91,8 +103,9 @@ export class SchemaRegistry {
   findFieldGroupsByTitle(title: string): Promise<XdmResourceRef[]> {
     return this.findByTitle('fieldgroups', title);
   }
-  getFieldGroup(id: string): Promise<XdmResource> {
-    return this.lookup('fieldgroups', id);
+  /** `version`: the resource's Schema Registry version when known (a listing has it); else it is read first. */
+  getFieldGroup(id: string, version?: string | null): Promise<XdmResource> {
+    return this.lookup('fieldgroups', id, version);
   }
   deleteFieldGroup(id: string): Promise<void> {
     return this.remove('fieldgroups', id);
@@ -104,8 +117,9 @@ export class SchemaRegistry {
   findSchemasByTitle(title: string): Promise<XdmResourceRef[]> {
     return this.findByTitle('schemas', title);
   }
-  getSchema(id: string): Promise<XdmResource> {
-    return this.lookup('schemas', id);
+  /** `version`: the schema's Schema Registry version when known (a listing has it); else it is read first. */
+  getSchema(id: string, version?: string | null): Promise<XdmResource> {
+    return this.lookup('schemas', id, version);
   }
   deleteSchema(id: string): Promise<void> {
     return this.remove('schemas', id);
@@ -135,12 +149,41 @@ export class SchemaRegistry {
     return res.data.results;
   }
 
-  private async lookup(type: ResourceType, id: string): Promise<XdmResource> {
+  /**
+   * A lookup must name the resource's major version in its Accept header, and the id alone does not give it: when
+   * the caller does not know it, the id listing (which carries `version`) is asked first, filtered on `$id` or
+   * `meta:altId` (appendix.md, "Filtering": `property` applies to any JSON property of the listed resources).
+   */
+  private async lookup(type: ResourceType, id: string, version?: string | null): Promise<XdmResource> {
+    const path = `/tenant/${type}/${encodeURIComponent(id)}`;
+    let known = version;
+    if (!known) {
+      const res = await this.transport.request({
+        method: 'GET',
+        service: 'schemaregistry',
+        path: `/tenant/${type}`,
+        query: { property: `${/^https?:/i.test(id) ? '$id' : 'meta:altId'}==${id}` },
+        accept: XED_ID_ACCEPT,
+        schema: listSchema,
+      });
+      const listed = res.data.results.find((r) => r.$id === id || r['meta:altId'] === id);
+      if (!listed) {
+        const fullPath = this.transport.url('schemaregistry', path).pathname;
+        throw new AepNotFoundError({
+          message: `GET ${fullPath}: not in the ${type} listing (HTTP ${res.status})`,
+          method: 'GET',
+          path: fullPath,
+          status: res.status,
+          requestId: res.requestId,
+        });
+      }
+      known = listed.version;
+    }
     const res = await this.transport.request({
       method: 'GET',
       service: 'schemaregistry',
-      path: `/tenant/${type}/${encodeURIComponent(id)}`,
-      accept: XED_FULL_ACCEPT,
+      path,
+      accept: xedFullAccept(known),
       schema: xdmResourceSchema,
     });
     return res.data;

@@ -454,15 +454,29 @@ void describe('SchemaRegistry', () => {
     assert.deepEqual(await sr.findFieldGroupsByTitle('fg'), []);
   });
 
-  void it('lookup by URL-encoded $id with the xed-full Accept', async () => {
+  void it('lookup by URL-encoded $id with the xed-full Accept of its major, read from the listing first', async () => {
+    const list = expectCall(
+      'GET',
+      `${SR}/tenant/schemas?property=%24id%3D%3D${encodeURIComponent(resource.$id)}`,
+      200,
+      { results: [{ $id: resource.$id, 'meta:altId': resource['meta:altId'], version: '2.3' }] },
+    );
     const seen = expectCall('GET', `${SR}/tenant/schemas/${encodeURIComponent(resource.$id)}`, 200, resource);
     assert.equal((await sr.getSchema(resource.$id)).title, 'Chatlio events');
-    assert.equal(seen[0]?.headers.accept, XED_FULL_ACCEPT);
-    expectCall('GET', `${SR}/tenant/fieldgroups/_unit.mixins.fg`, 200, {
+    assert.equal(list[0]?.headers.accept, XED_ID_ACCEPT);
+    assert.equal(seen[0]?.headers.accept, 'application/vnd.adobe.xed-full+json; version=2');
+    // A version the caller already knows (a listing's): no listing.
+    const direct = expectCall('GET', `${SR}/tenant/fieldgroups/_unit.mixins.fg`, 200, {
       ...resource,
       'meta:altId': '_unit.mixins.fg',
     });
-    assert.equal((await sr.getFieldGroup('_unit.mixins.fg'))['meta:altId'], '_unit.mixins.fg');
+    assert.equal((await sr.getFieldGroup('_unit.mixins.fg', '1.4'))['meta:altId'], '_unit.mixins.fg');
+    assert.equal(direct[0]?.headers.accept, XED_FULL_ACCEPT);
+    // Not in the listing: not found, no lookup.
+    expectCall('GET', `${SR}/tenant/schemas?property=meta%3AaltId%3D%3D_unit.schemas.gone`, 200, {
+      results: [],
+    });
+    await assert.rejects(sr.getSchema('_unit.schemas.gone'), AepNotFoundError);
   });
 
   void it('delete -> void on 204', async () => {
