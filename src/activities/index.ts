@@ -17,6 +17,7 @@ import type { ActivityDeps } from './deps';
 import { withFailureMapping } from './failures';
 import { createLifecycleActivities } from './lifecycle';
 import { createNameLockActivities } from './name-lock';
+import { createPrerequisiteActivities } from './prerequisites';
 import { ensure, pickOne } from './ownership';
 import { createResourceKinds, removeOwned, sweepOwned, type ResourceStep } from './resources';
 import { createValidationActivities } from './validation';
@@ -24,6 +25,7 @@ import type * as T from './types';
 
 export type * from './types';
 export type { ResourceStep } from './resources';
+export { checkSourceSpecs, type SpecProblem } from './prerequisites';
 
 export type { ActivityDeps } from './deps';
 
@@ -74,6 +76,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createLifecycleActivities(deps),
     ...createValidationActivities(deps),
     ...createNameLockActivities(deps),
+    ...createPrerequisiteActivities(deps),
 
     /** A source's preset, for day-two runs that need it again (verify). */
     async loadPreset(input: T.LoadPresetInput): Promise<T.LoadPresetOutput> {

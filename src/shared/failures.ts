@@ -19,6 +19,13 @@ export const FAILURE_TYPES = {
   /** Another onboarding (any workflow id) holds the same org, sandbox, source and name. */
   duplicateOnboarding: 'DuplicateOnboarding',
   nameLockContention: 'NameLockContention',
+  /**
+   * The org cannot take the source: its connection spec is not provisioned, or the flow spec does not list it.
+   * Checked before the first create.
+   */
+  sourceNotProvisioned: 'SourceNotProvisioned',
+  /** Data Prep's validate refused mappings (one message per mapping); checked before the mapping set is written. */
+  invalidMappings: 'InvalidMappings',
   reusedResourceNotFound: 'ReusedResourceNotFound',
   invalidReuse: 'InvalidReuse',
   /**

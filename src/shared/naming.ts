@@ -118,6 +118,7 @@ export function markedDescription(description: string, marker: string): string {
 }
 
 export type StepName =
+  | 'specs'
   | 'tenant'
   | 'fieldGroup'
   | 'schema'
@@ -126,10 +127,11 @@ export type StepName =
   | 'targetConnection'
   | 'mappingSet'
   | 'flow'
+  | 'mappings'
   | 'inletUrl'
   | 'verify';
 
-const LABELS: Record<Exclude<StepName, 'tenant' | 'inletUrl' | 'verify'>, string> = {
+const LABELS: Record<Exclude<StepName, 'specs' | 'tenant' | 'mappings' | 'inletUrl' | 'verify'>, string> = {
   fieldGroup: 'field group',
   schema: 'schema',
   dataset: 'dataset',

@@ -3,11 +3,13 @@ import type { StepName } from './naming';
 
 /** The steps in the order a person reads them (the tutorial's order; some run in parallel). */
 export const STEP_ORDER: readonly StepName[] = [
+  'specs',
   'tenant',
   'sourceConnection',
   'fieldGroup',
   'schema',
   'dataset',
+  'mappings',
   'mappingSet',
   'targetConnection',
   'flow',

@@ -1,19 +1,17 @@
-// One onboarding's steps: each create registers its undo first (so a create whose answer was lost is still undone,
-// by name and the run's marker), and the progress query follows every step. Orchestration only.
-import { CancellationScope, isCancellation, workflowInfo } from '@temporalio/workflow';
-import type { Activities, ResourceStep, SweepOutput } from '../activities';
-import type { ValidOnboardingInput } from '../shared/input';
+// One onboarding's steps, in order: the checks that need no write (the source's specs, a reused schema's mappings)
+// before the first create, then the creates, each registering its undo first (./onboarding-run-base.ts), and the
+// progress query following every step. Orchestration only.
+import { CancellationScope } from '@temporalio/workflow';
+import type { ResolveReusedOutput, ResourceStep, SweepOutput } from '../activities';
 import { mergeMappings } from '../shared/mappings';
-import { mappingSetName, markedDescription, resourceName, runMarker, type StepName } from '../shared/naming';
+import { markedDescription } from '../shared/naming';
 import {
   FAILURE_TYPES,
   type CompensationOutcome,
   type OnboardingIds,
-  type OnboardingProgress,
   type OnboardingResult,
-  type StepProgress,
 } from '../shared/onboarding';
-import type { Mapping, SourcePreset } from '../shared/preset-schema';
+import type { Mapping } from '../shared/preset-schema';
 import { webhookUrl } from '../shared/webhook';
 import {
   activities,
@@ -25,130 +23,12 @@ import {
   VERIFY_OPTIONS,
   VERIFY_TIMEOUT_MS,
 } from './onboarding-options';
-import { renderDetails } from './onboarding-progress';
-import { describeError, failureType, Saga, type CompensationReport, type UndoResult } from './saga';
-import { answered, createdSteps, ID_OF, REMOVE } from './onboarding-steps';
+import { OnboardingRunBase } from './onboarding-run-base';
+import { describeError, failureType, type CompensationReport } from './saga';
+import { createdSteps, ID_OF } from './onboarding-steps';
 import { settleAll } from './settle';
 
-export class OnboardingRun {
-  readonly saga = new Saga();
-  failedStep: StepName | undefined;
-  /** Some call of this run was answered by AEP: the credential, org and sandbox were good at least once. */
-  private accepted = false;
-  /** Steps whose create ended without an answer that settles it (and when): it may land after its undo looked. */
-  private readonly unsettled = new Map<ResourceStep, number>();
-  private readonly ids: Partial<OnboardingIds>;
-  /** A reused schema's Schema Registry version, for the references to it (version 1 when absent). */
-  private schemaVersion?: { schemaVersion: string };
-  /** In the name or description of everything this run creates: what proves a resource is this run's. */
-  readonly marker: string;
-
-  constructor(
-    private readonly workflowId: string,
-    private readonly input: ValidOnboardingInput,
-    private readonly preset: SourcePreset,
-    private readonly sandbox: string,
-    private readonly progress: OnboardingProgress,
-  ) {
-    this.ids = progress.ids;
-    this.marker = runMarker({ workflowId, runId: workflowInfo().firstExecutionRunId });
-  }
-
-  /** The name each resource step creates under (a title the user chose for the schema and the dataset). */
-  private nameOf(step: ResourceStep): string {
-    const { input, preset, marker } = this;
-    if (step === 'mappingSet') return mappingSetName({ source: input.source, marker });
-    if (step === 'schema' && input.schemaTitle) return input.schemaTitle;
-    if (step === 'dataset' && input.datasetName) return input.datasetName;
-    return resourceName(step, { name: input.name, displayName: preset.displayName, marker });
-  }
-
-  /** Every description carries the run's marker: for a name a person chose, it is the proof of ownership. */
-  private get description(): string {
-    return markedDescription(
-      this.input.description ?? `Created by aep-onboarding (workflow ${this.workflowId})`,
-      this.marker,
-    );
-  }
-
-  /** Runs one step, keeping the progress query truthful; the undo (if any) is registered before the create. */
-  private async step<T>(
-    step: StepName,
-    run: () => Promise<T>,
-    idOf: (t: T) => string | undefined,
-    undo?: { run: () => Promise<UndoResult>; id: () => string | undefined },
-    state: (t: T) => StepProgress['state'] = () => 'done',
-  ): Promise<T> {
-    // Once cancelled (by the user, or by a failed sibling branch) start nothing new, not even an undo registration.
-    const scope = CancellationScope.current();
-    if (scope.consideredCancelled) {
-      this.setStep(step, { state: 'cancelled' });
-      await scope.cancelRequested;
-    }
-    if (undo) this.saga.add(step, undo.run, undo.id);
-    this.setStep(step, { state: 'running' });
-    try {
-      const out = await run();
-      this.accepted = true;
-      this.setStep(step, { state: state(out), id: idOf(out) });
-      return out;
-    } catch (err) {
-      const cancelled = isCancellation(err);
-      this.setStep(step, { state: cancelled ? 'cancelled' : 'failed', error: describeError(err) });
-      if (!cancelled) this.failedStep ??= step;
-      throw err;
-    }
-  }
-
-  /**
-   * A create: its undo deletes by the id once the create returned it, else by name and the run's marker; the id
-   * is recorded for the result, the teardown and the report of what was left.
-   */
-  private async create<T extends { id: string; altId?: string }>(
-    step: ResourceStep,
-    summary: string,
-    run: (acts: Activities, name: string) => Promise<T>,
-  ): Promise<T> {
-    const name = this.nameOf(step);
-    const key = ID_OF[step];
-    const out = await this.step(
-      step,
-      () =>
-        run(activities(STEP_OPTIONS, summary), name).catch((err: unknown) => {
-          // Workflow time, at the step's end: its last request was sent before this.
-          if (!answered(err)) this.unsettled.set(step, Date.now());
-          throw err;
-        }),
-      (r) => r.altId ?? r.id,
-      {
-        run: () =>
-          activities(UNDO_OPTIONS, `Undo: ${summary.replace(/^Create/, 'delete').replace(/ \(.*\)$/, '')}`)[
-            REMOVE[step]
-          ]({
-            sandbox: this.sandbox,
-            marker: this.marker,
-            id: this.ids[key],
-            name,
-            unsettledForMs: this.unsettledFor(step),
-          }),
-        id: () => this.ids[key],
-      },
-    );
-    this.ids[key] = out.altId ?? out.id;
-    return out;
-  }
-
-  /** How long ago, in workflow time, the step's create ended without a settling answer (none: it got one). */
-  private unsettledFor(step: ResourceStep): number | undefined {
-    const at = this.unsettled.get(step);
-    return at === undefined ? undefined : Date.now() - at;
-  }
-
-  private setStep(step: StepName, p: StepProgress): void {
-    this.progress.steps[step] = p;
-    renderDetails(this.progress);
-  }
-
+export class OnboardingRun extends OnboardingRunBase {
   /** The name each step created under, for the sweep (reused resources are not this run's: never swept). */
   private sweep(keep: Partial<Record<ResourceStep, string>>): Promise<SweepOutput> {
     return activities(UNDO_OPTIONS, "Sweep: delete any duplicate carrying this run's marker").sweepRun({
@@ -169,7 +49,8 @@ export class OnboardingRun {
         ? 'nothing was created: AEP refused the credential, org or sandbox for every call of this run'
         : undefined,
     );
-    if (!this.accepted) return report;
+    // No sweep when no create was started (a check before the first one failed): nothing can carry the marker.
+    if (!this.accepted || this.saga.empty) return report;
     await CancellationScope.nonCancellable(async () => {
       let o: CompensationOutcome;
       try {
@@ -193,6 +74,11 @@ export class OnboardingRun {
 
   async provision(): Promise<OnboardingResult> {
     const { input, preset, sandbox, marker } = this;
+    // Nothing is written before the org is known to take the source (its specs) and, for a schema that exists
+    // already, before Data Prep accepts the mappings against it. The tenant id is read meanwhile.
+    const [, { tenantId }] = await Promise.all([this.checkSpecs(), this.tenant()]);
+    const reused = input.schemaId || input.datasetId ? await this.reuse() : undefined;
+    if (reused) await this.validateMappings(reused.schemaId, tenantId);
     // Branches run under one scope: the first failure cancels its siblings, and compensation starts only once every
     // branch has settled, so nothing is still being created while the undos run.
     const scope = new CancellationScope();
@@ -213,16 +99,10 @@ export class OnboardingRun {
             }),
         ),
         chain: (async () => {
-          const { tenantId } = await this.step(
-            'tenant',
-            () => localActivities(READ_OPTIONS, 'Read the tenant id (GET /stats)').getTenant({ sandbox }),
-            (t) => t.tenantId,
-          );
-          this.ids.tenantId = tenantId;
-          const schemaId = await this.schema(tenantId);
+          const schemaId = reused?.schemaId ?? (await this.schema(tenantId));
           const { dataset, mappingSet } = await settleAll(scope, {
             dataset: this.dataset(schemaId),
-            mappingSet: this.mappingSet(schemaId, tenantId),
+            mappingSet: this.mappingSet(schemaId, tenantId, !reused),
           });
           const targetConnection = await this.create(
             'targetConnection',
@@ -317,28 +197,82 @@ export class OnboardingRun {
     };
   }
 
-  /** Field group then schema, or the schema (and dataset) the user passed in, which are never deleted. */
+  /** The org has the source's connection spec, and its flow spec takes it (checkSourceSpecs): before any create. */
+  private checkSpecs(): Promise<unknown> {
+    const { sandbox, preset } = this;
+    return this.step(
+      'specs',
+      () =>
+        localActivities(
+          READ_OPTIONS,
+          'Check the source is provisioned (GET /connectionSpecs/{id}, /flowSpecs/{id})',
+        ).checkSourceSpecs({ sandbox, connectionSpec: preset.connectionSpec, flowSpec: preset.flowSpec }),
+      () => preset.connectionSpec.id,
+    );
+  }
+
+  private async tenant(): Promise<{ tenantId: string }> {
+    const sandbox = this.sandbox;
+    const out = await this.step(
+      'tenant',
+      () => localActivities(READ_OPTIONS, 'Read the tenant id (GET /stats)').getTenant({ sandbox }),
+      (t) => t.tenantId,
+    );
+    this.ids.tenantId = out.tenantId;
+    return out;
+  }
+
+  /** The schema (and dataset) the user passed in: checked to exist, never deleted. */
+  private async reuse(): Promise<ResolveReusedOutput> {
+    const { sandbox, input } = this;
+    const reused = await this.step(
+      'schema',
+      () =>
+        activities(STEP_OPTIONS, 'Check the schema/dataset to reuse').resolveReused({
+          sandbox,
+          schemaId: input.schemaId,
+          datasetId: input.datasetId,
+        }),
+      (r) => r.schemaId,
+      undefined,
+      () => 'reused',
+    );
+    this.setStep('fieldGroup', { state: 'skipped' });
+    this.ids.schemaId = reused.schemaId;
+    this.ids.schemaAltId = reused.schemaAltId;
+    if (reused.schemaVersion) this.schemaVersion = { schemaVersion: reused.schemaVersion };
+    return reused;
+  }
+
+  /** What the set will hold: the preset's mappings, the input's overrides and drops, in the tenant namespace. */
+  private mappings(tenantId: string): Mapping[] {
+    const { input, preset } = this;
+    return mergeMappings({
+      base: preset.mappings,
+      overrides: input.mappingOverrides,
+      drop: input.dropMappings,
+      tenantId,
+    });
+  }
+
+  /** Data Prep's validate (it stores nothing) accepts every mapping against the schema, which must exist. */
+  private validateMappings(schemaId: string, tenantId: string): Promise<unknown> {
+    const { sandbox } = this;
+    const mappings = this.mappings(tenantId);
+    return this.step(
+      'mappings',
+      () =>
+        localActivities(
+          READ_OPTIONS,
+          'Validate the mappings (POST /conversion/mappingSets/validate)',
+        ).validateMappings({ sandbox, schemaId, ...this.schemaVersion, mappings }),
+      () => undefined,
+    );
+  }
+
+  /** The field group, then the schema on it. */
   private async schema(tenantId: string): Promise<string> {
-    const { sandbox, input, preset, marker } = this;
-    if (input.schemaId || input.datasetId) {
-      const reused = await this.step(
-        'schema',
-        () =>
-          activities(STEP_OPTIONS, 'Check the schema/dataset to reuse').resolveReused({
-            sandbox,
-            schemaId: input.schemaId,
-            datasetId: input.datasetId,
-          }),
-        (r) => r.schemaId,
-        undefined,
-        () => 'reused',
-      );
-      this.setStep('fieldGroup', { state: 'skipped' });
-      this.ids.schemaId = reused.schemaId;
-      this.ids.schemaAltId = reused.schemaAltId;
-      if (reused.schemaVersion) this.schemaVersion = { schemaVersion: reused.schemaVersion };
-      return reused.schemaId;
-    }
+    const { sandbox, preset, marker } = this;
     const fieldGroup = await this.create(
       'fieldGroup',
       `Create the ${preset.displayName} field group (POST /tenant/fieldgroups)`,
@@ -385,14 +319,11 @@ export class OnboardingRun {
     return out.id;
   }
 
-  private mappingSet(schemaId: string, tenantId: string) {
-    const { sandbox, input, preset, marker } = this;
-    const mappings: Mapping[] = mergeMappings({
-      base: preset.mappings,
-      overrides: input.mappingOverrides,
-      drop: input.dropMappings,
-      tenantId,
-    });
+  /** A new schema's mappings are validated here: once the schema exists, before the set is written. */
+  private async mappingSet(schemaId: string, tenantId: string, validate: boolean) {
+    const { sandbox, marker } = this;
+    if (validate) await this.validateMappings(schemaId, tenantId);
+    const mappings = this.mappings(tenantId);
     return this.create('mappingSet', 'Create the mapping set (POST /conversion/mappingSets)', (acts, name) =>
       acts.ensureMappingSet({ sandbox, marker, name, schemaId, ...this.schemaVersion, mappings }),
     );

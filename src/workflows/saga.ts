@@ -28,6 +28,11 @@ export class Saga {
     this.undos.push({ step, run, currentId });
   }
 
+  /** No undo registered: no create was ever started. */
+  get empty(): boolean {
+    return this.undos.length === 0;
+  }
+
   /**
    * Runs every undo, newest first; `onOutcome` sees each result as it lands (for the progress query). An undo
    * failure for which `notCreated` gives a reason is reported as undone (nothing existed), with that reason.

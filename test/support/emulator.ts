@@ -19,6 +19,15 @@ export interface EmulatorControl {
   calls(): Promise<CallRecord[]>;
   clearCalls(): Promise<void>;
   expireTokens(): Promise<void>;
+  /**
+   * What the org has of a provider spec: `provisioned: false` takes it away (GET answers 404, creates refuse it),
+   * `sourceConnectionSpecIds` replaces a flow spec's list. Every sandbox of the org unless `sandbox` is named.
+   */
+  spec(
+    kind: 'connectionSpecs' | 'flowSpecs',
+    id: string,
+    set: { provisioned?: boolean; sourceConnectionSpecIds?: string[]; org?: string; sandbox?: string },
+  ): Promise<void>;
 }
 
 export interface StartedEmulator {
@@ -62,6 +71,7 @@ export function controlClient(url: string): EmulatorControl {
     calls: async () => (await (await call('GET', '/calls')).json()) as CallRecord[],
     clearCalls: async () => void (await call('DELETE', '/calls')),
     expireTokens: async () => void (await call('POST', '/tokens/expire')),
+    spec: async (kind, id, set) => void (await call('PUT', `/specs/${kind}/${encodeURIComponent(id)}`, set)),
   };
 }
 

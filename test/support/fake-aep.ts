@@ -7,6 +7,11 @@ import { PresetRegistry } from '../../src/presets/registry';
 import { NO_RECORDS } from './records';
 import { randomUUID } from 'node:crypto';
 import {
+  CHATLIO_CONNECTION_SPEC_ID,
+  DATA_LAKE_CONNECTION_SPEC_ID,
+  GENERIC_STREAMING_FLOW_SPEC_ID,
+} from '../../src/shared/aep-constants';
+import {
   aepErrorFromResponse,
   networkError,
   redactConfig,
@@ -65,9 +70,12 @@ type SchemaRegistryFake = Pick<
 type CatalogFake = Pick<Catalog, 'createDataset' | 'getDataset' | 'findDatasetsByName' | 'deleteDataset'>;
 type DataPrepFake = Pick<
   DataPrep,
-  'createMappingSet' | 'getMappingSet' | 'listMappingSets' | 'deleteMappingSet'
+  'createMappingSet' | 'getMappingSet' | 'listMappingSets' | 'deleteMappingSet' | 'validateMappingSet'
 >;
-type FlowServiceFake = Pick<FlowService, 'create' | 'get' | 'listAll' | 'delete' | 'flowAction'>;
+type FlowServiceFake = Pick<
+  FlowService,
+  'create' | 'get' | 'listAll' | 'delete' | 'flowAction' | 'getConnectionSpec' | 'getFlowSpec'
+>;
 type InletFake = Pick<Inlet, 'webhookUrl'>;
 
 /** The collections the fake keeps, per sandbox. */
@@ -108,8 +116,25 @@ export const aepErrors = {
     }),
 };
 
+/** The provider specs an org has by default: the Chatlio preset's, as the emulator serves them. */
+const DEFAULT_FLOW_SPECS: Record<
+  string,
+  { sourceConnectionSpecIds: string[]; targetConnectionSpecIds: string[] }
+> = {
+  [GENERIC_STREAMING_FLOW_SPEC_ID]: {
+    sourceConnectionSpecIds: [CHATLIO_CONNECTION_SPEC_ID],
+    targetConnectionSpecIds: [DATA_LAKE_CONNECTION_SPEC_ID],
+  },
+};
+
 export class FakeAep {
   readonly calls: FakeCall[] = [];
+  /** Connection specs the org has (`unprovision` takes one away). */
+  readonly connectionSpecs = new Set<string>([CHATLIO_CONNECTION_SPEC_ID, DATA_LAKE_CONNECTION_SPEC_ID]);
+  /** Flow specs the org has, with the connection specs each lists. */
+  readonly flowSpecs = structuredClone(DEFAULT_FLOW_SPECS);
+  /** Data Prep's verdict on one mapping: an error message refuses it (default: every mapping passes). */
+  mappingVerdict: (m: { source?: string; destination?: string }) => string | undefined = () => undefined;
   readonly tenantId: string;
   private readonly data = new Map<string, Map<string, Stored>>();
   private readonly scripts: Script[] = [];
@@ -309,6 +334,16 @@ export class FakeAep {
         rec('dataPrep.deleteMappingSet', [id], () => {
           if (!c('mappingSets').delete(id)) missing(`/mappingSets/${id}`);
         }),
+      // One verdict per mapping, in order, in data-prep.yaml's shape (TransformErrorInfo).
+      validateMappingSet: (b) =>
+        rec('dataPrep.validateMappingSet', [b], () => ({
+          validationResponse: b.mappings.map((m) => {
+            const problem = this.mappingVerdict(m);
+            return problem
+              ? { status: 'FAILED', errors: [{ destination: m.destination, exception: problem }] }
+              : { status: 'SUCCESS', errors: null };
+          }),
+        })),
     };
 
     /** `name=="…"` filters, as resources.ts builds them; other filters are not modelled. */
@@ -353,6 +388,15 @@ export class FakeAep {
           };
           c('flows').set(id, updated);
           return { id, etag: updated.etag };
+        }),
+      getConnectionSpec: (id) =>
+        rec('flowService.getConnectionSpec', [id], () =>
+          this.connectionSpecs.has(id) ? { id, name: id } : missing(`/connectionSpecs/${id}`),
+        ),
+      getFlowSpec: (id) =>
+        rec('flowService.getFlowSpec', [id], () => {
+          const spec = this.flowSpecs[id];
+          return spec ? { id, ...structuredClone(spec) } : missing(`/flowSpecs/${id}`);
         }),
     };
 

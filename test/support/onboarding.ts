@@ -140,7 +140,8 @@ export async function resourcesIn(
   const out: Record<string, unknown[]> = {};
   for (const [name, items] of Object.entries(tenant?.collections ?? {})) {
     // Runs are records of ingestion, and mapping-set versions the history of a mapping set: not resources.
-    if (name === 'runs' || name === 'mappingSetVersions') continue;
+    // Spec overrides are the control plane's provisioning of the org, not anything a run created.
+    if (name === 'runs' || name === 'mappingSetVersions' || name === 'specOverrides') continue;
     if ((items as unknown[]).length) out[name] = items;
   }
   return out;

@@ -17,6 +17,15 @@ import { workflowBundle } from '../support/onboarding';
 import { createTimeSkippingEnv, uniqueName } from '../support/temporal';
 import { NO_RECORDS } from '../support/records';
 import { rejection } from '../support/failures';
+import { CHATLIO_CONNECTION_SPEC_ID, GENERIC_STREAMING_FLOW_SPEC_ID } from '../../src/shared/aep-constants';
+
+/** The type of the innermost ApplicationFailure of a workflow failure (the activity's own). */
+function innerType(err: unknown): string | undefined {
+  let type: string | undefined;
+  for (let e: unknown = err, i = 0; e instanceof Error && i < 6; e = e.cause, i++)
+    if (e instanceof ApplicationFailure && e.type) type = e.type;
+  return type;
+}
 
 type Name = keyof Activities;
 type Script = (input: unknown, attempt: number, real: () => Promise<unknown>) => Promise<unknown>;
@@ -120,7 +129,7 @@ const REGISTERED: Array<[string, Name]> = [
 /** The undos a run that stops at `step` calls, newest first. */
 function expectedUndos(step: string): Name[] {
   const upTo: Record<string, number> = {
-    tenant: 1,
+    tenant: 0, // read with the spec check, before the first create
     fieldGroup: 2,
     schema: 3,
     dataset: 5, // the mapping set runs beside the dataset: registered too
@@ -240,8 +249,8 @@ describe('onboarding workflow (time-skipping, fake activities)', { timeout: 60_0
       assert.equal(err.cause.type, 'OnboardingFailed');
       assert.equal((err.cause.details?.[0] as { failedStep?: string }).failedStep, step);
       assert.deepEqual(fakes.undos(), expectedUndos(step));
-      // No sweep when AEP answered no call of the run: nothing of it can carry the marker.
-      assert.equal(fakes.calls.at(-1)?.name, step === 'tenant' ? 'removeSourceConnection' : 'sweepRun');
+      // No sweep when no create was started (the tenant is read before the first): nothing can carry the marker.
+      assert.equal(fakes.attempts('sweepRun'), step === 'tenant' ? 0 : 1);
     });
   }
 
@@ -261,6 +270,56 @@ describe('onboarding workflow (time-skipping, fake activities)', { timeout: 60_0
       assert.equal(progress.phase, 'cancelled');
     });
   }
+
+  it('a connection spec the org does not have fails the run before any create: nothing to undo', async () => {
+    const fakes = new FakeActivities();
+    fakes.aep.connectionSpecs.delete(CHATLIO_CONNECTION_SPEC_ID);
+    const err = await failureOf((await start(fakes)).result());
+    assert.ok(err.cause instanceof ApplicationFailure);
+    assert.equal((err.cause.details?.[0] as { failedStep?: string }).failedStep, 'specs');
+    assert.equal(innerType(err), 'SourceNotProvisioned');
+    assert.match(err.cause.message, /connectionSpec\.id: connection spec 073127a3-\S+ is not provisioned/);
+    assert.deepEqual(
+      fakes.calls.filter((c) => /^(ensure|remove|sweep)/.test(c.name)),
+      [],
+    );
+    assert.equal(fakes.attempts('checkSourceSpecs'), 1, 'non-retryable');
+  });
+
+  it('a flow spec that does not list the connection spec fails the run before any create', async () => {
+    const fakes = new FakeActivities();
+    fakes.aep.flowSpecs[GENERIC_STREAMING_FLOW_SPEC_ID]!.sourceConnectionSpecIds = ['some-other-spec'];
+    const err = await failureOf((await start(fakes)).result());
+    assert.ok(err.cause instanceof ApplicationFailure);
+    assert.match(err.cause.message, /flowSpec\.id: flow spec \S+ does not list connection spec 073127a3-/);
+    assert.deepEqual(
+      fakes.calls.filter((c) => /^(ensure|remove|sweep)/.test(c.name)),
+      [],
+    );
+  });
+
+  it('a mapping Data Prep refuses fails the run after the schema, before the mapping set is written', async () => {
+    const fakes = new FakeActivities();
+    fakes.aep.mappingVerdict = (m) =>
+      m.source === 'visitor.email' ? `Destination path ${m.destination} not found` : undefined;
+    const err = await failureOf((await start(fakes)).result());
+    assert.ok(err.cause instanceof ApplicationFailure);
+    assert.equal((err.cause.details?.[0] as { failedStep?: string }).failedStep, 'mappings');
+    assert.equal(innerType(err), 'InvalidMappings');
+    assert.match(
+      err.cause.message,
+      /mappings\[\d+\] \(ATTRIBUTE "visitor\.email" → "_faketenant\S*\.visitor\.email"\): destination "\S+": Destination path/,
+    );
+    assert.equal(fakes.attempts('ensureMappingSet'), 0);
+    assert.equal(fakes.aep.all('mappingSets').length, 0);
+    // What was created before is undone: the schema chain and the source connection (the dataset ran beside).
+    const undos = fakes.undos();
+    for (const u of ['removeSchema', 'removeFieldGroup', 'removeSourceConnection'] as const)
+      assert.ok(undos.includes(u), `${u} in ${undos.join(', ')}`);
+    assert.ok(!undos.includes('removeMappingSet'));
+    assert.equal(fakes.aep.all('schemas').length, 0);
+    assert.equal(fakes.aep.all('sourceConnections').length, 0);
+  });
 
   it('the progress query: ids and states of the steps so far while the flow is being created', async () => {
     const fakes = new FakeActivities();

@@ -2,7 +2,14 @@
 import { faultRuleSchema, type CallLog, type FaultTable } from '../core/faults';
 import type { Router } from '../core/router';
 import type { MemoryState } from '../core/store';
-import { HttpError, type RequestContext } from '../core/types';
+import { HttpError, type EmulatorOptions, type RequestContext } from '../core/types';
+import {
+  CONNECTION_SPECS,
+  FLOW_SPECS,
+  SPEC_OVERRIDES,
+  type SpecKind,
+  type SpecOverride,
+} from './flowservice/specs';
 
 function badRequest(message: string): HttpError {
   return new HttpError({ status: 400, body: { error: 'bad_request', message } });
@@ -21,6 +28,43 @@ export interface ControlTarget {
   state: MemoryState;
   faults: FaultTable;
   calls: CallLog;
+  options: Pick<EmulatorOptions, 'orgId' | 'sandboxes'>;
+}
+
+/** `PUT /__emulator/specs/{kind}/{id}`: what an org has of a provider spec (README, "Spec provisioning"). */
+function putSpec(emu: ControlTarget, ctx: RequestContext): { status: number; body: unknown } {
+  const kind = ctx.params['kind'] as SpecKind;
+  const id = ctx.params['id'] ?? '';
+  if (kind !== 'connectionSpecs' && kind !== 'flowSpecs')
+    throw badRequest('kind must be connectionSpecs or flowSpecs');
+  if (!(kind === 'connectionSpecs' ? CONNECTION_SPECS : FLOW_SPECS).some((s) => s.id === id))
+    throw badRequest(`no ${kind} ${id} in the emulator`);
+  const body = parseJson(ctx);
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('body must be an object');
+  const b = body as Record<string, unknown>;
+  const provisioned = b['provisioned'];
+  const sources = b['sourceConnectionSpecIds'];
+  if (provisioned !== undefined && typeof provisioned !== 'boolean')
+    throw badRequest('provisioned must be a boolean');
+  if (
+    sources !== undefined &&
+    (kind !== 'flowSpecs' || !Array.isArray(sources) || sources.some((x) => typeof x !== 'string'))
+  )
+    throw badRequest('sourceConnectionSpecIds: an array of ids, for a flow spec only');
+  const org = typeof b['org'] === 'string' ? b['org'] : emu.options.orgId;
+  // Provisioning is the org's: every sandbox unless one is named.
+  const sandboxes = typeof b['sandbox'] === 'string' ? [b['sandbox']] : emu.options.sandboxes;
+  const override: SpecOverride = {
+    id: `${kind}/${id}`,
+    ...(provisioned !== undefined ? { provisioned } : {}),
+    ...(sources !== undefined ? { sourceConnectionSpecIds: sources as string[] } : {}),
+  };
+  for (const sandbox of sandboxes) {
+    const tenant = emu.state.tenant(org, sandbox);
+    tenant.collection<SpecOverride>(SPEC_OVERRIDES).set(override.id, override);
+    tenant.mutated();
+  }
+  return { status: 200, body: { ...override, org, sandboxes } };
 }
 
 export function registerControl(router: Router, emu: ControlTarget): void {
@@ -90,6 +134,8 @@ export function registerControl(router: Router, emu: ControlTarget): void {
     },
     none,
   );
+
+  router.add('PUT', `${base}/specs/:kind/:id`, (ctx) => putSpec(emu, ctx), none);
 
   router.add(
     'POST',

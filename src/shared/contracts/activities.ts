@@ -34,6 +34,25 @@ export interface LoadPresetOutput {
   defaultSandbox: string;
 }
 
+/** The preset's specs, checked in the org before the first create. */
+export interface CheckSourceSpecsInput extends Sandboxed, Pick<SourcePreset, 'connectionSpec' | 'flowSpec'> {}
+export interface CheckSourceSpecsOutput {
+  /** The spec ids found as the onboarding needs them. */
+  checked: string[];
+}
+
+/** The mapping set about to be written, validated by Data Prep first (the schema must exist). */
+export interface ValidateMappingsInput extends Sandboxed {
+  schemaId: string;
+  /** A reused schema's Schema Registry version (its major goes in the content type). */
+  schemaVersion?: string;
+  /** Destinations already carry the tenant namespace. */
+  mappings: Mapping[];
+}
+export interface ValidateMappingsOutput {
+  mappings: number;
+}
+
 export type GetTenantInput = Sandboxed;
 export interface GetTenantOutput {
   tenantId: string;

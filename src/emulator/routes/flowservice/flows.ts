@@ -17,7 +17,7 @@ import {
   type Entity,
   type Kind,
 } from './helpers';
-import { FLOW_SPECS, STREAMING_FLOW_SPECS } from './specs';
+import { specsOf, STREAMING_FLOW_SPECS } from './specs';
 import { findResource, SCHEMAS } from '../../logic/xdm';
 
 /** The major version a schema reference's `contentType` (`…+json;version=N[.M]`) names; undefined if none. */
@@ -37,7 +37,7 @@ interface FlowRefs {
 function checkFlowRefs(ctx: RequestContext, body: Record<string, unknown>): FlowRefs {
   const flowSpecRef = ref(body['flowSpec']);
   if (!str(flowSpecRef.id)) bad("'flowSpec.id' is required.");
-  const flowSpec = FLOW_SPECS.find((s) => s.id === flowSpecRef.id);
+  const flowSpec = specsOf(ctx.tenant, 'flowSpecs').find((s) => s.id === flowSpecRef.id);
   if (!flowSpec) bad(`Invalid flow spec id ${flowSpecRef.id}.`, 'FLOW-1413-400');
   const tenant = ctx.tenant;
   const lookup = (kind: Kind, field: string, allowed: unknown): Entity[] =>

@@ -7,6 +7,7 @@ import {
   STREAMING_PROVIDER_ID,
 } from '../../../shared/aep-constants';
 import type { Router } from '../../core/router';
+import type { TenantStore } from '../../core/types';
 import { bad, BASE, notFound, ref, str, type Entity } from './helpers';
 import { listReply } from './listing';
 
@@ -75,19 +76,49 @@ export const FLOW_SPECS: Entity[] = [
 
 export const STREAMING_FLOW_SPECS = new Set([GENERIC_STREAMING_FLOW_SPEC_ID]);
 
-/** The body's `connectionSpec` reference, checked against the known connection specs. */
-export function connectionSpecOf(body: Record<string, unknown>): { id: string; version: string } {
+/**
+ * What an org has of the provider-owned specs (src/emulator/README.md, "Spec provisioning"): every spec above unless
+ * the control plane un-provisioned it in the tenant, and a flow spec's `sourceConnectionSpecIds` as the control plane
+ * may have set them.
+ */
+export const SPEC_OVERRIDES = 'specOverrides';
+export type SpecKind = 'connectionSpecs' | 'flowSpecs';
+export interface SpecOverride {
+  /** `{kind}/{spec id}` */
+  id: string;
+  provisioned?: boolean;
+  sourceConnectionSpecIds?: string[];
+}
+
+export function specsOf(tenant: TenantStore, kind: SpecKind): Entity[] {
+  const overrides = tenant.collection<SpecOverride>(SPEC_OVERRIDES);
+  const all = kind === 'connectionSpecs' ? CONNECTION_SPECS : FLOW_SPECS;
+  return all.flatMap((spec) => {
+    const o = overrides.get(`${kind}/${spec.id}`);
+    if (o?.provisioned === false) return [];
+    return [
+      o?.sourceConnectionSpecIds ? { ...spec, sourceConnectionSpecIds: o.sourceConnectionSpecIds } : spec,
+    ];
+  });
+}
+
+/** The body's `connectionSpec` reference, checked against the connection specs the tenant has. */
+export function connectionSpecOf(
+  tenant: TenantStore,
+  body: Record<string, unknown>,
+): { id: string; version: string } {
   const spec = ref(body['connectionSpec']);
   if (!str(spec.id)) bad("'connectionSpec.id' is required.");
-  if (!CONNECTION_SPECS.some((s) => s.id === spec.id))
+  if (!specsOf(tenant, 'connectionSpecs').some((s) => s.id === spec.id))
     bad(`Invalid connection spec id ${spec.id}.`, 'FLOW-1413-400');
   return { id: spec.id as string, version: str(spec.version) ?? '1.0' };
 }
 
-function registerSpecList(router: Router, resource: string, specs: Entity[]): void {
-  router.add('GET', `${BASE}/${resource}`, (ctx) => listReply(ctx, resource, specs));
+function registerSpecList(router: Router, resource: SpecKind): void {
+  router.add('GET', `${BASE}/${resource}`, (ctx) => listReply(ctx, resource, specsOf(ctx.tenant, resource)));
   router.add('GET', `${BASE}/${resource}/:id`, (ctx) => {
     const id = ctx.params['id'] ?? '';
+    const specs = specsOf(ctx.tenant, resource);
     // The OpenAPI allows a comma list of ids on GET by id.
     const found = id.split(',').map((one) => specs.find((s) => s.id === one) ?? notFound(resource, one));
     return { status: 200, body: { items: found } };
@@ -95,6 +126,6 @@ function registerSpecList(router: Router, resource: string, specs: Entity[]): vo
 }
 
 export function registerSpecs(router: Router): void {
-  registerSpecList(router, 'connectionSpecs', CONNECTION_SPECS);
-  registerSpecList(router, 'flowSpecs', FLOW_SPECS);
+  registerSpecList(router, 'connectionSpecs');
+  registerSpecList(router, 'flowSpecs');
 }
