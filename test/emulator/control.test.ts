@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { CHATLIO_CONNECTION_SPEC_ID, EMULATOR_DEFAULTS } from '../../src/shared/aep-constants';
+import {
+  CHATLIO_CONNECTION_SPEC_ID,
+  EMULATOR_DEFAULTS,
+  GENERIC_STREAMING_FLOW_SPEC_ID,
+} from '../../src/shared/aep-constants';
 import type {
   FlowList,
   ImsErrorBody,
@@ -210,5 +214,45 @@ void describe('control plane and faults', () => {
     assert.deepEqual(await emu.control.faults(), []);
     assert.deepEqual(await emu.control.calls(), []);
     assert.equal((await request(emu.url + SC, { headers: emu.headers(token) })).status, 401);
+  });
+  void it('un-provisions a connection spec and changes a flow spec’s sources, per org and sandbox', async () => {
+    const FS = '/data/foundation/flowservice';
+    const get = <T = unknown>(path: string, sandbox = 'prod') =>
+      request<T>(emu.url + FS + path, { headers: emu.headers(token, { sandbox }) });
+    assert.equal((await get(`/connectionSpecs/${CHATLIO_CONNECTION_SPEC_ID}`)).status, 200);
+    await emu.control.spec('connectionSpecs', CHATLIO_CONNECTION_SPEC_ID, {
+      provisioned: false,
+      sandbox: 'prod',
+    });
+    const gone = await get<PlatformErrorBody>(`/connectionSpecs/${CHATLIO_CONNECTION_SPEC_ID}`);
+    assert.equal(gone.status, 404);
+    assert.equal(gone.body.type, 'https://ns.adobe.com/aep/errors/FLOW-1439-404');
+    const listed = await get<FlowList<{ id: string }>>('/connectionSpecs');
+    assert.ok(!listed.body.items.some((s) => s.id === CHATLIO_CONNECTION_SPEC_ID));
+    const refused = await create<PlatformErrorBody>();
+    assert.equal(refused.status, 400);
+    assert.equal(refused.body.type, 'https://ns.adobe.com/aep/errors/FLOW-1413-400');
+    // Another sandbox keeps it; provisioned again, it is back.
+    assert.equal((await get(`/connectionSpecs/${CHATLIO_CONNECTION_SPEC_ID}`, 'dev')).status, 200);
+    await emu.control.spec('connectionSpecs', CHATLIO_CONNECTION_SPEC_ID, { provisioned: true });
+    assert.equal((await create()).status, 201);
+
+    await emu.control.spec('flowSpecs', GENERIC_STREAMING_FLOW_SPEC_ID, { sourceConnectionSpecIds: ['x'] });
+    const flowSpec = await get<FlowList<{ sourceConnectionSpecIds: string[] }>>(
+      `/flowSpecs/${GENERIC_STREAMING_FLOW_SPEC_ID}`,
+    );
+    assert.deepEqual(flowSpec.body.items[0]?.sourceConnectionSpecIds, ['x']);
+    const bad = await request(`${emu.url}/__emulator/specs/flowSpecs/nope`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: { provisioned: false },
+    });
+    assert.equal(bad.status, 400);
+    await emu.control.reset();
+    assert.equal(
+      (await get(`/flowSpecs/${GENERIC_STREAMING_FLOW_SPEC_ID}`)).status,
+      401,
+      'reset clears tokens',
+    );
   });
 });
