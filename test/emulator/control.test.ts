@@ -248,11 +248,12 @@ void describe('control plane and faults', () => {
       body: { provisioned: false },
     });
     assert.equal(bad.status, 400);
+    // Reset forgets the overrides.
     await emu.control.reset();
-    assert.equal(
-      (await get(`/flowSpecs/${GENERIC_STREAMING_FLOW_SPEC_ID}`)).status,
-      401,
-      'reset clears tokens',
+    token = await emu.token();
+    const restored = await get<FlowList<{ sourceConnectionSpecIds: string[] }>>(
+      `/flowSpecs/${GENERIC_STREAMING_FLOW_SPEC_ID}`,
     );
+    assert.ok(restored.body.items[0]?.sourceConnectionSpecIds.includes(CHATLIO_CONNECTION_SPEC_ID));
   });
 });
