@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { xdmMajor } from '../shared/aep-constants';
 import type { PresetField } from '../shared/preset-schema';
 import { AepNotFoundError } from './errors';
 import type { AepTransport } from './transport';
@@ -13,8 +14,7 @@ export const XED_FULL_ACCEPT = 'application/vnd.adobe.xed-full+json; version=1';
  * another major than the resource's finds nothing (404). No version, or one without a leading number: version 1.
  */
 export function xedFullAccept(version?: string | null): string {
-  const major = /^\s*(\d+)/.exec(version ?? '')?.[1];
-  return major ? `application/vnd.adobe.xed-full+json; version=${Number(major)}` : XED_FULL_ACCEPT;
+  return `application/vnd.adobe.xed-full+json; version=${xdmMajor(version)}`;
 }
 
 export const xdmResourceRefSchema = z.looseObject({

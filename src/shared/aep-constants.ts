@@ -20,8 +20,13 @@ export const XED_FULL_CONTENT_TYPE = 'application/vnd.adobe.xed-full+json;versio
  * `;version=1` and "2.0" `;version=2`. No version, or one without a leading number: version 1.
  */
 export function xedFullContentType(version?: string | null): string {
+  return `application/vnd.adobe.xed-full+json;version=${xdmMajor(version)}`;
+}
+
+/** The major of a Schema Registry `version` ("2.1" → 2); 1 when there is none or it has no leading number. */
+export function xdmMajor(version?: string | null): number {
   const major = /^\s*(\d+)/.exec(version ?? '')?.[1];
-  return major ? `application/vnd.adobe.xed-full+json;version=${Number(major)}` : XED_FULL_CONTENT_TYPE;
+  return major ? Number(major) : 1;
 }
 
 /** Defaults of the local emulator: it accepts exactly these unless started with others. */

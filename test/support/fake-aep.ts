@@ -10,6 +10,7 @@ import {
   CHATLIO_CONNECTION_SPEC_ID,
   DATA_LAKE_CONNECTION_SPEC_ID,
   GENERIC_STREAMING_FLOW_SPEC_ID,
+  HTTP_API_CONNECTION_SPEC_ID,
 } from '../../src/shared/aep-constants';
 import {
   aepErrorFromResponse,
@@ -122,7 +123,7 @@ const DEFAULT_FLOW_SPECS: Record<
   { sourceConnectionSpecIds: string[]; targetConnectionSpecIds: string[] }
 > = {
   [GENERIC_STREAMING_FLOW_SPEC_ID]: {
-    sourceConnectionSpecIds: [CHATLIO_CONNECTION_SPEC_ID],
+    sourceConnectionSpecIds: [CHATLIO_CONNECTION_SPEC_ID, HTTP_API_CONNECTION_SPEC_ID],
     targetConnectionSpecIds: [DATA_LAKE_CONNECTION_SPEC_ID],
   },
 };
@@ -130,7 +131,11 @@ const DEFAULT_FLOW_SPECS: Record<
 export class FakeAep {
   readonly calls: FakeCall[] = [];
   /** Connection specs the org has (`unprovision` takes one away). */
-  readonly connectionSpecs = new Set<string>([CHATLIO_CONNECTION_SPEC_ID, DATA_LAKE_CONNECTION_SPEC_ID]);
+  readonly connectionSpecs = new Set<string>([
+    CHATLIO_CONNECTION_SPEC_ID,
+    HTTP_API_CONNECTION_SPEC_ID,
+    DATA_LAKE_CONNECTION_SPEC_ID,
+  ]);
   /** Flow specs the org has, with the connection specs each lists. */
   readonly flowSpecs = structuredClone(DEFAULT_FLOW_SPECS);
   /** Data Prep's verdict on one mapping: an error message refuses it (default: every mapping passes). */

@@ -7,6 +7,7 @@ import { mappingSetName, resourceName } from '../../shared/naming';
 import { FAILURE_TYPES } from '../../shared/onboarding';
 import { withTenant, type Mapping } from '../../shared/preset-schema';
 import type { ActivityDeps } from '../deps';
+import { mappingProblems } from '../prerequisites';
 
 /** A plan runs before the onboarding's run exists, so the run marker in the names it shows is a placeholder. */
 const PLAN_MARKER = 'aepo-<run>';
@@ -206,15 +207,13 @@ export function createPlanActivities(deps: ActivityDeps) {
         const verdicts = await client.dataPrep.validateMappingSet(
           mappingSetValidateBody({ schemaId, mappings }),
         );
-        const bad = verdicts.validationResponse
-          .map((v, i) => ({ v, m: mappings[i] }))
-          .filter(({ v }) => v.status && v.status !== 'SUCCESS')
-          .map(({ m }) => m?.destination);
+        // The onboarding's own reading of the verdicts (src/activities/prerequisites.ts), one line per mapping.
+        const bad = mappingProblems(mappings, verdicts);
         if (bad.length) {
           mappingItem = {
             ...mappingItem,
             action: 'conflict',
-            reason: `the reused schema lacks ${bad.length} mapped destination(s): ${bad.join(', ')}`,
+            reason: `Data Prep refuses ${bad.length} mapping(s) against the reused schema: ${bad.join('; ')}`,
           };
         }
       }
