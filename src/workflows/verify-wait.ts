@@ -6,6 +6,7 @@
 import {
   ActivityCancellationType,
   ApplicationFailure,
+  patched,
   sleep,
   type ActivityOptions,
 } from '@temporalio/workflow';
@@ -47,8 +48,34 @@ export interface VerifySamplesInput {
 const minutes = (ms: number) =>
   ms >= 60_000 ? `${Math.round(ms / 6_000) / 10} min` : `${Math.round(ms / 100) / 10} s`;
 
+/**
+ * Runs that had scheduled the old one-activity verification (verifyWebhook) before the worker was upgraded replay
+ * it: their history has no marker of this patch. Every run reaching verification on this code records the marker.
+ */
+export const VERIFY_WAITS_IN_WORKFLOW = 'verify-waits-in-workflow';
+
 /** Posts the samples once and waits, with timers, until AEP counted each accepted one or the deadline passed. */
 export async function verifySamples(input: VerifySamplesInput): Promise<{ landed: string[] }> {
+  if (!patched(VERIFY_WAITS_IN_WORKFLOW)) {
+    // The old step's options: two attempts, each allowed the whole polling time (its default: 60 s).
+    const timeoutMs = Math.min(input.timeoutMs, 60_000);
+    return act(
+      {
+        cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+        startToCloseTimeout: timeoutMs + 60_000,
+        heartbeatTimeout: '30s',
+        retry: { initialInterval: '2s', maximumAttempts: 2 },
+      },
+      'Verify: post the sample events to the webhook and read the run metrics',
+    ).verifyWebhook({
+      sandbox: input.sandbox,
+      flowId: input.flowId,
+      webhookUrl: input.webhookUrl,
+      datasetId: input.datasetId,
+      samples: input.samples,
+      timeoutMs,
+    });
+  }
   const started = Date.now();
   const deadline = started + input.timeoutMs;
   const n = Object.keys(input.samples).length;

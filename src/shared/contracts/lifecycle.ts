@@ -158,6 +158,20 @@ export interface FlowRuns {
   failedRuns: number;
 }
 
+/** @deprecated verifyWebhook's input: the one-activity verification, kept for runs that scheduled it (verify-legacy.ts). */
+export interface VerifyWebhookInput {
+  sandbox: string;
+  flowId: string;
+  webhookUrl: string;
+  datasetId: string;
+  samples: Record<string, Record<string, unknown>>;
+  timeoutMs?: number;
+}
+/** @deprecated See VerifyWebhookInput. */
+export interface VerifyWebhookOutput {
+  landed: string[];
+}
+
 export interface PostSamplesInput {
   sandbox: string;
   flowId: string;
