@@ -2,6 +2,7 @@
 // by name and the run's marker), and the progress query follows every step. Orchestration only.
 import { CancellationScope, isCancellation, workflowInfo } from '@temporalio/workflow';
 import type { Activities, ResourceStep, SweepOutput } from '../activities';
+import { DEFAULT_VERIFY_TIMEOUT_MS } from '../shared/contracts/lifecycle';
 import type { ValidOnboardingInput } from '../shared/input';
 import { mergeMappings } from '../shared/mappings';
 import { mappingSetName, markedDescription, resourceName, runMarker, type StepName } from '../shared/naming';
@@ -22,13 +23,12 @@ import {
   READ_OPTIONS,
   STEP_OPTIONS,
   UNDO_OPTIONS,
-  VERIFY_OPTIONS,
-  VERIFY_TIMEOUT_MS,
 } from './onboarding-options';
 import { renderDetails } from './onboarding-progress';
 import { describeError, failureType, Saga, type CompensationReport, type UndoResult } from './saga';
 import { answered, createdSteps, ID_OF, REMOVE } from './onboarding-steps';
 import { settleAll } from './settle';
+import { verifySamples } from './verify-wait';
 
 export class OnboardingRun {
   readonly saga = new Saga();
@@ -274,24 +274,22 @@ export class OnboardingRun {
     for (const step of Object.keys(ID_OF) as ResourceStep[]) keep[step] = this.ids[ID_OF[step]];
     const { removed: duplicatesRemoved } = await this.sweep(keep);
 
-    // Optional last step: post each sample as the source would and check that each lands, mapped, in the dataset.
-    // A failure here fails the onboarding and compensates, like any other step.
+    // Optional last step: post each sample as the source would and wait, with timers, until AEP counts each in the
+    // dataset (./verify-wait.ts). A failure or a timeout fails the onboarding and compensates, like any other step.
     let verified: OnboardingResult['verified'];
     if (input.verify) {
       this.progress.phase = 'verifying';
       const out = await this.step(
         'verify',
         () =>
-          activities(
-            VERIFY_OPTIONS,
-            `Verify: post ${Object.keys(preset.samples).length} sample events to the webhook`,
-          ).verifyWebhook({
+          verifySamples({
             sandbox,
             flowId: flow.id,
             webhookUrl: webhook,
             datasetId: this.ids.datasetId!,
             samples: preset.samples,
-            timeoutMs: VERIFY_TIMEOUT_MS,
+            timeoutMs: input.verifyTimeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS,
+            syncValidation: input.verifySyncValidation,
           }),
         () => undefined,
       );

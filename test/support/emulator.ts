@@ -19,6 +19,17 @@ export interface EmulatorControl {
   calls(): Promise<CallRecord[]>;
   clearCalls(): Promise<void>;
   expireTokens(): Promise<void>;
+  /** The ingestion delays now in force, and how many accepted records are not counted yet. */
+  ingestion(): Promise<IngestionControl>;
+  /** Sets some ingestion delays (ms); a reset goes back to the start-up ones. */
+  setIngestion(delays: Partial<Omit<IngestionControl, 'pending'>>): Promise<IngestionControl>;
+}
+
+export interface IngestionControl {
+  inletDelayMs: number;
+  landingDelayMs: number;
+  aggregationDelayMs: number;
+  pending: number;
 }
 
 export interface StartedEmulator {
@@ -62,6 +73,9 @@ export function controlClient(url: string): EmulatorControl {
     calls: async () => (await (await call('GET', '/calls')).json()) as CallRecord[],
     clearCalls: async () => void (await call('DELETE', '/calls')),
     expireTokens: async () => void (await call('POST', '/tokens/expire')),
+    ingestion: async () => (await (await call('GET', '/ingestion')).json()) as IngestionControl,
+    setIngestion: async (delays) =>
+      (await (await call('PUT', '/ingestion', delays)).json()) as IngestionControl,
   };
 }
 

@@ -196,8 +196,9 @@ export async function resourcesIn(
   const tenant = state.tenants.find((t) => t.org === emu.options.orgId && t.sandbox === sandbox);
   const out: Record<string, unknown[]> = {};
   for (const [name, items] of Object.entries(tenant?.collections ?? {})) {
-    // Runs are records of ingestion, and mapping-set versions the history of a mapping set: not resources.
-    if (name === 'runs' || name === 'mappingSetVersions') continue;
+    // Runs and Observability Insights counters are records of ingestion, and mapping-set versions the history of a
+    // mapping set: not resources.
+    if (name === 'runs' || name === 'insightsMetrics' || name === 'mappingSetVersions') continue;
     if ((items as unknown[]).length) out[name] = items;
   }
   return out;
