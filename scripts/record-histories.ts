@@ -1,5 +1,6 @@
 // Records the event histories that test/workflows/replay.test.ts replays (determinism guard): a completed
-// onboarding, one compensated after a failure, and one cancelled midway. Re-run after an intended workflow change
+// onboarding, one compensated after a failure, one cancelled midway, and one verified (`verify: true`). The
+// `*-one-activity.json` histories there are not made here (see the replay test). Re-run after an intended workflow change
 // (`npx tsx scripts/record-histories.ts`) and commit the files; an unintended change fails the replay test instead.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -25,6 +26,13 @@ async function main(): Promise<void> {
       const ok = await h.start(tq, { source: 'chatlio', name: 'Replay completed' });
       await ok.handle.result();
       await save('onboarding-completed', ok.handle);
+
+      // The verification's post, checks and timers: one check before the record landed, one after.
+      await h.emu.control.setIngestion({ landingDelayMs: 2_000 });
+      const verified = await h.start(tq, { source: 'chatlio', name: 'Replay verified', verify: true });
+      await verified.handle.result();
+      await save('onboarding-verified', verified.handle);
+      await h.emu.control.setIngestion({ landingDelayMs: 0 });
 
       await h.emu.control.fault({
         method: 'POST',

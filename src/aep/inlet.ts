@@ -58,10 +58,11 @@ export class Inlet {
 
   /**
    * Posts one event to a webhook URL (`webhookUrl`) exactly as the source would: the URL as given, the flow id in
-   * its query, nothing added.
+   * its query, nothing added but `syncValidation=true` when asked for (the inlet then refuses an invalid record
+   * with its errors instead of a 200).
    */
-  postToWebhook(url: string, event: unknown): Promise<InletReceipt> {
-    return this.post(url, event);
+  postToWebhook(url: string, event: unknown, opts: { syncValidation?: boolean } = {}): Promise<InletReceipt> {
+    return this.post(url, event, opts.syncValidation ? { query: { syncValidation: 'true' } } : {});
   }
 
   private async post(

@@ -6,7 +6,17 @@ import { sendRaw, type HttpHooks, type RawResponse } from './http';
 import { ImsTokenProvider, type TokenSource } from './ims';
 
 /** `absolute`: `path` is a full URL (streaming inlet) and gets no platform headers and no token. */
-export type AepService = 'flowservice' | 'schemaregistry' | 'catalog' | 'conversion' | 'absolute';
+export type AepService =
+  'flowservice' | 'schemaregistry' | 'catalog' | 'conversion' | 'observability' | 'absolute';
+
+/** Where each Platform API lives under the platform URL ('absolute': the path is a whole URL, the inlet's). */
+const SERVICE_BASE: Record<Exclude<AepService, 'absolute'>, string> = {
+  flowservice: '/data/foundation/flowservice',
+  schemaregistry: '/data/foundation/schemaregistry',
+  catalog: '/data/foundation/catalog',
+  conversion: '/data/foundation/conversion',
+  observability: '/data/infrastructure/observability/insights',
+};
 
 export type QueryValue = string | string[] | number | undefined;
 
@@ -98,8 +108,7 @@ export class AepTransport {
   }
 
   url(service: AepService, path: string, query?: Record<string, QueryValue>): URL {
-    const base =
-      service === 'absolute' ? path : `${this.config.platformUrl}/data/foundation/${service}${path}`;
+    const base = service === 'absolute' ? path : `${this.config.platformUrl}${SERVICE_BASE[service]}${path}`;
     const url = new URL(base);
     const extra = encodeQuery(query);
     if (extra) url.search = url.search ? `${url.search}&${extra.slice(1)}` : extra;

@@ -1,5 +1,6 @@
 // What every CLI command gets: output, the Temporal client (connected on first use), defaults from the
 // environment, and how an onboarding named on the command line becomes a workflow id.
+import { verifyTimeoutProblem } from '../shared/contracts/lifecycle';
 import type { ParseArgsConfig } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { holdsName, nameHolder, readOnboardingRecord, type OnboardingRecord } from '../records';
@@ -155,4 +156,14 @@ export function requireCompleted(
       { lifecycle: record.lifecycle },
     );
   }
+}
+
+/** A verify timeout flag in seconds (`--timeout`, `--verify-timeout`) as ms; undefined when not given. */
+export function verifyTimeoutMs(flag: string, raw: unknown): number | undefined {
+  if (raw === undefined) return undefined;
+  const seconds = Number(raw);
+  const ms = Math.round(seconds * 1000);
+  const problem = Number.isFinite(seconds) ? verifyTimeoutProblem(ms) : 'must be a number';
+  if (problem) throw new CliError(`--${flag} takes seconds (1 to 86400): ${problem}`, EXIT.usage);
+  return ms;
 }

@@ -9,6 +9,7 @@ import { CliError, EXIT, type Command, type Ctx, type Io } from './context';
 import { explain } from './errors';
 import { lifecycleCommands } from './lifecycle-commands';
 import { onboardingCommands } from './onboarding-commands';
+import { sourcesCommands } from './sources-command';
 import { loadTemporalConnectConfig } from '../temporal/connect-config';
 import { isLoopbackHost } from '../shared/net';
 
@@ -22,7 +23,7 @@ const COMMON_OPTIONS = {
   'task-queue': { type: 'string' },
 } as const;
 
-const commands: Record<string, Command> = { ...onboardingCommands, ...lifecycleCommands };
+const commands: Record<string, Command> = { ...onboardingCommands, ...lifecycleCommands, ...sourcesCommands };
 
 function help(): string {
   return [

@@ -14,6 +14,7 @@ import {
   type Command,
   type Ctx,
   type Values,
+  verifyTimeoutMs,
 } from './context';
 import { explain } from './errors';
 import { formatList, formatPlan, formatProgress, formatRecord, formatResult } from './format';
@@ -43,6 +44,9 @@ export function parseInput(ctx: Ctx, values: Values, positionals: string[]): Rec
   if (ctx.sourceGiven || input.source === undefined) input.source = ctx.source;
   if (ctx.sandboxGiven) input.sandbox = ctx.sandbox;
   if (values.verify) input.verify = true;
+  const timeoutMs = verifyTimeoutMs('verify-timeout', values['verify-timeout']);
+  if (timeoutMs !== undefined) input.verifyTimeoutMs = timeoutMs;
+  if (values['sync-validation']) input.verifySyncValidation = true;
   return input;
 }
 
@@ -95,12 +99,19 @@ export const onboardingCommands: Record<string, Command> = {
   start: {
     summary: 'Start an onboarding and follow it until it ends (or --no-wait)',
     usage:
-      'aep-onboard start <name> [--source chatlio] [--sandbox prod] [--input JSON|@file] [--verify] [--no-wait] [--json]',
+      'aep-onboard start <name> [--source chatlio] [--sandbox prod] [--input JSON|@file] [--verify [--verify-timeout 900] [--sync-validation]] [--no-wait] [--json]',
     details: [
       '--input takes the whole onboarding input (see README "Starting an onboarding"); <name> and the flags win over it.',
-      '--verify posts a sample of each webhook type at the end and fails (and undoes everything) if one does not land.',
+      '--verify posts a sample of each webhook type at the end and fails (and undoes everything) if one does not land',
+      'within --verify-timeout seconds (default 900: AEP lands streamed records within minutes).',
     ],
-    options: { input: { type: 'string' }, 'no-wait': { type: 'boolean' }, verify: { type: 'boolean' } },
+    options: {
+      input: { type: 'string' },
+      'no-wait': { type: 'boolean' },
+      verify: { type: 'boolean' },
+      'verify-timeout': { type: 'string' },
+      'sync-validation': { type: 'boolean' },
+    },
     async run(ctx, positionals, values) {
       const input = parseInput(ctx, values, positionals);
       const client = await ctx.client();

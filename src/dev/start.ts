@@ -16,6 +16,7 @@ import {
 } from '../client/onboarding';
 import { formatProgress, formatResult } from '../cli/format';
 import { createEmulator } from '../emulator/app';
+import { ingestionDelaysFromEnv } from '../emulator/routes/ingestion';
 import { PresetRegistry } from '../presets/registry';
 import { EMULATOR_DEFAULTS } from '../shared/aep-constants';
 import { redactUrlUserinfo } from '../shared/net';
@@ -132,7 +133,10 @@ async function main(): Promise<void> {
   // 2. AEP: the emulator unless a real platform is configured
   let emulatorUrl: string | undefined;
   if (!env.AEP_PLATFORM_URL) {
-    const emulator = createEmulator({ dataFile: env.EMULATOR_DATA_FILE || undefined });
+    const emulator = createEmulator({
+      dataFile: env.EMULATOR_DATA_FILE || undefined,
+      ...ingestionDelaysFromEnv(env),
+    });
     const listening = await emulator.listen(Number(env.EMULATOR_PORT || 8090), '127.0.0.1');
     cleanups.unshift(() => listening.close());
     emulatorUrl = listening.url;

@@ -20,7 +20,9 @@ import * as control from './routes/control';
 import * as dataprep from './routes/dataprep';
 import * as flowservice from './routes/flowservice';
 import * as ims from './routes/ims';
+import { settleIngestion } from './routes/ingestion';
 import * as inlet from './routes/inlet';
+import * as observability from './routes/observability';
 import * as schemaregistry from './routes/schemaregistry';
 
 export const CONTROL_PREFIX = '/__emulator/';
@@ -133,6 +135,8 @@ export function createEmulator(opts: Partial<EmulatorOptions> = {}): Emulator {
     scope: { org?: string; sandbox?: string },
   ): Promise<Reply> {
     const path = url.pathname;
+    // Records whose landing or counting time has come, before anything reads (./routes/ingestion.ts).
+    settleIngestion(state, now());
     const match = router.match(method, path);
     if (match.kind === 'not-found') return serviceError(path, 404, `No route for ${method} ${path}`).reply;
     if (match.kind === 'method-not-allowed')
@@ -264,7 +268,8 @@ export function createEmulator(opts: Partial<EmulatorOptions> = {}): Emulator {
     },
   };
 
-  for (const mod of [ims, flowservice, schemaregistry, catalog, dataprep, inlet]) mod.register(router);
+  for (const mod of [ims, flowservice, schemaregistry, catalog, dataprep, inlet, observability])
+    mod.register(router);
   control.registerControl(router, emulator);
   return emulator;
 }

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { createEmulator } from './app';
 import type { EmulatorOptions } from './core/types';
+import { ingestionDelaysFromEnv } from './routes/ingestion';
 
 function num(flag: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -23,6 +24,8 @@ async function main(): Promise<void> {
       'token-ttl': { type: 'string' },
       'latency-ms': { type: 'string' },
       'inlet-delay-ms': { type: 'string' },
+      'landing-delay-ms': { type: 'string' },
+      'aggregation-delay-ms': { type: 'string' },
       'data-file': { type: 'string' },
       'public-origin': { type: 'string' },
     },
@@ -41,9 +44,15 @@ async function main(): Promise<void> {
     tokenTtlSeconds: num('token-ttl', values['token-ttl']),
     latencyMs: num('latency-ms', values['latency-ms']),
     inletDelayMs: num('inlet-delay-ms', values['inlet-delay-ms']),
+    ...ingestionDelaysFromEnv(env),
     dataFile: values['data-file'],
     publicOrigin: values['public-origin']?.replace(/\/+$/, ''),
   };
+  // Flags win over the environment.
+  const landing = num('landing-delay-ms', values['landing-delay-ms']);
+  const aggregation = num('aggregation-delay-ms', values['aggregation-delay-ms']);
+  if (landing !== undefined) opts.landingDelayMs = landing;
+  if (aggregation !== undefined) opts.aggregationDelayMs = aggregation;
   const port = num('port', values.port) ?? 8090;
   const emulator = createEmulator(opts);
   const server = await emulator.listen(port, values.host ?? '127.0.0.1');

@@ -7,10 +7,8 @@ import {
   STREAMING_PROVIDER_ID,
 } from '../shared/aep-constants';
 import { chatlioSamples } from '../shared/presets/chatlio-samples';
-import type { PresetField, SourcePresetInput } from '../shared/preset-schema';
-
-const text = (title: string): PresetField => ({ type: 'string', title });
-const when = (title: string): PresetField => ({ type: 'string', title, format: 'date-time' });
+import type { SourcePresetInput } from '../shared/preset-schema';
+import { text, when } from './preset-kit';
 
 const NS = '_{TENANT}.chatlio';
 
@@ -117,6 +115,7 @@ const preset: SourcePresetInput = {
     { sourceType: 'ATTRIBUTE', source: 'rating', destination: `${NS}.feedback.rating` },
     { sourceType: 'ATTRIBUTE', source: 'comment', destination: `${NS}.feedback.comment` },
   ],
+  identity: { path: `${NS}.visitor.email`, namespace: 'Email' },
   samples: chatlioSamples as unknown as Record<string, Record<string, unknown>>,
 };
 

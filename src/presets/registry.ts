@@ -7,8 +7,20 @@ import { formatIssues } from '../shared/input';
 
 export const BUILTIN_PRESET_DIR = __dirname;
 
+/** Where a preset came from: a pack shipped with the worker, or a file of a user's AEP_PRESET_DIRS directory. */
+export interface PresetOrigin {
+  kind: 'built-in' | 'user';
+  /** The preset file. */
+  path: string;
+}
+
+export interface PresetEntry {
+  preset: SourcePreset;
+  origin: PresetOrigin;
+}
+
 export class PresetRegistry {
-  private cache: Map<string, SourcePreset> | undefined;
+  private cache: Map<string, PresetEntry> | undefined;
 
   constructor(private readonly dirs: string[] = [BUILTIN_PRESET_DIR]) {}
 
@@ -17,10 +29,11 @@ export class PresetRegistry {
     return new PresetRegistry([BUILTIN_PRESET_DIR, ...extra.map((d) => path.resolve(d))]);
   }
 
-  private load(): Map<string, SourcePreset> {
+  private load(): Map<string, PresetEntry> {
     if (this.cache) return this.cache;
-    const presets = new Map<string, SourcePreset>();
+    const presets = new Map<string, PresetEntry>();
     for (const dir of this.dirs) {
+      const kind = path.resolve(dir) === path.resolve(BUILTIN_PRESET_DIR) ? 'built-in' : 'user';
       for (const file of readdirSync(dir).sort()) {
         if (!/\.preset\.(ts|js|json)$/.test(file) || file.endsWith('.d.ts')) continue;
         // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -34,7 +47,7 @@ export class PresetRegistry {
         }
         if (presets.has(parsed.data.id))
           throw new Error(`Duplicate source preset id "${parsed.data.id}" in ${dir}`);
-        presets.set(parsed.data.id, parsed.data);
+        presets.set(parsed.data.id, { preset: parsed.data, origin: { kind, path: path.join(dir, file) } });
       }
     }
     this.cache = presets;
@@ -46,6 +59,11 @@ export class PresetRegistry {
   }
 
   get(id: string): SourcePreset | undefined {
-    return this.load().get(id);
+    return this.load().get(id)?.preset;
+  }
+
+  /** Every preset with its origin, in load order (built-in packs first). */
+  entries(): PresetEntry[] {
+    return [...this.load().values()];
   }
 }

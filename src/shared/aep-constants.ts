@@ -2,7 +2,13 @@
 
 /** Chatlio source connection spec (version 1.0). */
 export const CHATLIO_CONNECTION_SPEC_ID = '073127a3-26e3-496c-9d94-9f48fb93fba8';
-/** Provider id of the self-serve streaming sources (Chatlio, HTTP API, Streaming SDK). */
+/** Pendo source connection spec (AEP docs: sources/tutorials/api/create/analytics/pendo-webhook.md). */
+export const PENDO_CONNECTION_SPEC_ID = '6ff5654f-19d5-427d-bd3e-c0ebc802389a';
+/** Customer.io source connection spec, beta (…/api/create/marketing-automation/customerio-webhook.md). */
+export const CUSTOMERIO_CONNECTION_SPEC_ID = '96479064-7b8a-4d69-b9ed-21c5683837ea';
+/** Shopify Streaming source connection spec, beta (…/api/create/ecommerce/shopify-streaming.md). */
+export const SHOPIFY_STREAMING_CONNECTION_SPEC_ID = 'e77fd9d2-22a8-11ed-861d-0242ac120002';
+/** Provider id of the self-serve streaming sources (Chatlio, Pendo, Customer.io, Shopify Streaming, HTTP API). */
 export const STREAMING_PROVIDER_ID = '521eee4d-8cbe-4906-bb48-fb6bd4450033';
 /** Flow spec `GenericStreamingAEP` used by webhook / Streaming SDK sources. */
 export const GENERIC_STREAMING_FLOW_SPEC_ID = 'e77fde5a-22a8-11ed-861d-0242ac120002';

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { inputTooDeep, MAX_INPUT_DEPTH, tooDeepProblem } from './depth';
 import { normaliseName } from './naming';
 import { MappingSchema } from './preset-schema';
+import { verifyTimeoutProblem } from './verify-timeout';
 
 const SANDBOX = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
@@ -67,6 +68,16 @@ export const OnboardingInputSchema = z
     flow: FlowOptionsSchema.optional(),
     /** Post each sample event to the webhook after creation and fail (and compensate) if one does not land. */
     verify: z.boolean().optional(),
+    /** How long verify waits for AEP to count the samples (ms); default 15 minutes. */
+    verifyTimeoutMs: z
+      .number()
+      .optional()
+      .superRefine((ms, ctx) => {
+        const problem = verifyTimeoutProblem(ms);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
+    /** Verify posts with `syncValidation=true`: an invalid sample is refused at once, with its errors (dev only). */
+    verifySyncValidation: z.boolean().optional(),
   })
   .strict();
 

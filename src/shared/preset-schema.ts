@@ -34,7 +34,18 @@ export const MappingSchema = z.object({
 });
 export type Mapping = z.infer<typeof MappingSchema>;
 
-export const SourcePresetSchema = z.object({
+/**
+ * The field that identifies the person behind an event, as XDM: `path` is a mapping destination (e.g.
+ * `_{TENANT}.pendo.visitorId`), `namespace` an identity namespace code, standard (`Email`, `Phone`, `ECID`) or one the
+ * org defines. Shown by `aep-onboard sources`; no identity descriptor is created from it (yet).
+ */
+export const PresetIdentitySchema = z.object({
+  path: z.string().min(1).max(500),
+  namespace: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'must be an identity namespace code'),
+});
+export type PresetIdentity = z.infer<typeof PresetIdentitySchema>;
+
+const PresetObjectSchema = z.object({
   id: z.string().regex(/^[a-z][a-z0-9-]{1,40}$/),
   displayName: z.string().min(1),
   connectionSpec: specRef,
@@ -54,6 +65,18 @@ export const SourcePresetSchema = z.object({
   mappings: z.array(MappingSchema).min(1),
   /** One sample body per webhook type the source sends; verify posts each one. */
   samples: z.record(z.string(), z.record(z.string(), z.unknown())),
+  identity: PresetIdentitySchema.optional(),
+});
+
+// An identity that no mapping fills would never carry a value: refused when the preset loads.
+export const SourcePresetSchema = PresetObjectSchema.superRefine((preset, ctx) => {
+  if (preset.identity && !preset.mappings.some((m) => m.destination === preset.identity!.path)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['identity', 'path'],
+      message: `must be the destination of one of the mappings (no mapping fills ${preset.identity.path})`,
+    });
+  }
 });
 export type SourcePreset = z.infer<typeof SourcePresetSchema>;
 export type SourcePresetInput = z.input<typeof SourcePresetSchema>;

@@ -7,7 +7,6 @@ import {
   type LocalActivityOptions,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { DEFAULT_VERIFY_TIMEOUT_MS } from '../shared/contracts/lifecycle';
 
 /**
  * Creates and reads: bounded retries, so a step that keeps failing ends the run (and compensates). On cancellation
@@ -31,14 +30,6 @@ export const UNDO_OPTIONS: ActivityOptions = {
   heartbeatTimeout: '10s',
   scheduleToCloseTimeout: '30m',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '60s', maximumAttempts: 40 },
-};
-/** Verification posts every sample once per attempt: at most two attempts, each allowed the full polling time. */
-export const VERIFY_TIMEOUT_MS = DEFAULT_VERIFY_TIMEOUT_MS;
-export const VERIFY_OPTIONS: ActivityOptions = {
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  startToCloseTimeout: VERIFY_TIMEOUT_MS + 60_000,
-  heartbeatTimeout: '30s',
-  retry: { initialInterval: '2s', maximumAttempts: 2 },
 };
 /**
  * Reads that change nothing run as local activities: in the worker, inside the workflow task, with no round trip

@@ -1,8 +1,9 @@
 // One onboarding's steps, in order: the checks that need no write (the source's specs, a reused schema's mappings)
 // before the first create, then the creates, each registering its undo first (./onboarding-run-base.ts), and the
 // progress query following every step. Orchestration only.
-import { CancellationScope } from '@temporalio/workflow';
+import { CancellationScope, patched } from '@temporalio/workflow';
 import type { ResolveReusedOutput, ResourceStep, SweepOutput } from '../activities';
+import { DEFAULT_VERIFY_TIMEOUT_MS } from '../shared/contracts/lifecycle';
 import { mergeMappings } from '../shared/mappings';
 import { markedDescription } from '../shared/naming';
 import {
@@ -20,13 +21,15 @@ import {
   READ_OPTIONS,
   STEP_OPTIONS,
   UNDO_OPTIONS,
-  VERIFY_OPTIONS,
-  VERIFY_TIMEOUT_MS,
 } from './onboarding-options';
 import { OnboardingRunBase } from './onboarding-run-base';
 import { describeError, failureType, type CompensationReport } from './saga';
 import { createdSteps, ID_OF } from './onboarding-steps';
 import { settleAll } from './settle';
+import { verifySamples } from './verify-wait';
+
+/** Patch: the checks before the first write (specs, mappings), for runs started before them. */
+export const CHECKS_BEFORE_WRITING = 'checks-before-writing';
 
 export class OnboardingRun extends OnboardingRunBase {
   /** The name each step created under, for the sweep (reused resources are not this run's: never swept). */
@@ -75,10 +78,18 @@ export class OnboardingRun extends OnboardingRunBase {
   async provision(): Promise<OnboardingResult> {
     const { input, preset, sandbox, marker } = this;
     // Nothing is written before the org is known to take the source (its specs) and, for a schema that exists
-    // already, before Data Prep accepts the mappings against it. The tenant id is read meanwhile.
-    const [, { tenantId }] = await Promise.all([this.checkSpecs(), this.tenant()]);
-    const reused = input.schemaId || input.datasetId ? await this.reuse() : undefined;
-    if (reused) await this.validateMappings(reused.schemaId, tenantId);
+    // already, before Data Prep accepts the mappings against it. The tenant id is read meanwhile. A run started by
+    // the code before these checks (no patch marker in its history) replays as it ran: no checks, tenant and reused
+    // schema read in the chain.
+    const checks = patched(CHECKS_BEFORE_WRITING);
+    const reusing = Boolean(input.schemaId || input.datasetId);
+    let tenantId: string | undefined;
+    let reused: ResolveReusedOutput | undefined;
+    if (checks) {
+      [, { tenantId }] = await Promise.all([this.checkSpecs(), this.tenant()]);
+      reused = reusing ? await this.reuse() : undefined;
+      if (reused) await this.validateMappings(reused.schemaId, tenantId);
+    }
     // Branches run under one scope: the first failure cancels its siblings, and compensation starts only once every
     // branch has settled, so nothing is still being created while the undos run.
     const scope = new CancellationScope();
@@ -99,10 +110,12 @@ export class OnboardingRun extends OnboardingRunBase {
             }),
         ),
         chain: (async () => {
-          const schemaId = reused?.schemaId ?? (await this.schema(tenantId));
+          const tenant = tenantId ?? (await this.tenant()).tenantId;
+          reused ??= reusing ? await this.reuse() : undefined;
+          const schemaId = reused?.schemaId ?? (await this.schema(tenant));
           const { dataset, mappingSet } = await settleAll(scope, {
             dataset: this.dataset(schemaId),
-            mappingSet: this.mappingSet(schemaId, tenantId, !reused),
+            mappingSet: this.mappingSet(schemaId, tenant, checks && !reusing),
           });
           const targetConnection = await this.create(
             'targetConnection',
@@ -154,24 +167,22 @@ export class OnboardingRun extends OnboardingRunBase {
     for (const step of Object.keys(ID_OF) as ResourceStep[]) keep[step] = this.ids[ID_OF[step]];
     const { removed: duplicatesRemoved } = await this.sweep(keep);
 
-    // Optional last step: post each sample as the source would and check that each lands, mapped, in the dataset.
-    // A failure here fails the onboarding and compensates, like any other step.
+    // Optional last step: post each sample as the source would and wait, with timers, until AEP counts each in the
+    // dataset (./verify-wait.ts). A failure or a timeout fails the onboarding and compensates, like any other step.
     let verified: OnboardingResult['verified'];
     if (input.verify) {
       this.progress.phase = 'verifying';
       const out = await this.step(
         'verify',
         () =>
-          activities(
-            VERIFY_OPTIONS,
-            `Verify: post ${Object.keys(preset.samples).length} sample events to the webhook`,
-          ).verifyWebhook({
+          verifySamples({
             sandbox,
             flowId: flow.id,
             webhookUrl: webhook,
             datasetId: this.ids.datasetId!,
             samples: preset.samples,
-            timeoutMs: VERIFY_TIMEOUT_MS,
+            timeoutMs: input.verifyTimeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS,
+            syncValidation: input.verifySyncValidation,
           }),
         () => undefined,
       );

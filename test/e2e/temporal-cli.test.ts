@@ -2,54 +2,17 @@
 // operator would without our own CLI: the workflow validates its input itself, since nothing else did.
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { findTemporalBinaries } from '../../src/dev/temporal-binaries';
 import { FAILURE_TYPES, type OnboardingResult } from '../../src/shared/onboarding';
-import { ONBOARDING_WORKFLOW_TYPE } from '../../src/shared/naming';
 import { useHarness, resourcesIn } from '../support/onboarding';
 import { uniqueName } from '../support/temporal';
-
-const exec = promisify(execFile);
+import { onboardingStartArgs as startArgs, temporalCli, temporalCliPath } from '../support/temporal-cli';
 
 describe('Temporal CLI: start an onboarding with `temporal workflow start`', { timeout: 120_000 }, () => {
-  const cli = findTemporalBinaries().cli;
   before(() => {
-    assert.ok(cli, 'no Temporal CLI: run `npm run temporal:install`');
+    assert.ok(temporalCliPath(), 'no Temporal CLI: run `npm run temporal:install`');
   });
   const h = useHarness();
-
-  /** Runs the CLI against the test's server; never the user's own config or environment. */
-  async function temporal(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TEMPORAL_')));
-    const connection = ['--address', h.env.address, '--namespace', h.env.namespace ?? 'default'];
-    try {
-      const { stdout, stderr } = await exec(cli!, [...args, ...connection], { env, timeout: 60_000 });
-      return { stdout, stderr, code: 0 };
-    } catch (err) {
-      const e = err as { stdout?: string; stderr?: string; code?: number };
-      return {
-        stdout: e.stdout ?? '',
-        stderr: e.stderr ?? '',
-        code: typeof e.code === 'number' ? e.code : -1,
-      };
-    }
-  }
-
-  function startArgs(taskQueue: string, workflowId: string, input: unknown): string[] {
-    return [
-      'workflow',
-      'start',
-      '--type',
-      ONBOARDING_WORKFLOW_TYPE,
-      '--task-queue',
-      taskQueue,
-      '--workflow-id',
-      workflowId,
-      '--input',
-      JSON.stringify(input),
-    ];
-  }
+  const temporal = (...args: string[]) => temporalCli(h, ...args);
 
   it('completes, and `temporal workflow result` prints the webhook URL', async () => {
     await h.emu.control.reset();

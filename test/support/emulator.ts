@@ -28,6 +28,17 @@ export interface EmulatorControl {
     id: string,
     set: { provisioned?: boolean; sourceConnectionSpecIds?: string[]; org?: string; sandbox?: string },
   ): Promise<void>;
+  /** The ingestion delays now in force, and how many accepted records are not counted yet. */
+  ingestion(): Promise<IngestionControl>;
+  /** Sets some ingestion delays (ms); a reset goes back to the start-up ones. */
+  setIngestion(delays: Partial<Omit<IngestionControl, 'pending'>>): Promise<IngestionControl>;
+}
+
+export interface IngestionControl {
+  inletDelayMs: number;
+  landingDelayMs: number;
+  aggregationDelayMs: number;
+  pending: number;
 }
 
 export interface StartedEmulator {
@@ -72,6 +83,9 @@ export function controlClient(url: string): EmulatorControl {
     clearCalls: async () => void (await call('DELETE', '/calls')),
     expireTokens: async () => void (await call('POST', '/tokens/expire')),
     spec: async (kind, id, set) => void (await call('PUT', `/specs/${kind}/${encodeURIComponent(id)}`, set)),
+    ingestion: async () => (await (await call('GET', '/ingestion')).json()) as IngestionControl,
+    setIngestion: async (delays) =>
+      (await (await call('PUT', '/ingestion', delays)).json()) as IngestionControl,
   };
 }
 

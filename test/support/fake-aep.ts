@@ -9,9 +9,21 @@ import { randomUUID } from 'node:crypto';
 import {
   CHATLIO_CONNECTION_SPEC_ID,
   DATA_LAKE_CONNECTION_SPEC_ID,
+  CUSTOMERIO_CONNECTION_SPEC_ID,
   GENERIC_STREAMING_FLOW_SPEC_ID,
   HTTP_API_CONNECTION_SPEC_ID,
+  PENDO_CONNECTION_SPEC_ID,
+  SHOPIFY_STREAMING_CONNECTION_SPEC_ID,
 } from '../../src/shared/aep-constants';
+
+/** The webhook sources' connection specs (every built-in preset's), as the emulator serves them. */
+const SOURCE_SPECS = [
+  CHATLIO_CONNECTION_SPEC_ID,
+  PENDO_CONNECTION_SPEC_ID,
+  CUSTOMERIO_CONNECTION_SPEC_ID,
+  SHOPIFY_STREAMING_CONNECTION_SPEC_ID,
+  HTTP_API_CONNECTION_SPEC_ID,
+];
 import {
   aepErrorFromResponse,
   networkError,
@@ -26,6 +38,8 @@ import {
   type IdEtag,
   type Inlet,
   type MappingSet,
+  type ObservabilityInsights,
+  type Run,
   type SchemaRegistry,
   type XdmResource,
 } from '../../src/aep';
@@ -35,7 +49,8 @@ export type FakeMethod =
   | `catalog.${keyof CatalogFake}`
   | `dataPrep.${keyof DataPrepFake}`
   | `flowService.${keyof FlowServiceFake}`
-  | `inlet.${keyof InletFake}`;
+  | `inlet.${keyof InletFake}`
+  | `observability.${keyof ObservabilityFake}`;
 
 export interface FakeCall {
   method: FakeMethod;
@@ -75,9 +90,17 @@ type DataPrepFake = Pick<
 >;
 type FlowServiceFake = Pick<
   FlowService,
-  'create' | 'get' | 'listAll' | 'delete' | 'flowAction' | 'getConnectionSpec' | 'getFlowSpec'
+  'create' | 'get' | 'listAll' | 'delete' | 'flowAction' | 'listRuns' | 'getConnectionSpec' | 'getFlowSpec'
 >;
-type InletFake = Pick<Inlet, 'webhookUrl'>;
+type InletFake = Pick<Inlet, 'webhookUrl' | 'postToWebhook'>;
+type ObservabilityFake = Pick<ObservabilityInsights, 'totals'>;
+
+/** One event posted to a flow's webhook: counted (runs, dataset metrics) once the fake's clock passes `countedAt`. */
+interface Ingested {
+  flowId: string;
+  datasetId?: string;
+  countedAt: number;
+}
 
 /** The collections the fake keeps, per sandbox. */
 export type FakeCollection = 'fieldgroups' | 'schemas' | 'datasets' | 'mappingSets' | FlowKind;
@@ -123,7 +146,7 @@ const DEFAULT_FLOW_SPECS: Record<
   { sourceConnectionSpecIds: string[]; targetConnectionSpecIds: string[] }
 > = {
   [GENERIC_STREAMING_FLOW_SPEC_ID]: {
-    sourceConnectionSpecIds: [CHATLIO_CONNECTION_SPEC_ID, HTTP_API_CONNECTION_SPEC_ID],
+    sourceConnectionSpecIds: SOURCE_SPECS,
     targetConnectionSpecIds: [DATA_LAKE_CONNECTION_SPEC_ID],
   },
 };
@@ -131,11 +154,7 @@ const DEFAULT_FLOW_SPECS: Record<
 export class FakeAep {
   readonly calls: FakeCall[] = [];
   /** Connection specs the org has (`unprovision` takes one away). */
-  readonly connectionSpecs = new Set<string>([
-    CHATLIO_CONNECTION_SPEC_ID,
-    HTTP_API_CONNECTION_SPEC_ID,
-    DATA_LAKE_CONNECTION_SPEC_ID,
-  ]);
+  readonly connectionSpecs = new Set<string>([...SOURCE_SPECS, DATA_LAKE_CONNECTION_SPEC_ID]);
   /** Flow specs the org has, with the connection specs each lists. */
   readonly flowSpecs = structuredClone(DEFAULT_FLOW_SPECS);
   /** Data Prep's verdict on one mapping: an error message refuses it (default: every mapping passes). */
@@ -146,6 +165,14 @@ export class FakeAep {
   private readonly hooks: Array<{ method: FakeMethod; fn: (call: FakeCall) => void }> = [];
   private readonly views = new Map<string, AepClient>();
   readonly client: AepClient;
+  /** Events posted to webhooks, in order. */
+  readonly ingested: Ingested[] = [];
+  /**
+   * The fake's clock, for what lags ingestion (a test on the time-skipping server sets it to workflow time), and
+   * how long after a post the flow's runs and the dataset's metrics count the event (landing + aggregation).
+   */
+  now: () => number = Date.now;
+  countDelayMs = 0;
 
   constructor(opts: { sandbox?: string; tenantId?: string } = {}) {
     this.tenantId = opts.tenantId ?? 'faketenant';
@@ -403,10 +430,41 @@ export class FakeAep {
           const spec = this.flowSpecs[id];
           return spec ? { id, ...structuredClone(spec) } : missing(`/flowSpecs/${id}`);
         }),
+      listRuns: (flowId) =>
+        rec('flowService.listRuns', [flowId], (): Run[] => {
+          const counted = this.ingested.filter((i) => i.flowId === flowId && i.countedAt <= this.now());
+          if (!counted.length) return [];
+          const n = counted.length;
+          const recordSummary = { inputRecordCount: n, outputRecordCount: n, failedRecordCount: 0 };
+          return [
+            { id: `run-${flowId}`, flowId, metrics: { recordSummary, statusSummary: { status: 'success' } } },
+          ];
+        }),
     };
 
     const inlet: InletFake = {
       webhookUrl: (inletUrl, flowId) => `${inletUrl}?flowId=${encodeURIComponent(flowId)}`,
+      // Every event is accepted and (later) counted as written to the flow's target dataset.
+      postToWebhook: (url, event, opts) =>
+        rec('inlet.postToWebhook', [url, event, opts], () => {
+          const flowId = new URL(url).searchParams.get('x-adobe-flow-id') ?? '';
+          const flow = c('flows').get(flowId);
+          const targetId = (flow?.['targetConnectionIds'] as string[] | undefined)?.[0];
+          const target = targetId ? c('targetConnections').get(targetId) : undefined;
+          const datasetId = (body(target?.['params'])['dataSetId'] as string | undefined) ?? undefined;
+          const at = this.now();
+          this.ingested.push({ flowId, datasetId, countedAt: at + this.countDelayMs });
+          return { inletId: 'fake', xactionId: `${at}:1:1`, receivedTimeMs: at };
+        }),
+    };
+    const observability: ObservabilityFake = {
+      totals: (query) =>
+        rec('observability.totals', [query], () => {
+          const written = this.ingested.filter((i) => i.datasetId === query.id && i.countedAt <= this.now());
+          return Object.fromEntries(
+            query.metric.map((m) => [m, m.includes('recordsuccess') ? written.length : 0]),
+          );
+        }),
     };
 
     const client = {
@@ -426,6 +484,7 @@ export class FakeAep {
       dataPrep,
       flowService,
       inlet,
+      observability,
       withSandbox: (s: string) => this.view(s),
       close: async () => {},
     };

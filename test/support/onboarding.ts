@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before } from 'node:test';
 import { DefaultLogger, Runtime, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createAepClient, type AepClient } from '../../src/aep';
 import { startOnboarding } from '../../src/client/onboarding';
@@ -82,8 +83,13 @@ export interface Harness {
   emu: StartedEmulator;
   aep: AepClient;
   presets: PresetRegistry;
-  /** Runs `fn` while a worker on a fresh task queue serves it. */
+  /**
+   * Runs `fn` while a worker serves its task queue: the suite's one worker, with no run of an earlier test left on
+   * the queue; a worker of its own when `presets` differ from the harness's.
+   */
   withWorker<R>(fn: (taskQueue: string) => Promise<R>, presets?: PresetRegistry): Promise<R>;
+  /** The same with a new worker on a fresh task queue: nothing it remembers (the tenant id it read) carries over. */
+  withFreshWorker<R>(fn: (taskQueue: string) => Promise<R>, presets?: PresetRegistry): Promise<R>;
   /** Starts an onboarding on `taskQueue` with a unique workflow id. */
   start(taskQueue: string, input: unknown): ReturnType<typeof startOnboarding>;
   teardown(): Promise<void>;
@@ -97,22 +103,45 @@ export async function createHarness(emulatorOptions: Partial<EmulatorOptions> = 
   const aep = aepClientFor(emu);
   const presets = PresetRegistry.fromEnv({});
   const wfBundle = await workflowBundle();
+  const createWorker = (taskQueue: string, workerPresets: PresetRegistry): Promise<Worker> =>
+    createOnboardingWorker({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      aep,
+      presets: workerPresets,
+      tuning: { workflowBundle: wfBundle },
+    });
+  let shared: Promise<{ worker: Worker; running: Promise<void> }> | undefined;
+  const withFreshWorker: Harness['withFreshWorker'] = async (fn, workerPresets = presets) => {
+    const worker = await createWorker(uniqueName('tq'), workerPresets);
+    return worker.runUntil(fn(worker.options.taskQueue));
+  };
   return {
     env,
     emu,
     aep,
     presets,
-    async withWorker(fn, workerPresets = presets) {
-      const taskQueue = uniqueName('tq');
-      const worker: Worker = await createOnboardingWorker({
-        connection: env.nativeConnection,
-        namespace: env.namespace ?? 'default',
-        taskQueue,
-        aep,
-        presets: workerPresets,
-        tuning: { workflowBundle: wfBundle },
-      });
-      return worker.runUntil(fn(taskQueue));
+    withFreshWorker,
+    async withWorker(fn, workerPresets) {
+      if (workerPresets && workerPresets !== presets) return withFreshWorker(fn, workerPresets);
+      // Worker.create costs about two seconds of CPU (a thread that loads the bundle), and most suites ask for a
+      // worker in every test: the harness keeps one and gives each test what a fresh worker would have left, no
+      // run of an earlier test still going on its task queue.
+      shared ??= createWorker(uniqueName('tq'), presets).then((worker) => ({
+        worker,
+        running: worker.run(),
+      }));
+      const { worker, running } = await shared;
+      const taskQueue = worker.options.taskQueue;
+      try {
+        return await Promise.race([
+          fn(taskQueue),
+          running.then(() => Promise.reject(new Error('the shared test worker stopped'))),
+        ]);
+      } finally {
+        await terminateRunning(env.client, taskQueue);
+      }
     },
     start(taskQueue, input) {
       return startOnboarding(env.client, input, {
@@ -123,11 +152,39 @@ export async function createHarness(emulatorOptions: Partial<EmulatorOptions> = 
       });
     },
     async teardown() {
+      if (shared) {
+        const { worker, running } = await shared;
+        worker.shutdown();
+        await running;
+      }
       await aep.close();
       await emu.close();
       await env.teardown();
     },
   };
+}
+
+/**
+ * Ends every run still open on `taskQueue` (a test's cancelled or abandoned runs), as stopping a worker of its own
+ * would have: the next test then starts on a quiet queue. Visibility can lag a start by a moment, so it looks twice.
+ */
+async function terminateRunning(client: Client, taskQueue: string): Promise<void> {
+  for (let pass = 0; pass < 2; pass++) {
+    const open: string[] = [];
+    for await (const wf of client.workflow.list({
+      query: `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'`,
+    }))
+      open.push(wf.workflowId);
+    await Promise.all(
+      open.map((id) =>
+        client.workflow
+          .getHandle(id)
+          .terminate('the test that started it has ended')
+          .catch(() => undefined),
+      ),
+    );
+    if (open.length === 0 && pass === 0) await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 /** Every resource of every tenant in the emulator, as `collection:id` strings (records excluded). */
@@ -139,9 +196,9 @@ export async function resourcesIn(
   const tenant = state.tenants.find((t) => t.org === emu.options.orgId && t.sandbox === sandbox);
   const out: Record<string, unknown[]> = {};
   for (const [name, items] of Object.entries(tenant?.collections ?? {})) {
-    // Runs are records of ingestion, and mapping-set versions the history of a mapping set: not resources.
-    // Spec overrides are the control plane's provisioning of the org, not anything a run created.
-    if (name === 'runs' || name === 'mappingSetVersions' || name === 'specOverrides') continue;
+    // Runs and Observability Insights counters are records of ingestion, and mapping-set versions the history of a
+    // mapping set: not resources. Spec overrides are the control plane's provisioning of the org.
+    if (['runs', 'insightsMetrics', 'mappingSetVersions', 'specOverrides'].includes(name)) continue;
     if ((items as unknown[]).length) out[name] = items;
   }
   return out;

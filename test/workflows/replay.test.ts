@@ -1,5 +1,8 @@
 // Replays recorded histories against today's workflow code: a change that would break runs already in flight fails
-// here (DeterminismViolationError) instead of in production. Histories: scripts/record-histories.ts.
+// here (DeterminismViolationError) instead of in production. Histories: scripts/record-histories.ts, except the two
+// `*-one-activity.json`: an onboarding with `verify: true` and a verify run as the code before the workflow-level
+// waiting made them (one verifyWebhook activity), recorded once from that code and never re-recorded. They prove that
+// a run which had scheduled that activity still replays (patch `verify-waits-in-workflow`).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -12,11 +15,14 @@ const DIR = path.join(__dirname, '..', 'fixtures', 'histories');
 describe('replay of recorded onboarding histories', { timeout: 120_000 }, () => {
   const files = readdirSync(DIR).filter((f) => f.endsWith('.json'));
 
-  it('has the completed, compensated and cancelled histories', () => {
+  it('has the completed, compensated, cancelled and verified histories', () => {
     assert.deepEqual(files.sort(), [
       'onboarding-cancelled.json',
       'onboarding-compensated.json',
       'onboarding-completed.json',
+      'onboarding-verified-one-activity.json',
+      'onboarding-verified.json',
+      'verify-one-activity.json',
     ]);
   });
 

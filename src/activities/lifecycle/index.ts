@@ -11,6 +11,7 @@ import { createPlanActivities } from './plan';
 import { createRunsActivities } from './runs';
 import { createUpdateMappingsActivities } from './update-mappings';
 import { createVerifyActivities } from './verify';
+import { createLegacyVerifyActivities } from './verify-legacy';
 
 export type * from '../../shared/contracts/lifecycle';
 
@@ -24,6 +25,7 @@ export function createLifecycleActivities(deps: ActivityDeps) {
     ...createFlowStateActivities(deps),
     ...createRunsActivities(deps),
     ...createVerifyActivities(deps),
+    ...createLegacyVerifyActivities(deps),
     ...createBaseConnectionActivities(deps),
   };
 }

@@ -1,26 +1,74 @@
-// verifyWebhook: posts sample events to an onboarding's webhook and checks, in the run metrics, that each landed.
-import { ApplicationFailure, sleep } from '@temporalio/activity';
-import { AepError } from '../../aep';
-import {
-  DEFAULT_VERIFY_TIMEOUT_MS,
-  type SampleFailure,
-  type VerificationFailureDetails,
-  type VerifyWebhookInput,
-  type VerifyWebhookOutput,
+// The verification's two activities, both short: postVerifySamples posts each sample once, and checkVerifySamples
+// reads, once per call, what AEP has counted since. The waiting between checks is the workflow's (durable timers,
+// src/workflows/verify-wait.ts): AEP takes minutes to land a streamed record and aggregate its run metrics.
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { AepError, INSIGHTS_METRICS } from '../../aep';
+import type {
+  CheckSamplesInput,
+  CheckSamplesOutput,
+  PostSamplesInput,
+  PostSamplesOutput,
+  SampleFailure,
+  VerificationFailureDetails,
+  VerifyCounts,
 } from '../../shared/contracts/lifecycle';
 import { LIFECYCLE_FAILURES } from '../../shared/onboarding';
 import type { ActivityDeps } from '../deps';
 import { allErrors, listFlowRuns as readRuns } from './runs';
 
-export function createVerifyActivities(deps: Pick<ActivityDeps, 'aep'>) {
+type Deps = Pick<ActivityDeps, 'aep'>;
+
+/** What an attempt has done, in its heartbeat: a retry posts only the samples no attempt posted yet. */
+interface PostProgress {
+  baseline: VerifyCounts;
+  accepted: string[];
+  refused: SampleFailure[];
+}
+
+/** The dataset's Observability Insights counts; 0 when the API refuses the credential (a 4xx), which is no verdict. */
+async function datasetMetrics(deps: Deps, input: { sandbox: string; datasetId: string }) {
+  try {
+    const totals = await deps.aep.withSandbox(input.sandbox).observability.totals({
+      metric: [INSIGHTS_METRICS.datasetRecordSuccess, INSIGHTS_METRICS.datasetRecordRejected],
+      id: input.datasetId,
+    });
+    return {
+      datasetSuccess: totals[INSIGHTS_METRICS.datasetRecordSuccess] ?? 0,
+      datasetRejected: totals[INSIGHTS_METRICS.datasetRecordRejected] ?? 0,
+    };
+  } catch (err) {
+    if (err instanceof AepError && !err.retryable) return { datasetSuccess: 0, datasetRejected: 0 };
+    throw err;
+  }
+}
+
+async function readCounts(
+  deps: Deps,
+  input: { sandbox: string; flowId: string; datasetId: string },
+): Promise<{ counts: VerifyCounts; errors: Array<{ code?: string; message?: string }> }> {
+  const runs = await readRuns(deps, input);
+  const errors = allErrors(runs);
+  return {
+    counts: {
+      runsOutput: runs.totals.outputRecords,
+      runsFailed: runs.totals.failedRecords,
+      runsErrors: errors.length,
+      ...(await datasetMetrics(deps, input)),
+    },
+    errors,
+  };
+}
+
+export function createVerifyActivities(deps: Deps) {
   const api = (sandbox: string) => deps.aep.withSandbox(sandbox);
   return {
     /**
-     * Posts each sample to the webhook URL, as the source would, one at a time, and reads the flow's run metrics
-     * after each: the sample landed when outputRecordCount grew, failed when failedRecordCount grew. Polls politely
-     * (backing off to 5 s) until `timeoutMs`. Attribution assumes no other traffic on the flow meanwhile.
+     * Checks the flow can take the samples (enabled, writing to the dataset), reads what AEP has counted so far,
+     * then posts each sample to the webhook URL once, as the source would. Idempotent across attempts: what was
+     * posted is in the heartbeat, and a retry (after a 5xx or a lost answer) posts only the rest.
      */
-    async verifyWebhook(input: VerifyWebhookInput): Promise<VerifyWebhookOutput> {
+    async postVerifySamples(input: PostSamplesInput): Promise<PostSamplesOutput> {
+      const ctx = Context.current();
       const client = api(input.sandbox);
       const flow = await client.flowService.get('flows', input.flowId);
       /** Refused before any sample was posted: nothing landed, nothing failed. */
@@ -42,57 +90,43 @@ export function createVerifyActivities(deps: Pick<ActivityDeps, 'aep'>) {
           `Flow ${flow.id} writes to dataset ${target?.params?.dataSetId ?? '(none)'}, not ${input.datasetId}`,
         );
       }
-      const deadline = Date.now() + (input.timeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS);
-      let before = await readRuns(deps, input);
-      const landed: string[] = [];
-      const failed: SampleFailure[] = [];
+      const earlier = ctx.info.heartbeatDetails as PostProgress | undefined;
+      const progress: PostProgress = earlier ?? {
+        baseline: (await readCounts(deps, input)).counts,
+        accepted: [],
+        refused: [],
+      };
+      ctx.heartbeat(progress);
       for (const [sample, body] of Object.entries(input.samples)) {
+        if ([...progress.accepted, ...progress.refused.map((r) => r.sample)].includes(sample)) continue;
         try {
-          await client.inlet.postToWebhook(input.webhookUrl, body);
+          await client.inlet.postToWebhook(input.webhookUrl, body, { syncValidation: input.syncValidation });
+          progress.accepted.push(sample);
         } catch (err) {
-          // The inlet refused it outright (4xx): that sample cannot land; 5xx and network errors retry the activity.
-          if (err instanceof AepError && !err.retryable) {
-            failed.push({ sample, reason: `the inlet refused it: ${err.message}` });
-            continue;
-          }
-          throw err;
+          // The inlet refused it outright (4xx; with syncValidation, an invalid record): that sample cannot land.
+          // 5xx and network errors retry the activity, which skips what was already posted.
+          if (!(err instanceof AepError) || err.retryable) throw err;
+          progress.refused.push({ sample, reason: `the inlet refused it: ${err.message}` });
         }
-        let after = before;
-        for (let wait = 250; ; wait = Math.min(wait * 1.5, 5_000)) {
-          after = await readRuns(deps, input);
-          const counted =
-            after.totals.outputRecords + after.totals.failedRecords >
-            before.totals.outputRecords + before.totals.failedRecords;
-          if (counted || Date.now() >= deadline) break;
-          await sleep(Math.min(wait, Math.max(0, deadline - Date.now())));
-        }
-        if (after.totals.outputRecords > before.totals.outputRecords) landed.push(sample);
-        else if (after.totals.failedRecords > before.totals.failedRecords) {
-          const fresh = allErrors(after).slice(allErrors(before).length);
-          const reason = fresh.map((e) => `${e.code ?? ''} ${e.message ?? ''}`.trim()).join('; ');
-          failed.push({ sample, reason: reason || 'counted as a failed record in the run metrics' });
-        } else {
-          failed.push({ sample, reason: 'not counted in the run metrics before the timeout' });
-        }
-        before = after;
+        ctx.heartbeat(progress);
       }
-      if (failed.length) {
-        const details: VerificationFailureDetails = {
-          flowId: input.flowId,
-          datasetId: input.datasetId,
-          landed,
-          failed,
-        };
-        throw ApplicationFailure.create({
-          type: LIFECYCLE_FAILURES.verificationFailed,
-          nonRetryable: true,
-          message:
-            `${failed.length} of ${failed.length + landed.length} sample event(s) did not land mapped in dataset ` +
-            `${input.datasetId}: ${failed.map((f) => `${f.sample} (${f.reason})`).join('; ')}`,
-          details: [details],
-        });
-      }
-      return { landed };
+      return progress;
+    },
+
+    /** One look at what AEP counted since the baseline: the flow's runs and the dataset's metrics. No waiting. */
+    async checkVerifySamples(input: CheckSamplesInput): Promise<CheckSamplesOutput> {
+      const { counts, errors } = await readCounts(deps, input);
+      const base = input.baseline;
+      return {
+        counts,
+        landed: Math.max(counts.runsOutput - base.runsOutput, counts.datasetSuccess - base.datasetSuccess, 0),
+        failed: Math.max(
+          counts.runsFailed - base.runsFailed,
+          counts.datasetRejected - base.datasetRejected,
+          0,
+        ),
+        errors: errors.slice(base.runsErrors),
+      };
     },
   };
 }

@@ -27,6 +27,13 @@ export interface EmulatorOptions {
   now?: () => number;
   /** GET /flows/{id} omits options.inletUrl until this many ms after creation (real AEP may lag). Default 0. */
   inletDelayMs?: number;
+  /**
+   * A record the inlet accepted lands in its dataset this many ms after receipt (AEP: minutes; p95 under 15 min).
+   * Default 0: landed before the inlet answers. Follows `now`. Settable at run time: `PUT /__emulator/ingestion`.
+   */
+  landingDelayMs?: number;
+  /** The flow's run and the Observability Insights metrics count a record this many ms after it landed. Default 0. */
+  aggregationDelayMs?: number;
   /** More credentials (other orgs), to exercise org isolation. Each token is entitled only to its own org. */
   extraClients?: ClientCredential[];
 }

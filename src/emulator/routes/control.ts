@@ -1,4 +1,5 @@
 // Test/ops control plane under /__emulator/: no gateway, never in the call log, never faulted.
+import { z } from 'zod';
 import { faultRuleSchema, type CallLog, type FaultTable } from '../core/faults';
 import type { Router } from '../core/router';
 import type { MemoryState } from '../core/store';
@@ -10,6 +11,18 @@ import {
   type SpecKind,
   type SpecOverride,
 } from './flowservice/specs';
+import { clearIngestion, pendingCount } from './ingestion';
+
+/** The ingestion delays the control plane can change at run time (ms, each optional). */
+const delaysSchema = z
+  .object({
+    inletDelayMs: z.number().nonnegative().optional(),
+    landingDelayMs: z.number().nonnegative().optional(),
+    aggregationDelayMs: z.number().nonnegative().optional(),
+  })
+  .strict();
+type Delays = z.infer<typeof delaysSchema>;
+const DELAY_KEYS = ['inletDelayMs', 'landingDelayMs', 'aggregationDelayMs'] as const;
 
 function badRequest(message: string): HttpError {
   return new HttpError({ status: 400, body: { error: 'bad_request', message } });
@@ -28,7 +41,8 @@ export interface ControlTarget {
   state: MemoryState;
   faults: FaultTable;
   calls: CallLog;
-  options: Pick<EmulatorOptions, 'orgId' | 'sandboxes'>;
+  /** Mutable: the delays set through the control plane apply to the next request. */
+  options: EmulatorOptions;
 }
 
 /** `PUT /__emulator/specs/{kind}/{id}`: what an org has of a provider spec (README, "Spec provisioning"). */
@@ -70,6 +84,16 @@ function putSpec(emu: ControlTarget, ctx: RequestContext): { status: number; bod
 export function registerControl(router: Router, emu: ControlTarget): void {
   const none = { gateway: 'none' } as const;
   const base = '/__emulator';
+  const delays = (): Required<Delays> => ({
+    inletDelayMs: emu.options.inletDelayMs ?? 0,
+    landingDelayMs: emu.options.landingDelayMs ?? 0,
+    aggregationDelayMs: emu.options.aggregationDelayMs ?? 0,
+  });
+  // What a reset goes back to: the delays the emulator was started with.
+  const initial = delays();
+  const setDelays = (d: Delays): void => {
+    for (const key of DELAY_KEYS) if (d[key] !== undefined) emu.options[key] = d[key];
+  };
 
   router.add(
     'GET',
@@ -81,7 +105,9 @@ export function registerControl(router: Router, emu: ControlTarget): void {
     'POST',
     `${base}/reset`,
     () => {
+      clearIngestion(emu.state);
       emu.state.reset();
+      setDelays(initial);
       emu.faults.clear();
       emu.calls.clear();
       return { status: 204 };
@@ -120,6 +146,26 @@ export function registerControl(router: Router, emu: ControlTarget): void {
       if (!emu.faults.remove(ctx.params['id'] ?? ''))
         throw new HttpError({ status: 404, body: { error: 'not_found', message: 'no such fault' } });
       return { status: 204 };
+    },
+    none,
+  );
+
+  const ingestion = () => ({
+    status: 200,
+    body: {
+      ...delays(),
+      pending: emu.state.tenants().reduce((n, t) => n + pendingCount(t.store), 0),
+    },
+  });
+  router.add('GET', `${base}/ingestion`, ingestion, none);
+  router.add(
+    'PUT',
+    `${base}/ingestion`,
+    (ctx) => {
+      const parsed = delaysSchema.safeParse(parseJson(ctx));
+      if (!parsed.success) throw badRequest(parsed.error.message);
+      setDelays(parsed.data);
+      return ingestion();
     },
     none,
   );

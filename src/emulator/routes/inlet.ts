@@ -6,8 +6,9 @@
 // - Checks, in order: unknown inlet -> 404 inlet problem; missing flow id or a flow id that is not the inlet's
 //   -> 400; disabled flow -> 400; body > 1 MB -> 413; unparsable JSON or a non-object -> 400 "Invalid XDM
 //   Message Format". Content-Type is not checked (webhook senders vary).
-// - Like AEP, the 200 does not reveal whether the record was valid. The emulator processes the record before
-//   answering, so a GET right after the 200 sees the outcome (record in the dataset, counts in the flow's run).
+// - Like AEP, the 200 does not reveal whether the record was valid. The record is mapped and validated before the
+//   answer; it lands in the dataset `landingDelayMs` later and is counted (the flow's run, Observability Insights)
+//   `aggregationDelayMs` after that (./ingestion.ts). Both default to 0: a GET right after the 200 sees the outcome.
 // - `?syncValidation=true` answers 400 with the validation errors instead; the record is counted as failed in
 //   the run either way.
 // - Run error codes: STREAMING-1001-400 record invalid (mapping or XDM validation), STREAMING-1002-500 the
@@ -20,7 +21,7 @@ import { applyMappings } from '../logic/mapping';
 import { coerceToSchema, resolveSchema, validateRecord } from '../logic/xdm';
 import { DATASETS, type DataSet } from './catalog';
 import { findMappingSet } from './dataprep';
-import { recordRun } from './flowservice/runs';
+import { enqueueIngestion, settleIngestion } from './ingestion';
 
 const MAX_RECORD_BYTES = 1024 * 1024;
 
@@ -47,7 +48,7 @@ function flowsOfInlet(ctx: RequestContext, inletId: string): Array<{ tenant: Ten
 
 type Outcome =
   | { ok: true; dataSetId: string; record: Record<string, unknown> }
-  | { ok: false; code: string; errors: string[] };
+  | { ok: false; code: string; errors: string[]; dataSetId?: string };
 
 function configError(message: string): Outcome {
   return { ok: false, code: 'STREAMING-1002-500', errors: [message] };
@@ -74,11 +75,14 @@ function ingest(tenant: TenantStore, flow: Flow, source: unknown, now: number): 
     if (!set)
       return configError(`Mapping set ${mapping.mappingId} (version ${version ?? 'latest'}) not found.`);
     const applied = applyMappings(set.mappings, source, { now: () => now });
-    if (applied.errors.length) return { ok: false, code: 'STREAMING-1001-400', errors: applied.errors };
+    if (applied.errors.length)
+      return { ok: false, code: 'STREAMING-1001-400', errors: applied.errors, dataSetId };
     record = coerceToSchema(schema, applied.record) as Record<string, unknown>;
   }
   const errors = validateRecord(schema, record);
-  return errors.length ? { ok: false, code: 'STREAMING-1001-400', errors } : { ok: true, dataSetId, record };
+  return errors.length
+    ? { ok: false, code: 'STREAMING-1001-400', errors, dataSetId }
+    : { ok: true, dataSetId, record };
 }
 
 function collect(ctx: RequestContext) {
@@ -119,21 +123,22 @@ function collect(ctx: RequestContext) {
 
   const now = ctx.now();
   const outcome = ingest(match.tenant, match.flow, source, now);
-  if (outcome.ok) {
-    match.tenant.records(outcome.dataSetId).push(outcome.record);
-    match.tenant.mutated();
-  }
-  recordRun(
+  enqueueIngestion(
     match.tenant,
-    match.flow.id,
     {
-      input: 1,
-      output: outcome.ok ? 1 : 0,
-      failed: outcome.ok ? 0 : 1,
-      ...(outcome.ok ? {} : { errors: [{ code: outcome.code, message: outcome.errors.join('; ') }] }),
+      flowId: match.flow.id,
+      inletId,
+      ...(outcome.ok
+        ? { dataSetId: outcome.dataSetId, record: outcome.record }
+        : {
+            dataSetId: outcome.dataSetId,
+            error: { code: outcome.code, message: outcome.errors.join('; ') },
+          }),
     },
     now,
+    ctx.options,
   );
+  settleIngestion(ctx.state, now);
   if (!outcome.ok && ctx.query.get('syncValidation') === 'true')
     throw inletError(
       400,

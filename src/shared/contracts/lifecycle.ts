@@ -6,8 +6,14 @@ import type { OnboardingIds, OnboardingResult } from '../onboarding';
 import type { Mapping } from '../preset-schema';
 import type { ResourceStep } from './resources';
 
-/** How long verify waits, in all, for the run metrics to count the samples, when the caller names no timeout. */
-export const DEFAULT_VERIFY_TIMEOUT_MS = 60_000;
+// The verify timeout's default and bounds have a home of their own (input.ts, which this file reads, checks them).
+export {
+  DEFAULT_VERIFY_TIMEOUT_MS,
+  MAX_VERIFY_TIMEOUT_MS,
+  MIN_VERIFY_TIMEOUT_MS,
+  VERIFY_POLL,
+  verifyTimeoutProblem,
+} from '../verify-timeout';
 
 /** Where an onboarding stands: its run's own status, or its teardown's once one followed it. */
 export type LifecycleStatus =
@@ -152,18 +158,60 @@ export interface FlowRuns {
   failedRuns: number;
 }
 
+/** @deprecated verifyWebhook's input: the one-activity verification, kept for runs that scheduled it (verify-legacy.ts). */
 export interface VerifyWebhookInput {
+  sandbox: string;
+  flowId: string;
+  webhookUrl: string;
+  datasetId: string;
+  samples: Record<string, Record<string, unknown>>;
+  timeoutMs?: number;
+}
+/** @deprecated See VerifyWebhookInput. */
+export interface VerifyWebhookOutput {
+  landed: string[];
+}
+
+export interface PostSamplesInput {
   sandbox: string;
   flowId: string;
   webhookUrl: string;
   datasetId: string;
   /** One body per webhook type, posted as the source would post it. */
   samples: Record<string, Record<string, unknown>>;
-  /** How long to wait, in all, for the run metrics to count the samples (default 60 s). */
-  timeoutMs?: number;
+  /** Posts with `syncValidation=true`: the inlet refuses an invalid record at once, naming its errors. */
+  syncValidation?: boolean;
 }
-export interface VerifyWebhookOutput {
-  landed: string[];
+/** What AEP has counted for the flow and its dataset, read before the samples were posted and at each check. */
+export interface VerifyCounts {
+  /** The flow's runs: records written, records failed, errors listed. */
+  runsOutput: number;
+  runsFailed: number;
+  runsErrors: number;
+  /** Observability Insights on the dataset (0 when the API is not available to the credential). */
+  datasetSuccess: number;
+  datasetRejected: number;
+}
+export interface PostSamplesOutput {
+  baseline: VerifyCounts;
+  /** The samples the inlet accepted (200). */
+  accepted: string[];
+  /** The samples the inlet refused (4xx), with its reason. */
+  refused: SampleFailure[];
+}
+export interface CheckSamplesInput {
+  sandbox: string;
+  flowId: string;
+  datasetId: string;
+  baseline: VerifyCounts;
+}
+export interface CheckSamplesOutput {
+  counts: VerifyCounts;
+  /** Counted since the baseline: landed (the more of the run metrics and the dataset metrics), and failed. */
+  landed: number;
+  failed: number;
+  /** The run errors listed since the baseline. */
+  errors: Array<{ code?: string; message?: string }>;
 }
 export interface SampleFailure {
   sample: string;
@@ -173,8 +221,15 @@ export interface SampleFailure {
 export interface VerificationFailureDetails {
   flowId: string;
   datasetId: string;
+  /** The samples known to have landed (all accepted ones, when every one was counted as landed). */
   landed: string[];
   failed: SampleFailure[];
+  /** The deadline passed before AEP counted every accepted sample. */
+  timedOut?: boolean;
+  /** Workflow time from the post to the verdict. */
+  waitedMs?: number;
+  /** How many checks read the metrics. */
+  checks?: number;
 }
 
 export interface PatchBaseConnectionInput {

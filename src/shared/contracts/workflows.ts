@@ -56,8 +56,10 @@ export interface RunsResult extends FlowRuns {
 
 export interface VerifyInput {
   workflowId: string;
-  /** Default: DEFAULT_VERIFY_TIMEOUT_MS (./lifecycle). */
+  /** How long to wait for AEP to count the samples; default DEFAULT_VERIFY_TIMEOUT_MS (./lifecycle), 15 min. */
   timeoutMs?: number;
+  /** Post with `syncValidation=true` (the inlet names an invalid sample's errors at once; dev only in AEP). */
+  syncValidation?: boolean;
 }
 export interface VerifyResult {
   workflowId: string;

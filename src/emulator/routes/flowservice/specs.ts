@@ -1,9 +1,12 @@
 // Flow Service specs (provider-owned, identical for every tenant). Contents beyond the ids are [U] (§5.9).
 import {
   CHATLIO_CONNECTION_SPEC_ID,
+  CUSTOMERIO_CONNECTION_SPEC_ID,
   DATA_LAKE_CONNECTION_SPEC_ID,
   GENERIC_STREAMING_FLOW_SPEC_ID,
   HTTP_API_CONNECTION_SPEC_ID,
+  PENDO_CONNECTION_SPEC_ID,
+  SHOPIFY_STREAMING_CONNECTION_SPEC_ID,
   STREAMING_PROVIDER_ID,
 } from '../../../shared/aep-constants';
 import type { Router } from '../../core/router';
@@ -13,17 +16,39 @@ import { listReply } from './listing';
 
 const SPEC_COMMON = { createdAt: 0, updatedAt: 0, createdBy: 'adobe', updatedBy: 'adobe', version: '1.0' };
 
-export const CONNECTION_SPECS: Entity[] = [
-  {
+/**
+ * A Streaming SDK webhook source (Chatlio, Pendo, Customer.io, Shopify Streaming): the ids and the
+ * GenericStreamingAEP flow are the tutorials'; name, category and beta flag follow each source's catalogue card [U].
+ */
+function webhookSource(id: string, name: string, category: string, key: string, isBeta: boolean): Entity {
+  return {
     ...SPEC_COMMON,
-    id: CHATLIO_CONNECTION_SPEC_ID,
-    name: 'chatlio',
+    id,
+    name,
     providerId: STREAMING_PROVIDER_ID,
     type: 'streaming',
-    attributes: { category: 'marketing automation', isSource: true, isPreview: true, uiAttributes: {} },
+    attributes: { category, isSource: true, isPreview: isBeta, uiAttributes: {} },
     authSpec: [],
-    sourceSpec: { attributes: { uiAttributes: { isBeta: true, category: { key: 'marketingAutomation' } } } },
-  },
+    sourceSpec: { attributes: { uiAttributes: { isBeta, category: { key } } } },
+  };
+}
+
+/** The source connection specs a GenericStreamingAEP flow takes (its `sourceConnectionSpecIds`). */
+const WEBHOOK_SOURCE_SPECS: Entity[] = [
+  webhookSource(CHATLIO_CONNECTION_SPEC_ID, 'chatlio', 'marketing automation', 'marketingAutomation', true),
+  webhookSource(PENDO_CONNECTION_SPEC_ID, 'pendo-webhook', 'analytics', 'analytics', false),
+  webhookSource(
+    CUSTOMERIO_CONNECTION_SPEC_ID,
+    'customerio-webhook',
+    'marketing automation',
+    'marketingAutomation',
+    true,
+  ),
+  webhookSource(SHOPIFY_STREAMING_CONNECTION_SPEC_ID, 'shopify-streaming', 'ecommerce', 'ecommerce', true),
+];
+
+export const CONNECTION_SPECS: Entity[] = [
+  ...WEBHOOK_SOURCE_SPECS,
   {
     ...SPEC_COMMON,
     id: HTTP_API_CONNECTION_SPEC_ID,
@@ -54,7 +79,7 @@ export const FLOW_SPECS: Entity[] = [
     id: GENERIC_STREAMING_FLOW_SPEC_ID,
     name: 'GenericStreamingAEP',
     providerId: STREAMING_PROVIDER_ID,
-    sourceConnectionSpecIds: [CHATLIO_CONNECTION_SPEC_ID, HTTP_API_CONNECTION_SPEC_ID],
+    sourceConnectionSpecIds: [...WEBHOOK_SOURCE_SPECS.map((s) => s.id), HTTP_API_CONNECTION_SPEC_ID],
     targetConnectionSpecIds: [DATA_LAKE_CONNECTION_SPEC_ID],
     transformationSpecs: [
       { name: 'Mapping', spec: { type: 'object', properties: { mappingId: {}, mappingVersion: {} } } },
