@@ -4,6 +4,7 @@ import { DataPrep } from './data-prep';
 import { FlowService } from './flow-service';
 import type { TokenSource } from './ims';
 import { Inlet } from './inlet';
+import { SandboxManagement } from './sandbox-management';
 import { SchemaRegistry } from './schema-registry';
 import { AepTransport, type AepTransportOptions } from './transport';
 
@@ -17,6 +18,7 @@ export interface AepClient {
   readonly catalog: Catalog;
   readonly dataPrep: DataPrep;
   readonly inlet: Inlet;
+  readonly sandboxes: SandboxManagement;
   /** A view on another sandbox sharing this client's connection pool and token; closing a view is a no-op. */
   withSandbox(sandbox: string): AepClient;
   /** Closes the pooled connections (of every view); the client is unusable afterwards. */
@@ -35,6 +37,7 @@ export function createAepClient(config: AepConfig, opts: AepTransportOptions = {
     catalog: new Catalog(transport),
     dataPrep: new DataPrep(transport),
     inlet: new Inlet(transport),
+    sandboxes: new SandboxManagement(transport),
     withSandbox: (sandbox) => {
       let view = views.get(sandbox);
       if (!view) {
@@ -57,5 +60,6 @@ export * from './flow-service';
 export type { AepLogger, Exchange, HttpHooks, ResponseInfo } from './http';
 export * from './ims';
 export * from './inlet';
+export * from './sandbox-management';
 export * from './schema-registry';
 export * from './transport';

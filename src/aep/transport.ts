@@ -6,7 +6,8 @@ import { sendRaw, type HttpHooks, type RawResponse } from './http';
 import { ImsTokenProvider, type TokenSource } from './ims';
 
 /** `absolute`: `path` is a full URL (streaming inlet) and gets no platform headers and no token. */
-export type AepService = 'flowservice' | 'schemaregistry' | 'catalog' | 'conversion' | 'absolute';
+export type AepService =
+  'flowservice' | 'schemaregistry' | 'catalog' | 'conversion' | 'sandbox-management' | 'absolute';
 
 export type QueryValue = string | string[] | number | undefined;
 

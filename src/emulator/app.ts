@@ -21,6 +21,7 @@ import * as dataprep from './routes/dataprep';
 import * as flowservice from './routes/flowservice';
 import * as ims from './routes/ims';
 import * as inlet from './routes/inlet';
+import * as sandboxes from './routes/sandboxes';
 import * as schemaregistry from './routes/schemaregistry';
 
 export const CONTROL_PREFIX = '/__emulator/';
@@ -144,6 +145,8 @@ export function createEmulator(opts: Partial<EmulatorOptions> = {}): Emulator {
       scope.org = org;
       scope.sandbox = sandbox;
       tenant = state.tenant(org, sandbox);
+    } else if (match.route.gateway === 'org') {
+      scope.org = checkGateway(method, headers, rawBody.length, state, options, now(), false).org;
     }
     const ctx: RequestContext = {
       method,
@@ -264,7 +267,7 @@ export function createEmulator(opts: Partial<EmulatorOptions> = {}): Emulator {
     },
   };
 
-  for (const mod of [ims, flowservice, schemaregistry, catalog, dataprep, inlet]) mod.register(router);
+  for (const mod of [ims, flowservice, schemaregistry, catalog, dataprep, inlet, sandboxes]) mod.register(router);
   control.registerControl(router, emulator);
   return emulator;
 }

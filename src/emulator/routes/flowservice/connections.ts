@@ -4,10 +4,10 @@ import { bad, requireName, type Entity } from './helpers';
 import { connectionSpecOf } from './specs';
 
 export const connectionRules: KindRules = {
-  validate(_ctx, body) {
+  validate(ctx, body) {
     requireName(body);
     return {
-      connectionSpec: connectionSpecOf(body),
+      connectionSpec: connectionSpecOf(ctx, body),
       state: 'enabled',
       ...(body['auth'] !== undefined ? { auth: body['auth'] } : {}),
       ...(body['params'] !== undefined ? { params: body['params'] } : {}),
