@@ -18,6 +18,7 @@ import { PresetRegistry } from '../src/presets/registry';
 import { withTenant } from '../src/shared/tenant';
 import {
   diffShapes,
+  kindOf,
   shapeOf,
   SHAPES_FORMAT,
   type RecordedOperation,
@@ -43,19 +44,23 @@ async function seed(
   const preset = PresetRegistry.fromEnv({}).get(source)!;
   const { tenantId } = await aep.schemaRegistry.getStats();
   const title = `Compare ${Date.now()}`;
+  // The onboarding describes everything it creates; so does the seed, for the answers to carry a description.
+  const description = 'emulator:compare';
   const fg = await aep.schemaRegistry.createFieldGroup(
     fieldGroupBody({
       tenantId,
       title: `${title} fields`,
-      description: '',
+      description,
       schemaClass: preset.schemaClass,
       fieldGroup: preset.fieldGroup,
     }),
   );
   const schema = await aep.schemaRegistry.createSchema(
-    schemaBody({ title, description: '', schemaClass: preset.schemaClass, fieldGroupIds: [fg.$id] }),
+    schemaBody({ title, description, schemaClass: preset.schemaClass, fieldGroupIds: [fg.$id] }),
   );
-  const dataset = await aep.catalog.createDataset(datasetBody({ name: title, schemaId: schema.$id }));
+  const dataset = await aep.catalog.createDataset(
+    datasetBody({ name: title, description, schemaId: schema.$id }),
+  );
   const mappings = preset.mappings.map((m) => ({ ...m, destination: withTenant(m.destination, tenantId) }));
   const mappingSet = await aep.dataPrep.createMappingSet(
     mappingSetBody({ name: `compare_${Date.now()}`, schemaId: schema.$id, mappings }),
@@ -64,6 +69,7 @@ async function seed(
     'sourceConnections',
     sourceConnectionBody({
       name: title,
+      description,
       providerId: preset.providerId,
       connectionSpec: preset.connectionSpec,
       dataFormat: preset.dataFormat,
@@ -71,12 +77,13 @@ async function seed(
   );
   const target = await aep.flowService.create(
     'targetConnections',
-    dataLakeTargetBody({ name: title, schemaId: schema.$id, datasetId: dataset.id }),
+    dataLakeTargetBody({ name: title, description, schemaId: schema.$id, datasetId: dataset.id }),
   );
   const flow = await aep.flowService.create(
     'flows',
     flowBody({
       name: title,
+      description,
       flowSpec: preset.flowSpec,
       sourceConnectionId: source_.id,
       targetConnectionId: target.id,
@@ -106,6 +113,8 @@ async function seed(
 
 const PLACEHOLDER = /\{(\w+)\}/g;
 
+const label = (s: RecordedOperation['response']): string => (typeof s === 'string' ? s : kindOf(s));
+
 function fill(template: string, ids: Record<string, string>, encode: boolean): string | { missing: string } {
   let missing: string | undefined;
   const out = template.replace(PLACEHOLDER, (_m, name: string) => {
@@ -129,7 +138,7 @@ async function replay(aep: AepClient, op: RecordedOperation, ids: Record<string,
   if (!m) return { notReplayed: `not a Platform API path` };
   try {
     const res = await aep.transport.request<unknown>({
-      method: op.method as 'GET',
+      method: op.method,
       service: m[1] as AepService,
       path: m[2] ?? '',
       query,
@@ -187,8 +196,8 @@ export async function compareRecording(recording: ShapeRecording): Promise<Opera
             differences.push({
               at: '$',
               kind: 'type',
-              recorded: String(op.response),
-              emulator: String(actual),
+              recorded: label(op.response),
+              emulator: label(actual),
             });
         } else {
           differences.push(...diffShapes(op.response, actual));

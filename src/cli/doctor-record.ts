@@ -8,7 +8,6 @@ import {
   shapeOf,
   SHAPES_FORMAT,
   type RecordedOperation,
-  type Shape,
   type ShapeRecording,
 } from '../shared/shapes';
 
@@ -67,7 +66,7 @@ export class ShapeRecorder {
       const key = JSON.stringify([op.operation, op.query ?? {}, op.accept, op.status]);
       const seen = byKey.get(key);
       if (seen && typeof seen.response === 'object' && typeof op.response === 'object') {
-        seen.response = mergeShapes(seen.response, op.response as Shape);
+        seen.response = mergeShapes(seen.response, op.response);
       } else if (!seen) {
         byKey.set(key, op);
       }

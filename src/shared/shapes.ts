@@ -37,6 +37,11 @@ export interface RecordedOperation {
 // Keys that are ids (Catalog answers `{ "<dataset id>": {...} }`): hex of 24+ digits or a UUID.
 const ID_KEY = /^(?:[0-9a-f]{24,}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
 
+// Keys that are URIs (Schema Registry's `classUsage` is keyed by class `$id`s, the tenant's own among them).
+const URI_KEY = /^[a-z][a-z0-9+.-]*:\/\//i;
+// A key standing for a value: an entry of a map, there or not by the data, not by the API's shape.
+const PLACEHOLDER_KEY = /^\{\w+\}$/;
+
 /** The shape of `value`; `keyNames` renames keys that carry a value (the tenant namespace, an id). */
 export function shapeOf(value: unknown, keyNames: Record<string, string> = {}): Shape {
   if (value === null || value === undefined) return 'null';
@@ -55,7 +60,7 @@ export function shapeOf(value: unknown, keyNames: Record<string, string> = {}): 
     case 'object': {
       const keys: Record<string, Shape> = {};
       for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-        const name = keyNames[k] ?? (ID_KEY.test(k) ? '{id}' : k);
+        const name = keyNames[k] ?? (ID_KEY.test(k) ? '{id}' : URI_KEY.test(k) ? '{uri}' : k);
         const s = shapeOf(v, keyNames);
         keys[name] = keys[name] === undefined ? s : mergeShapes(keys[name], s);
       }
@@ -131,11 +136,13 @@ export function diffShapes(recorded: Shape, emulator: Shape, at = '$'): ShapeDif
       const out: ShapeDifference[] = [];
       for (const [k, v] of Object.entries(rs.object)) {
         const other = es.object[k];
-        if (other === undefined) out.push({ at: `${at}.${k}`, kind: 'missing', recorded: kindOf(v) });
-        else out.push(...diffShapes(v, other, `${at}.${k}`));
+        if (other !== undefined) out.push(...diffShapes(v, other, `${at}.${k}`));
+        else if (!PLACEHOLDER_KEY.test(k))
+          out.push({ at: `${at}.${k}`, kind: 'missing', recorded: kindOf(v) });
       }
       for (const [k, v] of Object.entries(es.object))
-        if (rs.object[k] === undefined) out.push({ at: `${at}.${k}`, kind: 'extra', emulator: kindOf(v) });
+        if (rs.object[k] === undefined && !PLACEHOLDER_KEY.test(k))
+          out.push({ at: `${at}.${k}`, kind: 'extra', emulator: kindOf(v) });
       return out;
     }
     if (typeof rs === 'object' && typeof es === 'object' && 'array' in rs && 'array' in es) {
