@@ -116,7 +116,7 @@ export const specSchema = z.looseObject({
   providerId: z.string().nullish(),
 });
 
-/** A flow spec also names the connection specs it joins (§5.9). */
+/** A flow spec names the connection specs its flows may join (flow-service.yaml `FlowSpec`). */
 export const flowSpecSchema = specSchema.extend({
   sourceConnectionSpecIds: z.array(z.string()).nullish(),
   targetConnectionSpecIds: z.array(z.string()).nullish(),

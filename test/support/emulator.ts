@@ -19,9 +19,6 @@ export interface EmulatorControl {
   calls(): Promise<CallRecord[]>;
   clearCalls(): Promise<void>;
   expireTokens(): Promise<void>;
-  /** The connection spec is gone from the org (until `restoreSpecs` or `reset`). */
-  withdrawSpec(id: string): Promise<void>;
-  restoreSpecs(): Promise<void>;
 }
 
 export interface StartedEmulator {
@@ -65,9 +62,6 @@ export function controlClient(url: string): EmulatorControl {
     calls: async () => (await (await call('GET', '/calls')).json()) as CallRecord[],
     clearCalls: async () => void (await call('DELETE', '/calls')),
     expireTokens: async () => void (await call('POST', '/tokens/expire')),
-    withdrawSpec: async (id) =>
-      void (await call('POST', `/connectionSpecs/${encodeURIComponent(id)}/withdraw`)),
-    restoreSpecs: async () => void (await call('DELETE', '/connectionSpecs/withdrawn')),
   };
 }
 

@@ -45,8 +45,6 @@ class MemoryTenant implements TenantStore {
 export class MemoryState implements EmulatorState {
   private readonly stores = new Map<string, { org: string; sandbox: string; store: MemoryTenant }>();
   readonly tokens = new Map<string, TokenRecord>();
-  /** Not persisted, like the fault table: a test's set-up, not the platform's state. */
-  readonly withdrawnSpecs = new Set<string>();
   /** True when something changed since the last save. */
   dirty = false;
 
@@ -94,7 +92,6 @@ export class MemoryState implements EmulatorState {
 
   reset(): void {
     this.clear();
-    this.withdrawnSpecs.clear();
     this.mutated();
   }
 

@@ -98,8 +98,6 @@ export interface EmulatorState {
   reset(): void;
   /** Issued access tokens (persisted so a restart does not log clients out). */
   tokens: Map<string, TokenRecord>;
-  /** Connection spec ids withdrawn from every org (control plane): as if the org were not provisioned for them. */
-  withdrawnSpecs: Set<string>;
   /** Marks the state changed; the app saves it before answering. */
   mutated(): void;
 }

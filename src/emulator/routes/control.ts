@@ -91,26 +91,6 @@ export function registerControl(router: Router, emu: ControlTarget): void {
     none,
   );
 
-  // A connection spec the org is not provisioned for: GET/list no longer show it, creates with it are refused.
-  router.add(
-    'POST',
-    `${base}/connectionSpecs/:id/withdraw`,
-    (ctx) => {
-      emu.state.withdrawnSpecs.add(ctx.params['id'] ?? '');
-      return { status: 204 };
-    },
-    none,
-  );
-  router.add(
-    'DELETE',
-    `${base}/connectionSpecs/withdrawn`,
-    () => {
-      emu.state.withdrawnSpecs.clear();
-      return { status: 204 };
-    },
-    none,
-  );
-
   router.add(
     'POST',
     `${base}/tokens/expire`,

@@ -4,10 +4,10 @@ import { bad, requireName, type Entity } from './helpers';
 import { connectionSpecOf } from './specs';
 
 export const connectionRules: KindRules = {
-  validate(ctx, body) {
+  validate(_ctx, body) {
     requireName(body);
     return {
-      connectionSpec: connectionSpecOf(ctx, body),
+      connectionSpec: connectionSpecOf(body),
       state: 'enabled',
       ...(body['auth'] !== undefined ? { auth: body['auth'] } : {}),
       ...(body['params'] !== undefined ? { params: body['params'] } : {}),

@@ -20,7 +20,7 @@ function checkNoActiveFlow(
 export const sourceConnectionRules: KindRules = {
   validate(ctx, body) {
     requireName(body);
-    const connectionSpec = connectionSpecOf(ctx, body);
+    const connectionSpec = connectionSpecOf(body);
     if (TARGET_SPEC_IDS.has(connectionSpec.id))
       bad(`Connection spec ${connectionSpec.id} is not a source spec.`, 'FLOW-1413-400');
     if (!body['data'] || typeof body['data'] !== 'object') bad("'data' is required.");
@@ -46,7 +46,7 @@ function validateTargetConnection(
   ctx: RequestContext,
   body: Record<string, unknown>,
 ): Record<string, unknown> {
-  const connectionSpec = connectionSpecOf(ctx, body);
+  const connectionSpec = connectionSpecOf(body);
   if (!TARGET_SPEC_IDS.has(connectionSpec.id))
     bad(`Connection spec ${connectionSpec.id} is not a target spec.`, 'FLOW-1413-400');
   if (!body['data'] || typeof body['data'] !== 'object') bad("'data' is required.");

@@ -10,7 +10,6 @@ import {
   STREAMING_PROVIDER_ID,
 } from '../../../shared/aep-constants';
 import type { Router } from '../../core/router';
-import type { RequestContext } from '../../core/types';
 import { bad, BASE, notFound, ref, str, type Entity } from './helpers';
 import { listReply } from './listing';
 
@@ -101,30 +100,21 @@ export const FLOW_SPECS: Entity[] = [
 
 export const STREAMING_FLOW_SPECS = new Set([GENERIC_STREAMING_FLOW_SPEC_ID]);
 
-/** The body's `connectionSpec` reference, checked against the connection specs the org has. */
-export function connectionSpecOf(
-  ctx: RequestContext,
-  body: Record<string, unknown>,
-): { id: string; version: string } {
+/** The body's `connectionSpec` reference, checked against the known connection specs. */
+export function connectionSpecOf(body: Record<string, unknown>): { id: string; version: string } {
   const spec = ref(body['connectionSpec']);
   if (!str(spec.id)) bad("'connectionSpec.id' is required.");
-  if (!orgSpecs(ctx, CONNECTION_SPECS).some((s) => s.id === spec.id))
+  if (!CONNECTION_SPECS.some((s) => s.id === spec.id))
     bad(`Invalid connection spec id ${spec.id}.`, 'FLOW-1413-400');
   return { id: spec.id as string, version: str(spec.version) ?? '1.0' };
 }
 
-/** The specs this org has: all of them, less those the control plane withdrew. */
-function orgSpecs(ctx: RequestContext, specs: Entity[]): Entity[] {
-  return specs.filter((s) => !ctx.state.withdrawnSpecs.has(s.id));
-}
-
 function registerSpecList(router: Router, resource: string, specs: Entity[]): void {
-  router.add('GET', `${BASE}/${resource}`, (ctx) => listReply(ctx, resource, orgSpecs(ctx, specs)));
+  router.add('GET', `${BASE}/${resource}`, (ctx) => listReply(ctx, resource, specs));
   router.add('GET', `${BASE}/${resource}/:id`, (ctx) => {
     const id = ctx.params['id'] ?? '';
-    const known = orgSpecs(ctx, specs);
     // The OpenAPI allows a comma list of ids on GET by id.
-    const found = id.split(',').map((one) => known.find((s) => s.id === one) ?? notFound(resource, one));
+    const found = id.split(',').map((one) => specs.find((s) => s.id === one) ?? notFound(resource, one));
     return { status: 200, body: { items: found } };
   });
 }
