@@ -267,7 +267,8 @@ export function createEmulator(opts: Partial<EmulatorOptions> = {}): Emulator {
     },
   };
 
-  for (const mod of [ims, flowservice, schemaregistry, catalog, dataprep, inlet, sandboxes]) mod.register(router);
+  for (const mod of [ims, flowservice, schemaregistry, catalog, dataprep, inlet, sandboxes])
+    mod.register(router);
   control.registerControl(router, emulator);
   return emulator;
 }
