@@ -60,7 +60,7 @@ export function imsFix(err: unknown): string {
   return accessHint(refusedCall(err), undefined);
 }
 
-async function tokenCheck(aep: AepClient): Promise<CheckResult> {
+export async function tokenCheck(aep: AepClient): Promise<CheckResult> {
   const title = 'IMS token';
   try {
     await aep.ims.getToken();
