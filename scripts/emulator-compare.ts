@@ -170,9 +170,11 @@ export async function compareRecording(recording: ShapeRecording): Promise<Opera
     connectTimeoutMs: 5_000,
   });
   try {
-    const { ids, tenantId } = await seed(aep);
+    const seeded = await seed(aep);
+    const { tenantId } = seeded;
+    const ids = { ...seeded.ids, sandbox: aep.config.sandbox };
     const keyNames: Record<string, string> = { [`_${tenantId}`]: '_{TENANT}' };
-    for (const [name, value] of Object.entries(ids)) keyNames[value] = `{${name}}`;
+    for (const [name, value] of Object.entries(seeded.ids)) keyNames[value] = `{${name}}`;
     const out: OperationComparison[] = [];
     for (const op of recording.operations) {
       const r = await replay(aep, op, ids);

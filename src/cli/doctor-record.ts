@@ -39,9 +39,17 @@ export class ShapeRecorder {
     this.exchanges.push(ex);
   };
 
-  /** The recording, with `ids` (name -> value) templated out; `tenantId` names the `_{TENANT}` key. */
-  build(ids: Record<string, string>, tenantId?: string): ShapeRecording {
-    const template = templater(ids);
+  /**
+   * The recording, with `ids` (name -> value) templated out; `tenantId` names the `_{TENANT}` key, and a path segment
+   * that is the sandbox's name becomes `{sandbox}` (whole segments only: a name may be as short as `qa`).
+   */
+  build(ids: Record<string, string>, tenantId?: string, sandbox?: string): ShapeRecording {
+    const byValue = templater(ids);
+    const template = (text: string) =>
+      byValue(text)
+        .split('/')
+        .map((seg) => (sandbox && seg === encodeURIComponent(sandbox) ? '{sandbox}' : seg))
+        .join('/');
     const keyNames: Record<string, string> = {};
     for (const [name, value] of Object.entries(ids)) keyNames[value] = `{${name}}`;
     if (tenantId) keyNames[`_${tenantId}`] = '_{TENANT}';
@@ -50,7 +58,7 @@ export class ShapeRecorder {
       const url = new URL(ex.url);
       const path = template(url.pathname);
       const query: Record<string, string> = {};
-      for (const [k, v] of url.searchParams) query[k] = template(v);
+      for (const [k, v] of url.searchParams) query[k] = byValue(v);
       const op: RecordedOperation = {
         operation: `${ex.method} ${path}`,
         method: ex.method,
@@ -74,8 +82,8 @@ export class ShapeRecorder {
     return { format: SHAPES_FORMAT, operations: [...byKey.values()] };
   }
 
-  write(file: string, ids: Record<string, string>, tenantId?: string): number {
-    const recording = this.build(ids, tenantId);
+  write(file: string, ids: Record<string, string>, tenantId?: string, sandbox?: string): number {
+    const recording = this.build(ids, tenantId, sandbox);
     writeFileSync(file, `${JSON.stringify(recording, null, 2)}\n`);
     return recording.operations.length;
   }

@@ -130,7 +130,10 @@ export const doctorCommand: Command = {
         }
       }
       if (recorder && recordFile) {
-        report.record = { file: recordFile, operations: recorder.write(recordFile, ids, tenantId) };
+        report.record = {
+          file: recordFile,
+          operations: recorder.write(recordFile, ids, tenantId, ctx.sandbox),
+        };
       }
       if (failed() || report.deep?.status === 'failed') {
         report.status = 'failed';

@@ -215,7 +215,7 @@ describe('aep-onboard doctor', { timeout: 600_000 }, () => {
       assert.equal(doc.record?.operations, recording.operations.length);
       const ops = recording.operations.map((o) => `${o.operation} ${o.status}`);
       for (const op of [
-        'GET /data/foundation/sandbox-management/sandboxes/dev 200',
+        'GET /data/foundation/sandbox-management/sandboxes/{sandbox} 200',
         'GET /data/foundation/schemaregistry/stats 200',
         'GET /data/foundation/flowservice/flows/{flowId} 200',
         'GET /data/foundation/catalog/dataSets/{datasetId} 200',
