@@ -143,7 +143,16 @@ async function orgAndSandbox(aep: AepClient, sandbox: string): Promise<[CheckRes
         },
       ];
     }
-    return [orgOk, { id: 'sandbox', title: sbTitle, status: 'ok', detail: `"${sandbox}" exists (${kind})` }];
+    return [
+      orgOk,
+      {
+        id: 'sandbox',
+        title: sbTitle,
+        status: 'ok',
+        detail: `"${sandbox}" exists (${kind})`,
+        ...(found.type ? { value: found.type } : {}),
+      },
+    ];
   } catch (err) {
     if (err instanceof AepError && (GATEWAY_CODES.has(err.code ?? '') || err.status === 401)) {
       return [
@@ -205,6 +214,7 @@ async function tenantCheck(aep: AepClient, sandbox: string): Promise<CheckResult
       title,
       status: 'ok',
       detail: `${stats.tenantId} (GET /schemaregistry/stats in "${sandbox}": the sandbox may be used)`,
+      value: stats.tenantId,
     };
   } catch (err) {
     return {

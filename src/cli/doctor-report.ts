@@ -12,6 +12,8 @@ export interface CheckResult {
   detail: string;
   /** What to change, for failures and warnings. */
   fix?: string;
+  /** The value found, for scripts (and --deep): the tenant id, the sandbox's type. */
+  value?: string;
 }
 
 export interface DeepReport {

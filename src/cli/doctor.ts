@@ -101,9 +101,7 @@ export const doctorCommand: Command = {
       const report: DoctorReport = { status: 'ok', exitCode: DOCTOR_EXIT.ok, checks };
       const failed = () => report.checks.some((c) => c.status === 'fail');
       let ids: Record<string, string> = {};
-      let tenantId = /^\S+/.exec(
-        checks.find((c) => c.id === 'tenant' && c.status === 'ok')?.detail ?? '',
-      )?.[0];
+      let tenantId = checks.find((c) => c.id === 'tenant')?.value;
       if (values.deep) {
         const sandbox = checks.find((c) => c.id === 'sandbox');
         if (failed()) {
@@ -113,7 +111,7 @@ export const doctorCommand: Command = {
             error: 'not run: fix the failed checks first',
             readBack: [],
           };
-        } else if (/\(production,/.test(sandbox?.detail ?? '') && !values['allow-prod']) {
+        } else if (sandbox?.value === 'production' && !values['allow-prod']) {
           throw new CliError(
             `--deep refuses "${ctx.sandbox}": AEP says it is a production sandbox. Use a development one, or add --allow-prod.`,
             DOCTOR_EXIT.usage,
