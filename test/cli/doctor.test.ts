@@ -12,6 +12,7 @@ import type { OnboardingResult } from '../../src/shared/onboarding';
 import type { ShapeRecording } from '../../src/shared/shapes';
 import { main as compareMain } from '../../scripts/emulator-compare';
 import { cli, useCliEnv } from '../support/cli';
+import { request } from '../support/emulator';
 import { resourcesIn, useHarness } from '../support/onboarding';
 import { uniqueName } from '../support/temporal';
 
@@ -35,6 +36,28 @@ describe('aep-onboard doctor', { timeout: 600_000 }, () => {
   after(() => {
     restore?.();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("the emulator's Sandbox API: org-wide (no x-sandbox-name needed), 404 for an unknown name, gateway first", async () => {
+    const token = await h.emu.token();
+    const url = (name: string) => `${h.emu.url}/data/foundation/sandbox-management/sandboxes/${name}`;
+    const { 'x-sandbox-name': _sandbox, ...orgHeaders } = h.emu.headers(token);
+    const dev = await request<{ name: string; type: string; state: string }>(url('dev'), {
+      headers: orgHeaders,
+    });
+    assert.equal(dev.status, 200);
+    assert.deepEqual([dev.body.name, dev.body.type, dev.body.state], ['dev', 'development', 'active']);
+    const prod = await request<{ type: string; isDefault: boolean }>(url('prod'), { headers: orgHeaders });
+    assert.deepEqual([prod.body.type, prod.body.isDefault], ['production', true]);
+    const unknown = await request<{ type: string }>(url('nosuch'), {
+      headers: h.emu.headers(token, { sandbox: 'nosuch' }),
+    });
+    assert.equal(unknown.status, 404);
+    assert.match(unknown.body.type, /SANDBOX-1404-404$/);
+    const otherOrg = await request<{ error_code: string }>(url('dev'), {
+      headers: h.emu.headers(token, { orgId: 'OTHER0000@AdobeOrg' }),
+    });
+    assert.deepEqual([otherOrg.status, otherOrg.body.error_code], [403, '403025']);
   });
 
   it('passes every check against the emulator with a worker polling, in text and as JSON', async () => {
