@@ -178,7 +178,19 @@ async function orgAndSandbox(aep: AepClient, sandbox: string): Promise<[CheckRes
         },
       ];
     }
-    const forbidden = err instanceof AepError && err.status === 403;
+    if (!(err instanceof AepError) || err.status === undefined || err.status === 0) {
+      return [
+        {
+          id: 'org',
+          title: orgTitle,
+          status: 'fail',
+          detail: `AEP did not answer at ${aep.config.platformUrl}: ${reason(err)}`,
+          fix: 'Check AEP_PLATFORM_URL (https://platform.adobe.io) and the network or proxy to it.',
+        },
+        skip('sandbox', sbTitle, 'AEP did not answer'),
+      ];
+    }
+    const forbidden = err.status === 403;
     return [
       orgOk,
       {
@@ -347,7 +359,7 @@ export async function aepChecks(input: AepCheckInput): Promise<CheckResult[]> {
   }
   const [org, sb] = await orgAndSandbox(aep, sandbox);
   if (org.status === 'fail' || sb.status === 'fail') {
-    const why = org.status === 'fail' ? 'the org was refused' : `no sandbox "${sandbox}"`;
+    const why = org.status === 'fail' ? 'no org' : `no sandbox "${sandbox}"`;
     return [
       token,
       org,

@@ -3,8 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { MockAgent } from 'undici';
-import { ImsTokenProvider, type AepClient } from '../../src/aep';
-import { clockCheck, tokenCheck } from '../../src/cli/doctor-checks';
+import { createAepClient, ImsTokenProvider, type AepClient } from '../../src/aep';
+import { aepChecks, clockCheck, tokenCheck } from '../../src/cli/doctor-checks';
+import { PresetRegistry } from '../../src/presets/registry';
 import { diffShapes, mergeShapes, shapeOf } from '../../src/shared/shapes';
 import { IMS, JSON_HEADERS, mockAgent, testConfig } from '../support/aep-mock';
 
@@ -64,6 +65,32 @@ describe('doctor: IMS scopes', () => {
       /without the scope\(s\) read_organizations, additional_info\.projectedProductContext/,
     );
     assert.match(check.fix!, /Add the Experience Platform API to the Developer Console project/);
+  });
+});
+
+describe('doctor: AEP out of reach', () => {
+  it('the org fails with the platform URL to check, and everything after it is skipped', async () => {
+    const agent = mockAgent();
+    agents.push(agent);
+    agent
+      .get(IMS)
+      .intercept({ path: '/ims/token/v3', method: 'POST' })
+      .reply(
+        200,
+        { access_token: 'opaque', token_type: 'bearer', expires_in: 86399 },
+        { headers: JSON_HEADERS },
+      );
+    // No interceptor for the platform: the request never gets an answer (as with a wrong host).
+    const aep = createAepClient(testConfig(), { dispatcher: agent });
+    const chatlio = PresetRegistry.fromEnv({}).get('chatlio')!;
+    const checks = await aepChecks({ aep, sandbox: 'dev', presets: [chatlio], lastDate: () => undefined });
+    const byId = Object.fromEntries(checks.map((c) => [c.id, c]));
+    assert.equal(byId['ims-token']!.status, 'ok');
+    assert.equal(byId['org']!.status, 'fail');
+    assert.match(byId['org']!.detail, /AEP did not answer at https:\/\/platform\.test/);
+    assert.match(byId['org']!.fix!, /Check AEP_PLATFORM_URL/);
+    for (const id of ['sandbox', 'tenant', 'preset:chatlio:connection-spec', 'preset:chatlio:flow-spec'])
+      assert.equal(byId[id]!.status, 'skip', id);
   });
 });
 
