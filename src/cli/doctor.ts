@@ -1,5 +1,7 @@
 // `aep-onboard doctor`: a preflight of the configured AEP (real or emulated) and of the Temporal side, read-only
 // unless --deep. It needs the worker's AEP settings (AEP_CLIENT_SECRET included): it checks that credential.
+import { accessSync, constants } from 'node:fs';
+import path from 'node:path';
 import { createAepClient, loadAepConfig, AepConfigError, type AepClient, type Exchange } from '../aep';
 import { PresetRegistry } from '../presets/registry';
 import type { SourcePreset } from '../shared/preset-schema';
@@ -22,6 +24,18 @@ function presetsToCheck(ctx: Ctx, registry: PresetRegistry): SourcePreset[] {
     );
   }
   return [preset];
+}
+
+/** Before any check runs: a file that cannot be written would otherwise fail the command at its very end. */
+function checkWritable(file: string): void {
+  try {
+    accessSync(path.dirname(path.resolve(file)), constants.W_OK);
+  } catch {
+    throw new CliError(
+      `--record: cannot write ${file} (its directory is missing or read-only).`,
+      DOCTOR_EXIT.usage,
+    );
+  }
 }
 
 function checkDeepUsage(ctx: Ctx, values: Values): void {
@@ -91,6 +105,7 @@ export const doctorCommand: Command = {
     const registry = PresetRegistry.fromEnv();
     const presets = presetsToCheck(ctx, registry);
     const recordFile = values.record as string | undefined;
+    if (recordFile) checkWritable(recordFile);
     const recorder = recordFile ? new ShapeRecorder() : undefined;
     const { aep, lastDate } = doctorClient(ctx, recorder);
     try {

@@ -190,6 +190,9 @@ describe('aep-onboard doctor', { timeout: 600_000 }, () => {
     const unnamed = await cli('doctor', '--deep');
     assert.equal(unnamed.code, 2);
     assert.match(unnamed.err, /name the sandbox it may use with --sandbox/);
+    const unwritable = await cli('doctor', '--record', path.join(dir, 'no', 'such', 'dir', 'x.json'));
+    assert.equal(unwritable.code, 2);
+    assert.match(unwritable.err, /--record: cannot write/);
     const prod = await cli('doctor', '--deep', '--sandbox', 'prod');
     assert.equal(prod.code, 2);
     assert.match(prod.err, /refuses the production sandbox "prod".*--allow-prod/);
