@@ -134,7 +134,7 @@ export const doctorCommand: Command = {
         } else {
           const deep = await runDeep(ctx, aep, {
             sandbox: ctx.sandbox,
-            source: presets[0]!.id,
+            source: presets.some((p) => p.id === ctx.source) ? ctx.source : presets[0]!.id,
             knownSources: registry.ids(),
           });
           report.deep = deep.report;

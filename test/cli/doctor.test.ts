@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { DoctorReport } from '../../src/cli/doctor-report';
+import { PresetRegistry } from '../../src/presets/registry';
 import { CHATLIO_CONNECTION_SPEC_ID } from '../../src/shared/aep-constants';
 import type { OnboardingResult } from '../../src/shared/onboarding';
 import type { ShapeRecording } from '../../src/shared/shapes';
@@ -77,8 +78,9 @@ describe('aep-onboard doctor', { timeout: 600_000 }, () => {
           'org',
           'sandbox',
           'tenant',
-          'preset:chatlio:connection-spec',
-          'preset:chatlio:flow-spec',
+          ...PresetRegistry.fromEnv({})
+            .ids()
+            .flatMap((id) => [`preset:${id}:connection-spec`, `preset:${id}:flow-spec`]),
           'clock',
           'temporal-namespace',
           'temporal-search-attributes',
