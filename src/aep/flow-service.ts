@@ -116,6 +116,12 @@ export const specSchema = z.looseObject({
   providerId: z.string().nullish(),
 });
 
+/** A flow spec names the connection specs its flows may join (flow-service.yaml `FlowSpec`). */
+export const flowSpecSchema = specSchema.extend({
+  sourceConnectionSpecIds: z.array(z.string()).nullish(),
+  targetConnectionSpecIds: z.array(z.string()).nullish(),
+});
+
 export const idEtagSchema = z.looseObject({ id: z.string(), etag: z.string() });
 
 export type BaseConnection = z.infer<typeof baseConnectionSchema>;
@@ -125,7 +131,7 @@ export type Flow = z.infer<typeof flowSchema>;
 export type Transformation = z.infer<typeof transformationSchema>;
 export type Run = z.infer<typeof runSchema>;
 export type ConnectionSpec = z.infer<typeof specSchema>;
-export type FlowSpec = z.infer<typeof specSchema>;
+export type FlowSpec = z.infer<typeof flowSpecSchema>;
 export interface IdEtag {
   id: string;
   etag: string;
@@ -323,7 +329,7 @@ export class FlowService {
   }
 
   async getFlowSpec(id: string): Promise<FlowSpec> {
-    return this.getItem(`/flowSpecs/${encodeURIComponent(id)}`, specSchema);
+    return this.getItem(`/flowSpecs/${encodeURIComponent(id)}`, flowSpecSchema);
   }
 
   /** GET-by-id answers `{items:[entity]}`; an empty list means the entity does not exist. */

@@ -5,6 +5,7 @@ import { FlowService } from './flow-service';
 import type { TokenSource } from './ims';
 import { Inlet } from './inlet';
 import { ObservabilityInsights } from './observability';
+import { SandboxManagement } from './sandbox-management';
 import { SchemaRegistry } from './schema-registry';
 import { AepTransport, type AepTransportOptions } from './transport';
 
@@ -19,6 +20,7 @@ export interface AepClient {
   readonly dataPrep: DataPrep;
   readonly inlet: Inlet;
   readonly observability: ObservabilityInsights;
+  readonly sandboxes: SandboxManagement;
   /** A view on another sandbox sharing this client's connection pool and token; closing a view is a no-op. */
   withSandbox(sandbox: string): AepClient;
   /** Closes the pooled connections (of every view); the client is unusable afterwards. */
@@ -38,6 +40,7 @@ export function createAepClient(config: AepConfig, opts: AepTransportOptions = {
     dataPrep: new DataPrep(transport),
     inlet: new Inlet(transport),
     observability: new ObservabilityInsights(transport),
+    sandboxes: new SandboxManagement(transport),
     withSandbox: (sandbox) => {
       let view = views.get(sandbox);
       if (!view) {
@@ -61,5 +64,6 @@ export type { AepLogger, Exchange, HttpHooks, ResponseInfo } from './http';
 export * from './ims';
 export * from './inlet';
 export * from './observability';
+export * from './sandbox-management';
 export * from './schema-registry';
 export * from './transport';

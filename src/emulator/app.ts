@@ -23,6 +23,7 @@ import * as ims from './routes/ims';
 import { settleIngestion } from './routes/ingestion';
 import * as inlet from './routes/inlet';
 import * as observability from './routes/observability';
+import * as sandboxes from './routes/sandboxes';
 import * as schemaregistry from './routes/schemaregistry';
 
 export const CONTROL_PREFIX = '/__emulator/';
@@ -148,6 +149,8 @@ export function createEmulator(opts: Partial<EmulatorOptions> = {}): Emulator {
       scope.org = org;
       scope.sandbox = sandbox;
       tenant = state.tenant(org, sandbox);
+    } else if (match.route.gateway === 'org') {
+      scope.org = checkGateway(method, headers, rawBody.length, state, options, now(), false).org;
     }
     const ctx: RequestContext = {
       method,
@@ -268,7 +271,7 @@ export function createEmulator(opts: Partial<EmulatorOptions> = {}): Emulator {
     },
   };
 
-  for (const mod of [ims, flowservice, schemaregistry, catalog, dataprep, inlet, observability])
+  for (const mod of [ims, flowservice, schemaregistry, catalog, dataprep, inlet, observability, sandboxes])
     mod.register(router);
   control.registerControl(router, emulator);
   return emulator;

@@ -47,6 +47,11 @@ export function catalogError(status: number, code: string, message: string): Htt
   return platformError(status, code, message);
 }
 
+/** Sandbox API: no published error body [U]: §0.4 shape with SANDBOX- codes. */
+export function sandboxError(status: number, code: string, message: string): HttpError {
+  return platformError(status, code, message);
+}
+
 /** Data Prep: §0.4 shape with DATAPREP- codes [U]. */
 export function dataPrepError(status: number, code: string, message: string): HttpError {
   return platformError(status, code, message);
