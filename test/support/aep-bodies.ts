@@ -186,6 +186,8 @@ export interface DatasetBody extends Dataset {
   imsOrg: string;
   sandboxName: string;
   created: number;
+  /** What Catalog adds: the schema's behavior and who manages the dataset. */
+  classification?: { dataBehavior: string; managedBy: string };
 }
 
 /** `POST /dataSets` and `DELETE /dataSets/{id}`: `['@/dataSets/{id}']`. */
