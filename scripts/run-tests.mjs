@@ -6,6 +6,7 @@
 import { readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { contractVerdict, startContractLog } from './contract-suite.mjs';
 
 function find(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -36,9 +37,11 @@ function run(group, n) {
   return r.status ?? 1;
 }
 
+const contractLog = startContractLog();
 const first = run(
   files.filter((f) => !alone(f)),
   concurrency,
 );
 const second = run(files.filter(alone), 1);
-process.exit(first || second);
+const contract = contractVerdict(contractLog);
+process.exit(first || second || contract);

@@ -231,7 +231,7 @@ void describe('AEP client against the emulator', () => {
         flowSpec: { id: GENERIC_STREAMING_FLOW_SPEC_ID, version: '1.0' },
         sourceConnectionIds: [ids.source!],
         targetConnectionIds: [ids.target!],
-        transformations: [{ name: 'Mapping', params: { mappingId: ids.mapping!, mappingVersion: 0 } }],
+        transformations: [{ name: 'Mapping', params: { mappingId: ids.mapping!, mappingVersion: '0' } }],
       });
       const flow = await client.flowService.get('flows', created.id);
       assert.equal(flow.state, 'enabled');

@@ -9,6 +9,7 @@ import {
   XED_ID,
   chatlioFieldGroup,
   createDataset,
+  createSchemaChain,
   startPlatform,
   type Platform,
 } from './schemaregistry-fixtures';
@@ -27,6 +28,16 @@ describe('Schema Registry', () => {
     assert.equal(res.body.imsOrg, p.emu.options.orgId);
     assert.equal(typeof res.body.counts.schemas, 'number');
     assert.ok(Array.isArray(res.body.recentlyCreatedResources));
+  });
+
+  it('GET /stats answers classUsage as the array schema-registry.yaml declares', async () => {
+    const { schemaId } = await createSchemaChain(p, 'Stats');
+    const res = await p.call<RegistryStatsBody>('GET', `${SR}/stats`);
+    assert.ok(Array.isArray(res.body.classUsage), JSON.stringify(res.body.classUsage));
+    const ee = res.body.classUsage.find((c) => c.$id === EXPERIENCE_EVENT_CLASS);
+    assert.equal(ee?.title, 'XDM ExperienceEvent');
+    assert.equal(ee?.numberOfSchemas, ee?.schemas.length);
+    assert.ok(ee?.schemas.some((s) => s.$id === schemaId));
   });
 
   it('creates, lists, looks up and deletes a field group and a schema', async () => {

@@ -110,7 +110,7 @@ export type TargetConnectionBody = TargetConnection &
 
 export type FlowBody = Flow &
   EntityFields & {
-    transformations: Array<{ name: string; params: { mappingId: string; mappingVersion: number } }>;
+    transformations: Array<{ name: string; params: { mappingId: string; mappingVersion: number | string } }>;
     /** `inletUrl` is absent until inletDelayMs after the flow's creation. */
     options: { inletUrl?: string; errorDiagnosticsEnabled?: boolean; partialIngestionPercent?: number };
     inheritedAttributes: {
@@ -152,6 +152,7 @@ export interface FlowSpecBody extends FlowSpec {
 export interface RegistryStatsBody extends RegistryStats {
   counts: { schemas: number; [kind: string]: number };
   recentlyCreatedResources: unknown[];
+  classUsage: Array<{ $id: string; title: string; numberOfSchemas: number; schemas: Array<{ $id: string }> }>;
 }
 
 /** An XDM field as the full views (xed-full) show it. */

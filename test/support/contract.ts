@@ -42,7 +42,7 @@ export interface AllowEntry {
   rule: Rule;
   /** Statuses the entry covers (undocumented-status, response-body); all when absent. */
   status?: number[];
-  /** A substring the issue's message must contain. */
+  /** A regular expression the issue's message must match (one schema error per issue). */
   match?: string;
   reason: string;
   /** Spec line, Adobe docs URL: why this is the spec's bug and not ours. */
@@ -183,7 +183,7 @@ export class ContractChecker {
         (e.spec === '*' || e.spec === spec) &&
         (e.operation === '*' || e.operation === operation) &&
         (e.status === undefined || e.status.includes(status)) &&
-        (e.match === undefined || issue.message.includes(e.match)),
+        (e.match === undefined || new RegExp(e.match).test(issue.message)),
     );
   }
 
@@ -202,10 +202,11 @@ export class ContractChecker {
     return v;
   }
 
+  /** One issue per schema error, so that an allowlist entry excuses exactly the errors it names. */
   private schemaIssues(spec: Spec, schema: JsonObject, value: unknown, rule: Rule, where: string): Issue[] {
     const validate = this.validator(spec, schema);
     if (validate(value)) return [];
-    return [{ rule, message: `${where}: ${describe(validate.errors ?? [])}` }];
+    return (validate.errors ?? []).slice(0, 20).map((e) => ({ rule, message: `${where}: ${describe(e)}` }));
   }
 
   private issuesOf(spec: Spec, o: Operation, ex: RecordedExchange, url: URL): Issue[] {
@@ -347,31 +348,35 @@ function parseJson(text: string): { value: unknown } | undefined {
   }
 }
 
-function describe(errors: ErrorObject[]): string {
-  return errors
-    .slice(0, 6)
-    .map((e) => {
-      const extra = e.keyword === 'additionalProperties' ? ` (${String(e.params.additionalProperty)})` : '';
-      const allowed = e.keyword === 'enum' ? ` (${JSON.stringify(e.params.allowedValues)})` : '';
-      return `${e.instancePath || '(root)'} ${e.message ?? e.keyword}${extra}${allowed}`;
-    })
-    .join('; ');
+function describe(e: ErrorObject): string {
+  const extra = e.keyword === 'additionalProperties' ? ` (${String(e.params.additionalProperty)})` : '';
+  const allowed = e.keyword === 'enum' ? ` ${JSON.stringify(e.params.allowedValues)}` : '';
+  return `${e.instancePath || '(root)'} ${e.message ?? e.keyword}${extra}${allowed}`;
 }
 
-/** Every exchange of every .jsonl file in `dir`. */
-export function readExchanges(dir: string): RecordedExchange[] {
+/** Every exchange of every .jsonl file in `dir`; `torn` counts lines a killed process left half written. */
+export function readExchanges(dir: string): { exchanges: RecordedExchange[]; torn: number } {
   let files: string[];
   try {
     files = readdirSync(dir).filter((f) => f.endsWith('.jsonl'));
   } catch {
-    return [];
+    return { exchanges: [], torn: 0 };
   }
-  return files.sort().flatMap((f) =>
+  let torn = 0;
+  const exchanges = files.sort().flatMap((f) =>
     readFileSync(path.join(dir, f), 'utf8')
       .split('\n')
       .filter((l) => l.trim() !== '')
-      .map((l) => JSON.parse(l) as RecordedExchange),
+      .flatMap((l) => {
+        try {
+          return [JSON.parse(l) as RecordedExchange];
+        } catch {
+          torn++;
+          return [];
+        }
+      }),
   );
+  return { exchanges, torn };
 }
 
 export interface Report {

@@ -14,6 +14,7 @@ import { JsonPatchError, applyJsonPatch } from '../logic/jsonpatch';
 import {
   FIELD_GROUPS,
   SCHEMAS,
+  XDM_CLASSES,
   fieldGroupTypeErrors,
   fieldsOutsideTenant,
   findResource,
@@ -237,8 +238,23 @@ function stats(ctx: RequestContext) {
   const byDate = (key: string) => (a: XdmResource, b: XdmResource) =>
     Number((b['meta:registryMetadata'] as Record<string, unknown>)[key]) -
     Number((a['meta:registryMetadata'] as Record<string, unknown>)[key]);
-  const classUsage: Record<string, Array<{ $id: string; title: string }>> = {};
-  for (const s of schemas) (classUsage[String(s['meta:class'])] ??= []).push({ $id: s.$id, title: s.title });
+  // schema-registry.yaml `statsResponse.classUsage`: an array of classUsageItem {$id, title, numberOfSchemas, schemas}.
+  const byClass = new Map<string, XdmResource[]>();
+  for (const s of schemas) {
+    const classId = String(s['meta:class']);
+    byClass.set(classId, [...(byClass.get(classId) ?? []), s]);
+  }
+  const classUsage = [...byClass].map(([classId, used]) => ({
+    $id: classId,
+    title: XDM_CLASSES[classId]?.title ?? classId,
+    numberOfSchemas: used.length,
+    schemas: used.map((s) => ({
+      $id: s.$id,
+      title: s.title,
+      ...(typeof s.description === 'string' ? { description: s.description } : {}),
+      'meta:altId': s['meta:altId'],
+    })),
+  }));
   return {
     status: 200,
     body: {
