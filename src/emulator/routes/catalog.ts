@@ -111,7 +111,8 @@ function platformTags(name: string): Record<string, string[]> {
 /** `classification`, as Catalog answers it: the schema's behavior and who manages the dataset. */
 function classification(ctx: RequestContext, schemaId: string): { dataBehavior: string; managedBy: string } {
   const schema = findResource(ctx.tenant, SCHEMAS, schemaId);
-  const timeSeries = String(schema?.['meta:class'] ?? '').endsWith('/experienceevent');
+  const cls = schema?.['meta:class'];
+  const timeSeries = typeof cls === 'string' && cls.endsWith('/experienceevent');
   return { dataBehavior: timeSeries ? 'time-series' : 'record', managedBy: 'CUSTOMER' };
 }
 
