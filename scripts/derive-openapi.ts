@@ -23,6 +23,8 @@ export const KEPT: Record<string, { file: string; paths: string[] }> = {
     paths: [
       '/connections',
       '/connections/{BASE_CONNECTION_ID}',
+      // PATCH and DELETE of a base connection live under this spelling, with the trailing slash (line 463).
+      '/connections/{BASE_CONNECTION_ID}/',
       '/connectionSpecs',
       '/connectionSpecs/{CONNECTION_SPEC_ID}',
       '/flows',
