@@ -13,7 +13,9 @@ import { convertObj } from 'swagger2openapi';
 import { parse } from 'yaml';
 
 export const ROOT = path.resolve(__dirname, '..');
-export const SOURCE_DIR = path.resolve(ROOT, '..', 'shared', 'reference', 'openapi');
+/** ../shared/reference/openapi; AEP_OPENAPI_SOURCE_DIR points elsewhere (a newer copy of Adobe's specs). */
+export const SOURCE_DIR =
+  process.env.AEP_OPENAPI_SOURCE_DIR || path.resolve(ROOT, '..', 'shared', 'reference', 'openapi');
 export const OUT_DIR = path.join(ROOT, 'src', 'shared', 'aep-openapi');
 
 /** Per spec, the path templates kept (every method on them): what src/aep calls and src/emulator serves. */
