@@ -1,6 +1,7 @@
 import { Catalog } from './catalog';
 import { redactConfig, type AepConfig, type RedactedAepConfig } from './config';
 import { DataPrep } from './data-prep';
+import { bothExchangeHooks, exchangeRecorderFromEnv } from './exchange-log';
 import { FlowService } from './flow-service';
 import type { TokenSource } from './ims';
 import { Inlet } from './inlet';
@@ -28,7 +29,13 @@ export interface AepClient {
 }
 
 export function createAepClient(config: AepConfig, opts: AepTransportOptions = {}): AepClient {
-  const root = new AepTransport(config, opts);
+  // The one home of the contract recorder (worker, CLI, dev start, bench and tests all build their client here). An
+  // injected dispatcher (a test's MockAgent) answers with the test's own bodies, not AEP's: those are not recorded.
+  const recorder = opts.dispatcher === undefined ? exchangeRecorderFromEnv() : undefined;
+  const root = new AepTransport(config, {
+    ...opts,
+    onExchange: bothExchangeHooks(opts.onExchange, recorder),
+  });
   const views = new Map<string, AepClient>();
   const build = (transport: AepTransport, close: () => Promise<void>): AepClient => ({
     config: redactConfig({ ...config, sandbox: transport.sandbox }),
@@ -59,6 +66,7 @@ export * from './catalog';
 export * from './config';
 export * from './data-prep';
 export * from './errors';
+export * from './exchange-log';
 export * from './flow-service';
 export type { AepLogger, Exchange, HttpHooks, ResponseInfo } from './http';
 export * from './ims';

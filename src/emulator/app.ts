@@ -85,9 +85,12 @@ function faultReply(fault: Fault, path: string): Reply {
         ? { status, body: fault.body }
         : serviceError(path, status, `Injected fault (${status})`).reply;
   const retryAfter = fault.retryAfterSeconds ?? (status === 429 ? 1 : undefined);
-  return retryAfter === undefined
-    ? reply
-    : { ...reply, headers: { ...reply.headers, 'retry-after': String(retryAfter) } };
+  // x-emulator-fault: the test chose this answer, not the emulator, so the contract check leaves it out.
+  const headers = { ...reply.headers, 'x-emulator-fault': fault.id };
+  return {
+    ...reply,
+    headers: retryAfter === undefined ? headers : { ...headers, 'retry-after': String(retryAfter) },
+  };
 }
 
 /** Flow Service bodies carry the request id in their report (§0.4). */
