@@ -16,7 +16,13 @@ void describe('derived OpenAPI specs', () => {
       return;
     }
     const derived = await deriveAll();
-    const committed = readdirSync(OUT_DIR).filter((f) => f !== 'README.md');
+    // A spec the project wrote itself where Adobe's set has none (the Sandbox API) is not the script's.
+    const projectWritten = (f: string) =>
+      f.endsWith('.json') &&
+      (JSON.parse(readFileSync(path.join(OUT_DIR, f), 'utf8')) as { 'x-project-written'?: boolean })[
+        'x-project-written'
+      ] === true;
+    const committed = readdirSync(OUT_DIR).filter((f) => f !== 'README.md' && !projectWritten(f));
     assert.deepEqual(committed.sort(), Object.keys(derived).sort(), 'the same files');
     for (const [name, content] of Object.entries(derived))
       assert.ok(
