@@ -9,6 +9,7 @@
 import { readdirSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { contractVerdict, startContractLog } from './contract-suite.mjs';
 
 function find(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -56,6 +57,7 @@ const checks = withChecks
     ]
   : [];
 
+const contractLog = startContractLog();
 const firstGroup = files.filter((f) => !alone(f));
 const first =
   firstGroup.length === 0
@@ -77,4 +79,5 @@ const third = runGroup(
   files.filter((f) => alone(f) && !chaos(f)),
   1,
 );
-process.exit(first || second || third || (failedChecks ? 1 : 0));
+const contract = contractVerdict(contractLog);
+process.exit(first || second || third || contract || (failedChecks ? 1 : 0));

@@ -186,7 +186,8 @@ export function flowBody(spec: {
     transformations: [
       {
         name: MAPPING_TRANSFORMATION,
-        params: { mappingId: spec.mappingSetId, mappingVersion: spec.mappingVersion },
+        // flow-service.yaml types mappingVersion as a string (example "0", line 5069-5071); tutorials send a number.
+        params: { mappingId: spec.mappingSetId, mappingVersion: String(spec.mappingVersion) },
       },
     ],
     ...(spec.options && Object.keys(spec.options).length ? { options: spec.options } : {}),

@@ -180,10 +180,10 @@ export interface TargetConnectionCreate {
 /** A mapping transformation must be named `Mapping` (§5.3). */
 export const MAPPING_TRANSFORMATION = 'Mapping';
 
-/** The one transformation of a streaming flow: its mapping set, by id and version. */
+/** The one transformation of a streaming flow: its mapping set, by id and version (a string, as the spec types it). */
 export interface MappingTransformation {
   name: typeof MAPPING_TRANSFORMATION;
-  params: { mappingId: string; mappingVersion: number };
+  params: { mappingId: string; mappingVersion: string };
 }
 
 /** Streaming flow options sent on create (the inlet URL comes back in `options`). */
@@ -306,7 +306,8 @@ export class FlowService {
       method: 'POST',
       service: 'flowservice',
       path: `/flows/${encodeURIComponent(id)}/action`,
-      query: { op },
+      // flow-service.yaml's op enum is upper case (ENABLE, DISABLE); the docs' examples write it lower case.
+      query: { op: op.toUpperCase() },
       ifMatch: etag,
       schema: idEtagSchema,
     });

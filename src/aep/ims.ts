@@ -17,6 +17,32 @@ export interface TokenSource {
   invalidate(token?: string): void;
   /** The client secret and every access token issued so far, for redaction. */
   secrets(): readonly string[];
+  /** What IMS said of the last token it issued (never the token), when known. */
+  grant?(): ImsGrant | undefined;
+}
+
+/** What IMS said about a token: its lifetime and, when it says, the scopes it granted. */
+export interface ImsGrant {
+  expiresInS: number;
+  /** The response's `scope`, else the `scope` claim of the token when it is a JWT; absent when neither says. */
+  scopes?: string[];
+  scopesFrom?: 'response' | 'token';
+}
+
+const splitScopes = (v: unknown): string[] | undefined =>
+  typeof v === 'string' && v.trim() !== '' ? v.split(/[\s,]+/).filter(Boolean) : undefined;
+
+/** The `scope` claim of a JWT access token (IMS tokens are JWTs; the payload is read, never verified or kept). */
+function scopeClaim(token: string): string[] | undefined {
+  const payload = token.split('.')[1];
+  if (token.split('.').length !== 3 || !payload) return undefined;
+  try {
+    return splitScopes(
+      (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { scope?: unknown }).scope,
+    );
+  } catch {
+    return undefined;
+  }
 }
 
 const tokenSchema = z.looseObject({
@@ -41,6 +67,7 @@ export type ImsCredentials = Pick<
 /** OAuth server-to-server (client credentials) tokens from IMS, cached until shortly before expiry. */
 export class ImsTokenProvider implements TokenSource {
   private cached?: { token: string; renewAt: number };
+  private lastGrant?: ImsGrant;
   private inflight?: Promise<string>;
   private readonly issued = new Set<string>();
   private readonly now: () => number;
@@ -63,6 +90,10 @@ export class ImsTokenProvider implements TokenSource {
       this.inflight = undefined;
     });
     return this.inflight;
+  }
+
+  grant(): ImsGrant | undefined {
+    return this.lastGrant;
   }
 
   invalidate(token?: string): void {
@@ -111,6 +142,13 @@ export class ImsTokenProvider implements TokenSource {
       });
     }
     const { access_token, expires_in } = parsed.data;
+    const fromResponse = splitScopes(parsed.data['scope']);
+    const fromToken = fromResponse ? undefined : scopeClaim(access_token);
+    this.lastGrant = {
+      expiresInS: expires_in,
+      ...(fromResponse ? { scopes: fromResponse, scopesFrom: 'response' as const } : {}),
+      ...(fromToken ? { scopes: fromToken, scopesFrom: 'token' as const } : {}),
+    };
     this.cached = { token: access_token, renewAt: renewAt(issuedAt, expires_in) };
     this.opts.logger?.debug(`aep ims token issued, expires in ${expires_in}s`);
     return access_token;

@@ -1,10 +1,12 @@
 import { Catalog } from './catalog';
 import { redactConfig, type AepConfig, type RedactedAepConfig } from './config';
 import { DataPrep } from './data-prep';
+import { bothExchangeHooks, exchangeRecorderFromEnv } from './exchange-log';
 import { FlowService } from './flow-service';
 import type { TokenSource } from './ims';
 import { Inlet } from './inlet';
 import { ObservabilityInsights } from './observability';
+import { SandboxManagement } from './sandbox-management';
 import { SchemaRegistry } from './schema-registry';
 import { AepTransport, type AepTransportOptions } from './transport';
 
@@ -19,6 +21,7 @@ export interface AepClient {
   readonly dataPrep: DataPrep;
   readonly inlet: Inlet;
   readonly observability: ObservabilityInsights;
+  readonly sandboxes: SandboxManagement;
   /** A view on another sandbox sharing this client's connection pool and token; closing a view is a no-op. */
   withSandbox(sandbox: string): AepClient;
   /** Closes the pooled connections (of every view); the client is unusable afterwards. */
@@ -26,7 +29,13 @@ export interface AepClient {
 }
 
 export function createAepClient(config: AepConfig, opts: AepTransportOptions = {}): AepClient {
-  const root = new AepTransport(config, opts);
+  // The one home of the contract recorder (worker, CLI, dev start, bench and tests all build their client here). An
+  // injected dispatcher (a test's MockAgent) answers with the test's own bodies, not AEP's: those are not recorded.
+  const recorder = opts.dispatcher === undefined ? exchangeRecorderFromEnv() : undefined;
+  const root = new AepTransport(config, {
+    ...opts,
+    onExchange: bothExchangeHooks(opts.onExchange, recorder),
+  });
   const views = new Map<string, AepClient>();
   const build = (transport: AepTransport, close: () => Promise<void>): AepClient => ({
     config: redactConfig({ ...config, sandbox: transport.sandbox }),
@@ -38,6 +47,7 @@ export function createAepClient(config: AepConfig, opts: AepTransportOptions = {
     dataPrep: new DataPrep(transport),
     inlet: new Inlet(transport),
     observability: new ObservabilityInsights(transport),
+    sandboxes: new SandboxManagement(transport),
     withSandbox: (sandbox) => {
       let view = views.get(sandbox);
       if (!view) {
@@ -56,10 +66,12 @@ export * from './catalog';
 export * from './config';
 export * from './data-prep';
 export * from './errors';
+export * from './exchange-log';
 export * from './flow-service';
 export type { AepLogger, Exchange, HttpHooks, ResponseInfo } from './http';
 export * from './ims';
 export * from './inlet';
 export * from './observability';
+export * from './sandbox-management';
 export * from './schema-registry';
 export * from './transport';

@@ -7,7 +7,13 @@ import { ImsTokenProvider, type TokenSource } from './ims';
 
 /** `absolute`: `path` is a full URL (streaming inlet) and gets no platform headers and no token. */
 export type AepService =
-  'flowservice' | 'schemaregistry' | 'catalog' | 'conversion' | 'observability' | 'absolute';
+  | 'flowservice'
+  | 'schemaregistry'
+  | 'catalog'
+  | 'conversion'
+  | 'observability'
+  | 'sandbox-management'
+  | 'absolute';
 
 /** Where each Platform API lives under the platform URL ('absolute': the path is a whole URL, the inlet's). */
 const SERVICE_BASE: Record<Exclude<AepService, 'absolute'>, string> = {
@@ -16,6 +22,7 @@ const SERVICE_BASE: Record<Exclude<AepService, 'absolute'>, string> = {
   catalog: '/data/foundation/catalog',
   conversion: '/data/foundation/conversion',
   observability: '/data/infrastructure/observability/insights',
+  'sandbox-management': '/data/foundation/sandbox-management',
 };
 
 export type QueryValue = string | string[] | number | undefined;

@@ -6,6 +6,7 @@ import { dataConverterFromEnv } from '../temporal/codec';
 import { EMULATOR_DEFAULTS } from '../shared/aep-constants';
 import { DEFAULT_TASK_QUEUE } from '../shared/naming';
 import { CliError, EXIT, type Command, type Ctx, type Io } from './context';
+import { doctorCommand } from './doctor';
 import { explain } from './errors';
 import { lifecycleCommands } from './lifecycle-commands';
 import { onboardingCommands } from './onboarding-commands';
@@ -23,7 +24,12 @@ const COMMON_OPTIONS = {
   'task-queue': { type: 'string' },
 } as const;
 
-const commands: Record<string, Command> = { ...onboardingCommands, ...lifecycleCommands, ...sourcesCommands };
+const commands: Record<string, Command> = {
+  ...onboardingCommands,
+  ...lifecycleCommands,
+  ...sourcesCommands,
+  doctor: doctorCommand,
+};
 
 function help(): string {
   return [

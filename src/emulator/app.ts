@@ -23,6 +23,7 @@ import * as ims from './routes/ims';
 import { settleIngestion } from './routes/ingestion';
 import * as inlet from './routes/inlet';
 import * as observability from './routes/observability';
+import * as sandboxes from './routes/sandboxes';
 import * as schemaregistry from './routes/schemaregistry';
 
 export const CONTROL_PREFIX = '/__emulator/';
@@ -84,9 +85,12 @@ function faultReply(fault: Fault, path: string): Reply {
         ? { status, body: fault.body }
         : serviceError(path, status, `Injected fault (${status})`).reply;
   const retryAfter = fault.retryAfterSeconds ?? (status === 429 ? 1 : undefined);
-  return retryAfter === undefined
-    ? reply
-    : { ...reply, headers: { ...reply.headers, 'retry-after': String(retryAfter) } };
+  // x-emulator-fault: the test chose this answer, not the emulator, so the contract check leaves it out.
+  const headers = { ...reply.headers, 'x-emulator-fault': fault.id };
+  return {
+    ...reply,
+    headers: retryAfter === undefined ? headers : { ...headers, 'retry-after': String(retryAfter) },
+  };
 }
 
 /** Flow Service bodies carry the request id in their report (§0.4). */
@@ -148,6 +152,8 @@ export function createEmulator(opts: Partial<EmulatorOptions> = {}): Emulator {
       scope.org = org;
       scope.sandbox = sandbox;
       tenant = state.tenant(org, sandbox);
+    } else if (match.route.gateway === 'org') {
+      scope.org = checkGateway(method, headers, rawBody.length, state, options, now(), false).org;
     }
     const ctx: RequestContext = {
       method,
@@ -268,7 +274,7 @@ export function createEmulator(opts: Partial<EmulatorOptions> = {}): Emulator {
     },
   };
 
-  for (const mod of [ims, flowservice, schemaregistry, catalog, dataprep, inlet, observability])
+  for (const mod of [ims, flowservice, schemaregistry, catalog, dataprep, inlet, observability, sandboxes])
     mod.register(router);
   control.registerControl(router, emulator);
   return emulator;

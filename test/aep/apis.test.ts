@@ -170,7 +170,8 @@ void describe('FlowService', () => {
       flowSpec,
       sourceConnectionIds: ['sc-1'],
       targetConnectionIds: ['tc-1'],
-      transformations: [{ name: 'Mapping', params: { mappingId: 'm-1', mappingVersion: 0 } }],
+      // A string, as flow-service.yaml types it (the strict writer); the reader takes numbers too.
+      transformations: [{ name: 'Mapping', params: { mappingId: 'm-1', mappingVersion: '0' } }],
     };
     const seen = expectCall('POST', `${FS}/flows`, 201, { id: 'flow-1', etag: '"e1"' });
     assert.deepEqual(await fs.create('flows', flowBody(spec)), { id: 'flow-1', etag: '"e1"' });
@@ -284,10 +285,10 @@ void describe('FlowService', () => {
   });
 
   void it('flowAction posts op in the query, If-Match optional', async () => {
-    const a = expectCall('POST', `${FS}/flows/flow-1/action?op=disable`, 200, { id: 'flow-1', etag: '"e3"' });
+    const a = expectCall('POST', `${FS}/flows/flow-1/action?op=DISABLE`, 200, { id: 'flow-1', etag: '"e3"' });
     assert.deepEqual(await fs.flowAction('flow-1', 'disable', '"e2"'), { id: 'flow-1', etag: '"e3"' });
     assert.equal(a[0]?.headers['if-match'], '"e2"');
-    const b = expectCall('POST', `${FS}/flows/flow-1/action?op=enable`, 200, { id: 'flow-1', etag: '"e4"' });
+    const b = expectCall('POST', `${FS}/flows/flow-1/action?op=ENABLE`, 200, { id: 'flow-1', etag: '"e4"' });
     await fs.flowAction('flow-1', 'enable');
     assert.equal(b[0]?.headers['if-match'], undefined);
   });

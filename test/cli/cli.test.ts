@@ -41,6 +41,7 @@ const COMMANDS = [
   'verify',
   'adopt',
   'connection',
+  'doctor',
 ];
 const SAMPLES = Object.keys(chatlioSamples);
 

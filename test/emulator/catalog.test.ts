@@ -41,7 +41,13 @@ describe('Catalog datasets', () => {
     const d = got.body[id]!;
     assert.equal(d.name, 'Created dataset');
     assert.deepEqual(d.schemaRef, { id: schemaId, contentType: XED_FULL_CONTENT_TYPE });
-    assert.deepEqual(d.tags, { unifiedProfile: ['enabled:true'] });
+    // The client's tags, plus the two Catalog adds to every dataset (README "Catalog dataset answers").
+    assert.deepEqual(d.tags, {
+      'adobe/pqs/table': ['created_dataset'],
+      'adobe/siphon/table/format': ['parquet'],
+      unifiedProfile: ['enabled:true'],
+    });
+    assert.deepEqual(d.classification, { dataBehavior: 'time-series', managedBy: 'CUSTOMER' });
     assert.equal(d.fileDescription!.format, 'parquet');
     assert.equal(d.imsOrg, p.emu.options.orgId);
     assert.equal(d.sandboxName, 'prod');

@@ -87,6 +87,45 @@ describe('Data Prep mapping sets', () => {
     assert.equal(one.body.destination, `_${t}.UUID`);
   });
 
+  it('answers GET and PUT as data-prep.yaml types them: no null inputSchema/description, an integer schema version', async () => {
+    const created = await p.call<MappingSetCreatedBody>('POST', `${CONVERSION}/mappingSets`, {
+      name: 'typed answers',
+      outputSchema: { schemaRef: { id: schemaId, contentType: XED_FULL_CONTENT_TYPE } },
+      mappings: [{ sourceType: 'ATTRIBUTE', source: 'message', destination: `_${t}.message` }],
+    });
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    const url = `${CONVERSION}/mappingSets/${created.body.id}`;
+    const got = await p.call<Record<string, unknown>>('GET', url);
+    const put = await p.call<Record<string, unknown>>('PUT', url, {
+      name: 'typed answers',
+      outputSchema: { schemaRef: { id: schemaId, contentType: XED_FULL_CONTENT_TYPE } },
+      mappings: [{ sourceType: 'ATTRIBUTE', source: 'message', destination: `_${t}.message` }],
+    });
+    for (const [what, res] of [
+      ['GET', got],
+      ['PUT', put],
+    ] as const) {
+      assert.equal(res.status, 200, `${what}: ${JSON.stringify(res.body)}`);
+      assert.ok(!('inputSchema' in res.body), `${what}: inputSchema is an object in the spec, not null`);
+      const outputSchema = res.body.outputSchema as { version: unknown };
+      assert.equal(outputSchema.version, 1, `${what}: SchemaRepresentation.version is an integer`);
+      assert.equal(res.body.xdmVersion, '1');
+      for (const m of res.body.mappings as Array<Record<string, unknown>>)
+        assert.ok(
+          !('description' in m) || typeof m.description === 'string',
+          `${what}: description ${String(m.description)}`,
+        );
+    }
+  });
+
+  it('requires limit and start on the list, as data-prep.yaml does', async () => {
+    for (const q of ['', '?limit=10', '?start=0']) {
+      const res = await p.call('GET', `${CONVERSION}/mappingSets${q}`);
+      assert.equal(res.status, 400, `${q}: ${JSON.stringify(res.body)}`);
+    }
+    assert.equal((await p.call('GET', `${CONVERSION}/mappingSets?limit=10&start=0`)).status, 200);
+  });
+
   it('accepts form A with expressions and form B (xdmSchema), also on the /data/foundation alias', async () => {
     const a = await p.call<MappingSetCreatedBody>('POST', `${CONVERSION}/mappingSets`, {
       name: 'form A',
@@ -250,9 +289,9 @@ describe('Data Prep mapping sets', () => {
     assert.equal(validate.status, 200);
     const v = validate.body.validationResponse;
     assert.deepEqual(v[0], { status: 'SUCCESS', errors: null });
-    assert.equal(v[1]!.status, 'FAILURE');
+    assert.equal(v[1]!.status, 'FAILED');
     assert.match(v[1]!.errors![0]!.message, /unknown/);
-    assert.equal(v[2]!.status, 'FAILURE');
+    assert.equal(v[2]!.status, 'FAILED');
 
     const preview = await p.call('POST', `${CONVERSION}/mappingSets/preview`, {
       data: [newConversation, { message: 'only a message' }],

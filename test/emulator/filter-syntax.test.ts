@@ -124,7 +124,7 @@ void describe('Flow Service property filters', () => {
     const count = async (...filters: string[]) => {
       const res = await list('flows', ...filters);
       assert.equal(res.status, 200, JSON.stringify(res.body));
-      return (res.body.items).length;
+      return res.body.items.length;
     };
     assert.equal(await count(`sourceConnectionIds[]==${sc}`), 1);
     assert.equal(await count(`sourceConnectionIds==${sc}`), 0);
@@ -145,6 +145,7 @@ void describe('Schema Registry paging', () => {
       await p.call('POST', `${SR}/tenant/schemas`, {
         type: 'object',
         title,
+        description: 'test schema',
         allOf: [{ $ref: EXPERIENCE_EVENT_CLASS }],
       });
   });

@@ -122,6 +122,16 @@ function assertFlowError(res: JsonResponse<PlatformErrorBody>, status: number, c
   assert.equal(res.body.report['request-id'], res.headers.get('x-request-id'));
 }
 
+/** The 412 body Adobe documents (landing/troubleshooting.md) is `{"errorMessage": ...}` alone. */
+function assertVersionMismatch(res: JsonResponse<PlatformErrorBody>): void {
+  assert.equal(res.status, 412, res.text);
+  assert.deepEqual(Object.keys(res.body), ['errorMessage'], res.text);
+  assert.match(
+    res.body.errorMessage,
+    /^Supplied version=\[".*"\] does not match the current version on entity=/,
+  );
+}
+
 void describe('Flow Service entities', () => {
   let c: Ctx;
   before(async () => {
@@ -175,13 +185,13 @@ void describe('Flow Service entities', () => {
     assertFlowError(
       await c.call('POST', '/sourceConnections', { ...sourceBody(), name: undefined }),
       400,
-      'FLOW-1400-400',
+      'FLOW-1100-400',
     );
-    assertFlowError(await c.call('POST', '/sourceConnections', '{not json'), 400, 'FLOW-1400-400');
+    assertFlowError(await c.call('POST', '/sourceConnections', '{not json'), 400, 'FLOW-1100-400');
     assertFlowError(
       await c.call('POST', '/sourceConnections', { ...sourceBody(), baseConnectionId: 'missing' }),
       400,
-      'FLOW-1400-400',
+      'FLOW-1100-400',
     );
   });
 
@@ -190,7 +200,7 @@ void describe('Flow Service entities', () => {
     assertFlowError(
       await c.call('POST', '/targetConnections', targetBody('nodataset', seed.schemaId)),
       400,
-      'FLOW-1400-400',
+      'FLOW-1100-400',
     );
     assertFlowError(
       await c.call('POST', '/targetConnections', {
@@ -251,19 +261,19 @@ void describe('Flow Service entities', () => {
     assertFlowError(
       await c.call('POST', '/flows', { ...body, sourceConnectionIds: ['missing'] }),
       400,
-      'FLOW-1400-400',
+      'FLOW-1100-400',
     );
     assertFlowError(
       await c.call('POST', '/flows', { ...body, targetConnectionIds: ['missing'] }),
       400,
-      'FLOW-1400-400',
+      'FLOW-1100-400',
     );
     assertFlowError(
       await c.call('POST', '/flows', { ...body, sourceConnectionIds: [tc] }),
       400,
-      'FLOW-1400-400',
+      'FLOW-1100-400',
     );
-    assertFlowError(await c.call('POST', '/flows', flowBody(sc, tc, 'nomapping')), 400, 'FLOW-1400-400');
+    assertFlowError(await c.call('POST', '/flows', flowBody(sc, tc, 'nomapping')), 400, 'FLOW-1100-400');
     const badVersion = flowBody(sc, tc, seed.mappingSetId);
     (badVersion['transformations'] as Array<{ params: Record<string, unknown> }>)[0]!.params[
       'mappingVersion'
@@ -301,7 +311,7 @@ void describe('Flow Service PATCH, etags and actions', () => {
     const stale = await c.call<PlatformErrorBody>('PATCH', `/flows/${flow.id}`, patch, {
       'if-match': '"00000000-0000-0200-0000-000000000000"',
     });
-    assertFlowError(stale, 412, 'FLOW-1404-412');
+    assertVersionMismatch(stale);
     assert.equal(
       stale.body.errorMessage,
       `Supplied version=["00000000-0000-0200-0000-000000000000"] does not match the current version on entity=[${flow.etag}]`,
@@ -326,11 +336,7 @@ void describe('Flow Service PATCH, etags and actions', () => {
     assert.equal(got.etag, etag);
     assert.equal(got.version, etag);
     assert.ok(got.updatedAt >= got.createdAt);
-    assertFlowError(
-      await c.call('PATCH', `/flows/${flow.id}`, patch, { 'if-match': flow.etag }),
-      412,
-      'FLOW-1404-412',
-    );
+    assertVersionMismatch(await c.call('PATCH', `/flows/${flow.id}`, patch, { 'if-match': flow.etag }));
   });
 
   void it('maps JSON patch failures to their codes', async () => {
@@ -365,7 +371,7 @@ void describe('Flow Service PATCH, etags and actions', () => {
     assertFlowError(
       await c.call('PATCH', `/sourceConnections/${id}`, { op: 'replace' }, h),
       400,
-      'FLOW-1400-400',
+      'FLOW-1100-400',
     );
     const ok = await c.call(
       'PATCH',
@@ -390,7 +396,7 @@ void describe('Flow Service PATCH, etags and actions', () => {
         'if-match': flow.etag,
       },
     );
-    assertFlowError(res, 400, 'FLOW-1400-400');
+    assertFlowError(res, 400, 'FLOW-1100-400');
   });
 
   void it('enables and disables a flow case-insensitively, with an optional If-Match', async () => {
@@ -401,10 +407,8 @@ void describe('Flow Service PATCH, etags and actions', () => {
     let got = (await c.call<FlowList<FlowBody>>('GET', `/flows/${flow.id}`)).body.items[0]!;
     assert.equal(got.state, 'disabled');
     assert.equal(got.lastOperation.operation, 'disable');
-    assertFlowError(
+    assertVersionMismatch(
       await c.call('POST', `/flows/${flow.id}/action?op=enable`, undefined, { 'if-match': flow.etag }),
-      412,
-      'FLOW-1404-412',
     );
     const on = await c.call<IdEtag>('POST', `/flows/${flow.id}/action?op=enable`, undefined, {
       'if-match': off.body.etag,
@@ -413,7 +417,7 @@ void describe('Flow Service PATCH, etags and actions', () => {
     got = (await c.call<FlowList<FlowBody>>('GET', `/flows/${flow.id}`)).body.items[0]!;
     assert.equal(got.state, 'enabled');
     assert.equal(got.etag, on.body.etag);
-    assertFlowError(await c.call('POST', `/flows/${flow.id}/action?op=explode`), 400, 'FLOW-1400-400');
+    assertFlowError(await c.call('POST', `/flows/${flow.id}/action?op=explode`), 400, 'FLOW-1100-400');
   });
 });
 
@@ -525,7 +529,7 @@ void describe('Flow Service lists', () => {
     assert.deepEqual(await q('property=description==desc&property=name<b'), ['alpha']);
     await c.call('POST', '/sourceConnections', { ...sourceBody('spaced'), description: 'Test description' });
     assert.deepEqual(await q('property=description==Test%20description'), ['spaced']);
-    assertFlowError(await c.call('GET', '/sourceConnections?property=%3D%3Dx'), 400, 'FLOW-1400-400');
+    assertFlowError(await c.call('GET', '/sourceConnections?property=%3D%3Dx'), 400, 'FLOW-1100-400');
   });
 
   void it('pages with limit and _links.next and counts', async () => {
@@ -556,8 +560,8 @@ void describe('Flow Service lists', () => {
     const count = await c.call('GET', '/sourceConnections?count=true&property=name==alpha,bravo');
     assert.deepEqual(count.body, { count: 2 });
     assertFlowError(await c.call('GET', '/sourceConnections?count=true&limit=2'), 400, 'FLOW-1401-400');
-    assertFlowError(await c.call('GET', '/sourceConnections?limit=0'), 400, 'FLOW-1400-400');
-    assertFlowError(await c.call('GET', '/sourceConnections?continuationToken=%%%'), 400, 'FLOW-1400-400');
+    assertFlowError(await c.call('GET', '/sourceConnections?limit=0'), 400, 'FLOW-1100-400');
+    assertFlowError(await c.call('GET', '/sourceConnections?continuationToken=%%%'), 400, 'FLOW-1100-400');
     assertFlowError(await c.call('GET', '/sourceConnections?orderby=-'), 400, 'FLOW-1432-400');
   });
 

@@ -9,6 +9,7 @@ import {
   XED_ID,
   chatlioFieldGroup,
   createDataset,
+  createSchemaChain,
   startPlatform,
   type Platform,
 } from './schemaregistry-fixtures';
@@ -27,6 +28,16 @@ describe('Schema Registry', () => {
     assert.equal(res.body.imsOrg, p.emu.options.orgId);
     assert.equal(typeof res.body.counts.schemas, 'number');
     assert.ok(Array.isArray(res.body.recentlyCreatedResources));
+  });
+
+  it('GET /stats answers classUsage as the array schema-registry.yaml declares', async () => {
+    const { schemaId } = await createSchemaChain(p, 'Stats');
+    const res = await p.call<RegistryStatsBody>('GET', `${SR}/stats`);
+    assert.ok(Array.isArray(res.body.classUsage), JSON.stringify(res.body.classUsage));
+    const ee = res.body.classUsage.find((c) => c.$id === EXPERIENCE_EVENT_CLASS);
+    assert.equal(ee?.title, 'XDM ExperienceEvent');
+    assert.equal(ee?.numberOfSchemas, ee?.schemas.length);
+    assert.ok(ee?.schemas.some((s) => s.$id === schemaId));
   });
 
   it('creates, lists, looks up and deletes a field group and a schema', async () => {
@@ -205,6 +216,7 @@ describe('Schema Registry', () => {
     const dupSchema = await p.call<XdmErrorBody>('POST', `${SR}/tenant/schemas`, {
       type: 'object',
       title: 'Shared title',
+      description: 'test schema',
       allOf: [{ $ref: EXPERIENCE_EVENT_CLASS }],
     });
     assert.equal(dupSchema.status, 400);
@@ -219,10 +231,37 @@ describe('Schema Registry', () => {
     assert.match(res.body.detail, /_someoneelse/);
   });
 
+  it('requires what schema-registry.yaml requires, and no more', async () => {
+    const { 'meta:intendedToExtend': _extend, ...noExtend } = chatlioFieldGroup(
+      p.tenantId,
+      'No intendedToExtend',
+    );
+    const fgNoExtend = await p.call<XdmErrorBody>('POST', `${SR}/tenant/fieldgroups`, noExtend);
+    assert.equal(fgNoExtend.status, 400, JSON.stringify(fgNoExtend.body));
+    assert.match(fgNoExtend.body.detail, /meta:intendedToExtend/);
+    const { type: _type, ...noType } = chatlioFieldGroup(p.tenantId, 'No type');
+    assert.equal((await p.call('POST', `${SR}/tenant/fieldgroups`, noType)).status, 400);
+    // createFieldGroup does not require definitions: a field group may start empty.
+    const empty = await p.call<XdmBody>('POST', `${SR}/tenant/fieldgroups`, {
+      type: 'object',
+      title: 'No definitions yet',
+      'meta:intendedToExtend': [EXPERIENCE_EVENT_CLASS],
+    });
+    assert.equal(empty.status, 201, JSON.stringify(empty.body));
+    const noDescription = await p.call<XdmErrorBody>('POST', `${SR}/tenant/schemas`, {
+      type: 'object',
+      title: 'No description',
+      allOf: [{ $ref: EXPERIENCE_EVENT_CLASS }],
+    });
+    assert.equal(noDescription.status, 400, JSON.stringify(noDescription.body));
+    assert.match(noDescription.body.detail, /description/);
+  });
+
   it('validates schema composition', async () => {
     const noClass = await p.call<XdmErrorBody>('POST', `${SR}/tenant/schemas`, {
       type: 'object',
       title: 'No class',
+      description: 'test schema',
       allOf: [],
     });
     assert.equal(noClass.status, 400);
@@ -230,6 +269,7 @@ describe('Schema Registry', () => {
     const ghost = await p.call<XdmErrorBody>('POST', `${SR}/tenant/schemas`, {
       type: 'object',
       title: 'Ghost field group',
+      description: 'test schema',
       allOf: [{ $ref: EXPERIENCE_EVENT_CLASS }, { $ref: `https://ns.adobe.com/${p.tenantId}/mixins/0000` }],
     });
     assert.equal(ghost.status, 400);
@@ -240,6 +280,7 @@ describe('Schema Registry', () => {
     const schema = await p.call<XdmBody>('POST', `${SR}/tenant/schemas`, {
       type: 'object',
       title: 'Schema with dataset',
+      description: 'test schema',
       allOf: [{ $ref: EXPERIENCE_EVENT_CLASS }],
     });
     const dataSetId = await createDataset(p, schema.body.$id, 'uses schema');
@@ -255,6 +296,7 @@ describe('Schema Registry', () => {
       await p.call('POST', `${SR}/tenant/schemas`, {
         type: 'object',
         title,
+        description: 'test schema',
         allOf: [{ $ref: EXPERIENCE_EVENT_CLASS }],
       });
     const first = await p.call<XdmListBody>(

@@ -94,7 +94,7 @@ void describe('emulator answers as the specs show', () => {
     assert.deepEqual(types(got.body.mappings), want);
     const listed = await p.call<MappingSetListBody>(
       'GET',
-      `${CONVERSION}/mappingSets?name=Chatlio%20mapping`,
+      `${CONVERSION}/mappingSets?name=Chatlio%20mapping&limit=10&start=0`,
     );
     assert.deepEqual(types(listed.body.data[0]!.mappings), want);
     const items = await p.call<MappingBody[]>('GET', `${CONVERSION}/mappingSets/${setId}/mappings`);

@@ -310,7 +310,7 @@ describe('onboarding lifecycle on the dev server', { timeout: 300_000 }, () => {
       const actions = (await h.emu.control.calls()).filter((c) => c.path.endsWith('/action'));
       assert.deepEqual(
         actions.map((c) => c.query),
-        ['op=disable', 'op=enable'],
+        ['op=DISABLE', 'op=ENABLE'],
       );
     });
   });

@@ -110,7 +110,7 @@ export type TargetConnectionBody = TargetConnection &
 
 export type FlowBody = Flow &
   EntityFields & {
-    transformations: Array<{ name: string; params: { mappingId: string; mappingVersion: number } }>;
+    transformations: Array<{ name: string; params: { mappingId: string; mappingVersion: number | string } }>;
     /** `inletUrl` is absent until inletDelayMs after the flow's creation. */
     options: { inletUrl?: string; errorDiagnosticsEnabled?: boolean; partialIngestionPercent?: number };
     inheritedAttributes: {
@@ -152,6 +152,7 @@ export interface FlowSpecBody extends FlowSpec {
 export interface RegistryStatsBody extends RegistryStats {
   counts: { schemas: number; [kind: string]: number };
   recentlyCreatedResources: unknown[];
+  classUsage: Array<{ $id: string; title: string; numberOfSchemas: number; schemas: Array<{ $id: string }> }>;
 }
 
 /** An XDM field as the full views (xed-full) show it. */
@@ -186,6 +187,8 @@ export interface DatasetBody extends Dataset {
   imsOrg: string;
   sandboxName: string;
   created: number;
+  /** What Catalog adds: the schema's behavior and who manages the dataset. */
+  classification?: { dataBehavior: string; managedBy: string };
 }
 
 /** `POST /dataSets` and `DELETE /dataSets/{id}`: `['@/dataSets/{id}']`. */

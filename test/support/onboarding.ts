@@ -16,7 +16,7 @@ import { after, before } from 'node:test';
 import { DefaultLogger, Runtime, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createAepClient, type AepClient } from '../../src/aep';
+import { createAepClient, type AepClient, type Exchange } from '../../src/aep';
 import { startOnboarding } from '../../src/client/onboarding';
 import { PresetRegistry } from '../../src/presets/registry';
 import { ONBOARDING_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
@@ -63,19 +63,23 @@ async function cachedBundle(): Promise<WorkflowBundleWithSourceMap> {
 
 export function aepClientFor(
   emu: StartedEmulator,
-  overrides: { sandbox?: string; clientSecret?: string } = {},
+  overrides: { sandbox?: string; clientSecret?: string; onExchange?: (exchange: Exchange) => void } = {},
 ): AepClient {
-  return createAepClient({
-    platformUrl: emu.url,
-    imsUrl: emu.url,
-    clientId: emu.options.clientId,
-    clientSecret: overrides.clientSecret ?? emu.options.clientSecret,
-    orgId: emu.options.orgId,
-    sandbox: overrides.sandbox ?? 'prod',
-    scopes: 'openid,AdobeID',
-    requestTimeoutMs: 5_000,
-    connectTimeoutMs: 2_000,
-  });
+  const hooks = overrides.onExchange ? { onExchange: overrides.onExchange } : {};
+  return createAepClient(
+    {
+      platformUrl: emu.url,
+      imsUrl: emu.url,
+      clientId: emu.options.clientId,
+      clientSecret: overrides.clientSecret ?? emu.options.clientSecret,
+      orgId: emu.options.orgId,
+      sandbox: overrides.sandbox ?? 'prod',
+      scopes: 'openid,AdobeID',
+      requestTimeoutMs: 5_000,
+      connectTimeoutMs: 2_000,
+    },
+    hooks,
+  );
 }
 
 export interface Harness {

@@ -47,6 +47,11 @@ export function catalogError(status: number, code: string, message: string): Htt
   return platformError(status, code, message);
 }
 
+/** Sandbox API: no published error body [U]: §0.4 shape with SANDBOX- codes. */
+export function sandboxError(status: number, code: string, message: string): HttpError {
+  return platformError(status, code, message);
+}
+
 /** Data Prep: §0.4 shape with DATAPREP- codes [U]. */
 export function dataPrepError(status: number, code: string, message: string): HttpError {
   return platformError(status, code, message);
@@ -127,14 +132,15 @@ export function serviceOf(path: string): Service {
 
 /**
  * A generic error in the style of the service owning `path` (bad JSON, injected faults, crashes, unknown
- * routes). Codes are [U] except Flow Service's documented transient ones (FLOW-1102-500, 1103-503, 1104-504).
+ * routes). Codes are [U] except Flow Service's documented ones: 1100-400 invalid request, 1101-404 not found,
+ * 1102-500, 1103-503, 1104-504 (flow-service-errors.md; its 1400 is a 500, "Internal Error", not a 400).
  */
 export function serviceError(path: string, status: number, message: string): HttpError {
   const s3 = String(status);
   switch (serviceOf(path)) {
     case 'flow': {
-      const known: Record<number, string> = { 500: '1102', 503: '1103', 504: '1104' };
-      return flowError(status, `FLOW-${known[status] ?? (status >= 500 ? '1102' : '1400')}-${s3}`, message);
+      const known: Record<number, string> = { 404: '1101', 500: '1102', 503: '1103', 504: '1104' };
+      return flowError(status, `FLOW-${known[status] ?? (status >= 500 ? '1102' : '1100')}-${s3}`, message);
     }
     case 'xdm':
       return xdmError(status, `XDM-${status >= 500 ? '1000' : '1001'}-${s3}`, statusTitle(status), message);

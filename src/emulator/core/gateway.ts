@@ -30,6 +30,7 @@ export function checkGateway(
   state: EmulatorState,
   options: EmulatorOptions,
   now: number,
+  checkSandbox = true,
 ): { org: string; sandbox: string } {
   const auth = headers['authorization'];
   if (!auth) throw gatewayError(403, '403010', 'Oauth token is missing.');
@@ -50,6 +51,8 @@ export function checkGateway(
     throw contentTypeError();
 
   const sandbox = headers['x-sandbox-name'];
+  // The sandbox check is the service's: an org-wide API (the Sandbox API) reads its sandbox from the path.
+  if (!checkSandbox) return { org, sandbox: sandbox ?? '' };
   if (!sandbox) throw flowError(400, 'FLOW-2105-400', 'x-sandbox-name is missing');
   if (!options.sandboxes.includes(sandbox))
     throw flowError(404, 'FLOW-2101-404', `Sandbox with name ${sandbox} not found for the organization.`);

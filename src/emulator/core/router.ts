@@ -1,6 +1,7 @@
 import type { Handler } from './types';
 
-export type GatewayMode = 'platform' | 'none';
+/** `org`: the gateway's checks without the sandbox's (an org-wide API such as the Sandbox API). */
+export type GatewayMode = 'platform' | 'org' | 'none';
 
 export interface Route {
   method: string;

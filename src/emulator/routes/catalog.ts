@@ -95,6 +95,27 @@ function readFields(ctx: RequestContext, body: Record<string, unknown>): Partial
   return out;
 }
 
+/**
+ * The tags Catalog adds to every dataset it creates, beside the client's own: the Query Service table name and the
+ * storage format (catalog/api/create-dataset.md, "Look up a dataset" response). README "Catalog dataset answers".
+ */
+function platformTags(name: string): Record<string, string[]> {
+  const table =
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9_]+/g, '_')
+      .replace(/^_+|_+$/g, '') || 'dataset';
+  return { 'adobe/pqs/table': [table], 'adobe/siphon/table/format': ['parquet'] };
+}
+
+/** `classification`, as Catalog answers it: the schema's behavior and who manages the dataset. */
+function classification(ctx: RequestContext, schemaId: string): { dataBehavior: string; managedBy: string } {
+  const schema = findResource(ctx.tenant, SCHEMAS, schemaId);
+  const cls = schema?.['meta:class'];
+  const timeSeries = typeof cls === 'string' && cls.endsWith('/experienceevent');
+  return { dataBehavior: timeSeries ? 'time-series' : 'record', managedBy: 'CUSTOMER' };
+}
+
 function createDataSet(ctx: RequestContext) {
   const body = ctx.json();
   if (!isRecord(body)) throw bad('The request body must be a JSON object.');
@@ -105,6 +126,8 @@ function createDataSet(ctx: RequestContext) {
   const dataSet: DataSet = {
     ...fields,
     schemaRef: fields.schemaRef!,
+    tags: { ...platformTags(fields.name ?? id), ...fields.tags },
+    classification: classification(ctx, fields.schemaRef!.id),
     id,
     created: now,
     updated: now,

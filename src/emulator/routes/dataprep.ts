@@ -123,7 +123,8 @@ function fullMapping(set: StoredMappingSet, m: StoredMapping): Record<string, un
     source: m.source,
     destination: m.destination,
     name: m.name ?? m.destination,
-    description: m.description ?? null,
+    // data-prep.yaml types description as a string: absent rather than null when the mapping has none.
+    ...(m.description !== undefined ? { description: m.description } : {}),
     identity: m.identity ?? false,
     primaryIdentity: m.primaryIdentity ?? false,
     matchScore: 0.0,
@@ -135,7 +136,10 @@ function fullMapping(set: StoredMappingSet, m: StoredMapping): Record<string, un
 
 function fullBody(ctx: RequestContext, set: StoredMappingSet): Record<string, unknown> {
   const ref = set.outputSchema.schemaRef;
-  const version = /version=([\d.]+)/.exec(ref.contentType)?.[1] ?? '1.0';
+  const xdmVersion = /version=([\d.]+)/.exec(ref.contentType)?.[1] ?? '1.0';
+  // SchemaRepresentation.version is an int32 in data-prep.yaml (its example: `"version": 0`); xdmVersion stays the
+  // string the example shows ("1.0"). README "Data Prep mapping set answers".
+  const version = Math.trunc(Number(xdmVersion)) || 0;
   const outputSchema: Record<string, unknown> = { id: ref.id, version, schemaRef: ref };
   if (ctx.query.get('expandSchema') === 'true') {
     const resolved = resolveSchema(ctx.tenant, ref.id);
@@ -150,12 +154,12 @@ function fullBody(ctx: RequestContext, set: StoredMappingSet): Record<string, un
     modifiedBy: set.modifiedBy,
     ...(set.name !== undefined ? { name: set.name } : {}),
     ...(set.description !== undefined ? { description: set.description } : {}),
-    inputSchema: null,
+    // No input schema: the spec's inputSchema is an object (SchemaRepresentation), so it is left out, not null.
     outputSchema,
     mappings: set.mappings.map((m) => fullMapping(set, m)),
     strictMapping: false,
     allowNullValues: false,
-    xdmVersion: version,
+    xdmVersion,
     schemaRef: ref,
     xdmSchema: ref.id,
     status: 'PUBLISHED',
@@ -220,9 +224,9 @@ function getSet(ctx: RequestContext) {
   return { status: 200, body: fullBody(ctx, requireSet(ctx, versionParam(ctx))) };
 }
 
-function intParam(ctx: RequestContext, name: string, fallback: number, min: number, max: number): number {
+function intParam(ctx: RequestContext, name: string, min: number, max: number): number {
   const raw = ctx.query.get(name);
-  if (raw === null) return fallback;
+  if (raw === null) throw bad(`Query parameter "${name}" is required.`);
   const n = Number(raw);
   if (raw.trim() === '' || !Number.isInteger(n) || n < min || n > max)
     throw bad(`"${name}" must be an integer between ${min} and ${max}.`);
@@ -230,9 +234,9 @@ function intParam(ctx: RequestContext, name: string, fallback: number, min: numb
 }
 
 function listSets(ctx: RequestContext) {
-  // The doc marks limit/start as required; the emulator defaults them instead of refusing.
-  const limit = intParam(ctx, 'limit', 50, 1, 1000);
-  const start = intParam(ctx, 'start', 0, 0, Number.MAX_SAFE_INTEGER);
+  // data-prep.yaml marks limit and start as required (no default applies): a list without them is refused.
+  const limit = intParam(ctx, 'limit', 1, 1000);
+  const start = intParam(ctx, 'start', 0, Number.MAX_SAFE_INTEGER);
   const name = ctx.query.get('name');
   let sets = [...ctx.tenant.collection<StoredMappingSet>(MAPPING_SETS).values()];
   if (name !== null) sets = sets.filter((s) => s.name === name);
@@ -313,7 +317,8 @@ function validateSet(ctx: RequestContext) {
             },
           ]
         : [];
-    return errors.length ? { status: 'FAILURE', errors } : { status: 'SUCCESS', errors: null };
+    // ValidationResponse.status is SUCCESS | FAILED in data-prep.yaml; errors: null on success as the docs show.
+    return errors.length ? { status: 'FAILED', errors } : { status: 'SUCCESS', errors: null };
   });
   return { status: 200, body: { validationResponse } };
 }

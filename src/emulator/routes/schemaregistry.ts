@@ -14,6 +14,7 @@ import { JsonPatchError, applyJsonPatch } from '../logic/jsonpatch';
 import {
   FIELD_GROUPS,
   SCHEMAS,
+  XDM_CLASSES,
   fieldGroupTypeErrors,
   fieldsOutsideTenant,
   findResource,
@@ -76,11 +77,17 @@ function validateBody(
   body: Record<string, unknown>,
   self?: string,
 ): Record<string, unknown> {
+  // What schema-registry.yaml requires: type and title on both; meta:intendedToExtend on a field group
+  // (createFieldGroup), description and allOf on a schema (createSchema). `definitions` is optional there.
   if (typeof body.title !== 'string' || body.title.trim() === '') throw badRequest('"title" is required.');
-  if (body.type !== undefined && body.type !== 'object') throw badRequest('"type" must be "object".');
+  if (body.type !== 'object') throw badRequest('"type" is required and must be "object".');
   checkTitle(ctx.tenant, body.title, self);
   if (kind === FIELD_GROUP_KIND) {
-    if (!isRecord(body.definitions)) throw badRequest('A field group needs "definitions".');
+    const extend = body['meta:intendedToExtend'];
+    if (!Array.isArray(extend) || extend.some((c) => typeof c !== 'string'))
+      throw badRequest('"meta:intendedToExtend" is required: the class ids the field group may extend.');
+    if (body.definitions !== undefined && !isRecord(body.definitions))
+      throw badRequest('"definitions" must be an object.');
     const typeErrors = fieldGroupTypeErrors(body);
     if (typeErrors.length) throw badRequest(`Invalid field definitions: ${typeErrors.join('; ')}`);
     const tenantId = tenantIdOf(ctx.org, ctx.options);
@@ -94,6 +101,8 @@ function validateBody(
       );
     return {};
   }
+  if (typeof body.description !== 'string') throw badRequest('"description" is required on a schema.');
+  if (!Array.isArray(body.allOf)) throw badRequest('"allOf" is required on a schema.');
   const composition = resolveComposition(ctx.tenant, body.allOf);
   if (!composition.ok) throw badRequest(composition.errors.join('; '));
   return {
@@ -229,8 +238,23 @@ function stats(ctx: RequestContext) {
   const byDate = (key: string) => (a: XdmResource, b: XdmResource) =>
     Number((b['meta:registryMetadata'] as Record<string, unknown>)[key]) -
     Number((a['meta:registryMetadata'] as Record<string, unknown>)[key]);
-  const classUsage: Record<string, Array<{ $id: string; title: string }>> = {};
-  for (const s of schemas) (classUsage[String(s['meta:class'])] ??= []).push({ $id: s.$id, title: s.title });
+  // schema-registry.yaml `statsResponse.classUsage`: an array of classUsageItem {$id, title, numberOfSchemas, schemas}.
+  const byClass = new Map<string, XdmResource[]>();
+  for (const s of schemas) {
+    const classId = String(s['meta:class']);
+    byClass.set(classId, [...(byClass.get(classId) ?? []), s]);
+  }
+  const classUsage = [...byClass].map(([classId, used]) => ({
+    $id: classId,
+    title: XDM_CLASSES[classId]?.title ?? classId,
+    numberOfSchemas: used.length,
+    schemas: used.map((s) => ({
+      $id: s.$id,
+      title: s.title,
+      ...(typeof s.description === 'string' ? { description: s.description } : {}),
+      'meta:altId': s['meta:altId'],
+    })),
+  }));
   return {
     status: 200,
     body: {

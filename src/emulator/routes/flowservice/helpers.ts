@@ -2,11 +2,15 @@
 import { createHash } from 'node:crypto';
 import { flowError } from '../../core/errors';
 import { newEtag, stripEtag, uuid } from '../../core/ids';
-import type { RequestContext, TenantStore } from '../../core/types';
+import { HttpError, type RequestContext, type TenantStore } from '../../core/types';
 
 export const BASE = '/data/foundation/flowservice';
-/** Our code for validation failures the error catalogue has no code for [U]. */
-export const BAD_REQUEST = 'FLOW-1400-400';
+/**
+ * Validation failures the error catalogue has no own code for: 1100-400 "Invalid request", the catalogue's generic
+ * 400 (flow-service-errors.md, "Internal validation errors"). FLOW-1400 is not a 400 there: 1400-500 is "Internal
+ * Error" (src/emulator/README.md, "Flow Service error codes").
+ */
+export const BAD_REQUEST = 'FLOW-1100-400';
 
 export type Entity = { id: string; [key: string]: unknown };
 export type Kind = 'connections' | 'sourceConnections' | 'targetConnections' | 'flows';
@@ -108,10 +112,12 @@ export function checkIfMatch(ctx: RequestContext, entity: Entity, required: bool
   }
   const current = String(entity['etag']);
   if (stripEtag(supplied) !== stripEtag(current)) {
-    throw flowError(
-      412,
-      'FLOW-1404-412',
-      `Supplied version=["${stripEtag(supplied)}"] does not match the current version on entity=[${current}]`,
-    );
+    // The one 412 body Adobe shows is {"errorMessage": ...} alone (landing/troubleshooting.md), not a problem body.
+    throw new HttpError({
+      status: 412,
+      body: {
+        errorMessage: `Supplied version=["${stripEtag(supplied)}"] does not match the current version on entity=[${current}]`,
+      },
+    });
   }
 }
