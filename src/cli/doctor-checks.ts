@@ -2,6 +2,7 @@
 // needs an earlier one's answer is skipped when that one failed, so the first ✗ is the diagnosis.
 import { accessHint } from '../aep/access-hint';
 import { AepError, type AepClient } from '../aep';
+import { checkSourceSpecs, type SpecProblem } from '../activities';
 import type { SourcePreset } from '../shared/preset-schema';
 import type { CheckResult } from './doctor-report';
 
@@ -242,6 +243,10 @@ async function tenantCheck(aep: AepClient, sandbox: string): Promise<CheckResult
   }
 }
 
+/**
+ * The onboarding's own pre-write rule (checkSourceSpecs, the one home of it), shown as two checklist lines with a fix
+ * each: a preset that passes here passes the onboarding's first check too.
+ */
 async function presetChecks(aep: AepClient, preset: SourcePreset): Promise<CheckResult[]> {
   const cs = preset.connectionSpec.id;
   const fs = preset.flowSpec.id;
@@ -249,65 +254,48 @@ async function presetChecks(aep: AepClient, preset: SourcePreset): Promise<Check
   const fsId = `preset:${preset.id}:flow-spec`;
   const csTitle = `${preset.displayName} connection spec`;
   const fsTitle = `${preset.displayName} flow spec`;
-  const out: CheckResult[] = [];
+  let problems: SpecProblem[];
   try {
-    const spec = await aep.flowService.getConnectionSpec(cs);
-    out.push({ id: csId, title: csTitle, status: 'ok', detail: `${spec.name ?? '(no name)'} ${cs}` });
+    problems = await checkSourceSpecs(aep.flowService, preset);
   } catch (err) {
-    const missing = err instanceof AepError && err.status === 404;
-    out.push({
-      id: csId,
-      title: csTitle,
-      status: 'fail',
-      detail: missing
-        ? `the org has no connection spec ${cs} (GET /connectionSpecs/${cs} -> 404)`
-        : `GET /connectionSpecs/${cs} failed: ${reason(err)}`,
-      fix: missing
-        ? `The ${preset.displayName} source is not available to this org or sandbox: check Sources > Catalog in the sandbox (the source may need a licence or be in beta), or fix the preset's connectionSpec.id.`
-        : err instanceof AepError && err.status !== undefined && err.status < 500
-          ? accessHint(refusedCall(err), aep.config.sandbox)
-          : 'AEP did not answer: try again.',
-    });
+    // Not a missing spec: AEP refused the read (credential, sandbox) or did not answer.
+    const fix =
+      err instanceof AepError && err.status !== undefined && err.status < 500
+        ? accessHint(refusedCall(err), aep.config.sandbox)
+        : 'AEP did not answer: try again.';
+    const detail = `reading the specs failed: ${reason(err)}`;
+    return [
+      { id: csId, title: csTitle, status: 'fail', detail, fix },
+      { id: fsId, title: fsTitle, status: 'fail', detail, fix },
+    ];
   }
-  try {
-    const flowSpec = await aep.flowService.getFlowSpec(fs);
-    const listed = flowSpec.sourceConnectionSpecIds;
-    if (!listed) {
-      out.push({
-        id: fsId,
-        title: fsTitle,
-        status: 'warn',
-        detail: `${flowSpec.name ?? '(no name)'} ${fs} names no sourceConnectionSpecIds: cannot confirm it takes ${cs}`,
-      });
-    } else if (!listed.includes(cs)) {
-      out.push({
-        id: fsId,
-        title: fsTitle,
-        status: 'fail',
-        detail: `${flowSpec.name ?? '(no name)'} ${fs} does not list connection spec ${cs} in sourceConnectionSpecIds`,
-        fix: `Give the preset a flow spec whose sourceConnectionSpecIds lists ${cs} (GET /flowSpecs?property=sourceConnectionSpecIds==${cs}).`,
-      });
-    } else {
-      out.push({
-        id: fsId,
-        title: fsTitle,
-        status: 'ok',
-        detail: `${flowSpec.name ?? '(no name)'} ${fs}, lists the connection spec`,
-      });
-    }
-  } catch (err) {
-    out.push({
-      id: fsId,
-      title: fsTitle,
-      status: 'fail',
-      detail: `GET /flowSpecs/${fs} failed: ${reason(err)}`,
-      fix:
-        err instanceof AepError && err.status === 404
-          ? `The org has no flow spec ${fs}: fix the preset's flowSpec.id.`
-          : 'Check the access hint above and try again.',
-    });
-  }
-  return out;
+  const about = (field: SpecProblem['field']) =>
+    problems
+      .filter((p) => p.field === field)
+      .map((p) => p.message)
+      .join('; ');
+  const csProblem = about('connectionSpec.id');
+  const fsProblem = about('flowSpec.id');
+  return [
+    csProblem
+      ? {
+          id: csId,
+          title: csTitle,
+          status: 'fail',
+          detail: `the org has no connection spec ${cs}: ${csProblem}`,
+          fix: `The ${preset.displayName} source is not available to this org or sandbox: check Sources > Catalog in the sandbox (the source may need a licence or be in beta), or fix the preset's connectionSpec.id.`,
+        }
+      : { id: csId, title: csTitle, status: 'ok', detail: `${cs} is provisioned` },
+    fsProblem
+      ? {
+          id: fsId,
+          title: fsTitle,
+          status: 'fail',
+          detail: fsProblem,
+          fix: `Give the preset a flow spec that exists and whose sourceConnectionSpecIds lists ${cs} (GET /flowSpecs?property=sourceConnectionSpecIds==${cs}).`,
+        }
+      : { id: fsId, title: fsTitle, status: 'ok', detail: `${fs} exists and lists the connection spec` },
+  ];
 }
 
 export function clockCheck(date: ServerDate | undefined): CheckResult {

@@ -141,15 +141,9 @@ describe('aep-onboard doctor', { timeout: 600_000 }, () => {
 
   it("a connection spec missing from the org: that preset check fails, the flow spec's still passes", async () => {
     await h.withWorker(async (tq) => {
-      // The org is not provisioned for the spec: Flow Service answers its GET with a 404 (FLOW-1439-404 shape).
-      // (The `checks` branch adds a control plane call for this; a fault rule says the same to doctor.)
-      await h.emu.control.fault({
-        method: 'GET',
-        path: `/flowservice/connectionSpecs/${CHATLIO_CONNECTION_SPEC_ID}$`,
-        kind: 'status',
-        status: 404,
-        count: -1,
-      });
+      // The org is not provisioned for the spec: Flow Service answers its GET with a 404, as the onboarding's own
+      // pre-write check sees it.
+      await h.emu.control.spec('connectionSpecs', CHATLIO_CONNECTION_SPEC_ID, { provisioned: false });
       try {
         const r = await cli('doctor', '--task-queue', tq, '--json');
         assert.equal(r.code, 1, r.out);
@@ -163,7 +157,7 @@ describe('aep-onboard doctor', { timeout: 600_000 }, () => {
         assert.match(check.fix!, /Chatlio source is not available to this org or sandbox/);
         assert.equal(byId(doc)['preset:chatlio:flow-spec']!.status, 'ok');
       } finally {
-        await h.emu.control.clearFaults();
+        await h.emu.control.reset();
       }
     });
   });
