@@ -305,8 +305,9 @@ describe('bad input and malformed answers', { timeout: 300_000 }, () => {
 
   it('malformed answers end each run in a clear failure at that step, fully compensated', async () => {
     for (const c of RESPONSE_CASES) {
-      // A fresh worker per case: a worker remembers the tenant id it read, so a bad /stats answer needs a new one.
-      await h.withFreshWorker(async (taskQueue) => {
+      // A worker remembers the tenant id it read: a bad /stats answer needs a worker that has not read it yet.
+      const fresh = c.fault.path.includes('/stats');
+      await (fresh ? h.withFreshWorker.bind(h) : h.withWorker.bind(h))(async (taskQueue) => {
         await h.emu.control.reset();
         await h.emu.control.fault({ ...c.fault, count: -1 });
         const { handle } = await h.start(taskQueue, { source: 'chatlio', name: 'Malformed answers' });
