@@ -9,6 +9,7 @@ import { CliError, EXIT, type Command, type Ctx, type Io } from './context';
 import { explain } from './errors';
 import { lifecycleCommands } from './lifecycle-commands';
 import { onboardingCommands } from './onboarding-commands';
+import { presetCommands } from './preset-command';
 import { sourcesCommands } from './sources-command';
 import { loadTemporalConnectConfig } from '../temporal/connect-config';
 import { isLoopbackHost } from '../shared/net';
@@ -23,7 +24,12 @@ const COMMON_OPTIONS = {
   'task-queue': { type: 'string' },
 } as const;
 
-const commands: Record<string, Command> = { ...onboardingCommands, ...lifecycleCommands, ...sourcesCommands };
+const commands: Record<string, Command> = {
+  ...onboardingCommands,
+  ...lifecycleCommands,
+  ...sourcesCommands,
+  ...presetCommands,
+};
 
 function help(): string {
   return [
