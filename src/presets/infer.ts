@@ -272,15 +272,11 @@ export function inferPreset(opts: InferOptions): Inference {
   const times = inEvery.filter((f) => f.field.format === 'date-time');
   const timeField = byName(times, TIME_NAMES) ?? times.sort((a, b) => depth(a.source) - depth(b.source))[0];
 
-  // Identity: an e-mail field (named so first), else a person id field; none when nothing is obvious.
+  // Identity: a field named e-mail that holds addresses, else a person id field; none when nothing is obvious (an
+  // address under another name, e.g. a guide author's `username`, is rarely the person the event is about).
   const emails = fields
-    .filter((f) => f.email && f.field.type === 'string')
-    .sort(
-      (a, b) =>
-        Number(!/e-?mail/i.test(lastName(b.source))) - Number(!/e-?mail/i.test(lastName(a.source))) ||
-        b.seen - a.seen ||
-        depth(a.source) - depth(b.source),
-    );
+    .filter((f) => f.email && f.field.type === 'string' && /e[-_]?mail/i.test(lastName(f.source)))
+    .sort((a, b) => b.seen - a.seen || depth(a.source) - depth(b.source));
   const personId = fields
     .filter((f) => f.field.type === 'string' && PERSON_ID.test(lastName(f.source)))
     .sort((a, b) => b.seen - a.seen || depth(a.source) - depth(b.source))[0];

@@ -115,8 +115,14 @@ describe('preset inference from samples', () => {
   });
 
   it('identity: an e-mail field first, else a person id, else none', () => {
-    const mail = infer({ e: { contact: { mail: 'a@example.com' }, userId: 'u1' } });
-    assert.deepEqual(mail.identity, { path: `${NS}.contact.mail`, namespace: 'Email' });
+    const mail = infer({ e: { contact: { e_mail: 'a@example.com' }, userId: 'u1' } });
+    assert.deepEqual(mail.identity, { path: `${NS}.contact.e_mail`, namespace: 'Email' });
+    const author = infer({ e: { author: { username: 'a@example.com' }, userId: 'u1' } });
+    assert.deepEqual(
+      author.identity?.path,
+      `${NS}.userId`,
+      'an address under another name is not the person',
+    );
     const id = infer({ e: { visitor_id: 'v1', note: 'hi' } });
     assert.deepEqual(id.identity, { path: `${NS}.visitor_id`, namespace: 'MySourceVisitorId' });
     assert.equal(infer({ e: { note: 'hi' } }).identity, undefined);
