@@ -11,6 +11,7 @@ import { lifecycleCommands } from './lifecycle-commands';
 import { onboardingCommands } from './onboarding-commands';
 import { presetCommands } from './preset-command';
 import { sourcesCommands } from './sources-command';
+import { uiLinkCommands } from './ui-link-command';
 import { loadTemporalConnectConfig } from '../temporal/connect-config';
 import { isLoopbackHost } from '../shared/net';
 
@@ -29,6 +30,7 @@ const commands: Record<string, Command> = {
   ...lifecycleCommands,
   ...sourcesCommands,
   ...presetCommands,
+  ...uiLinkCommands,
 };
 
 function help(): string {
