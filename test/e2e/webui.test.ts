@@ -208,6 +208,12 @@ describe(
       await page.getByText('Task Queue is Active').waitFor();
       assert.equal(await page.getByTestId('workflowType').inputValue(), ONBOARDING_WORKFLOW_TYPE);
       assert.equal(await page.getByTestId('workflowId').inputValue(), doc.template.workflowId);
+      // Submitted as is, the form meets the open template under that id: refused, nothing starts.
+      await page.getByTestId('start-workflow-button').click();
+      await page
+        .getByText(/already (running|started)/i)
+        .first()
+        .waitFor();
       await page.getByTestId('workflowId').fill(workflowId);
       await page.getByTestId('workflowId').blur();
       await page.getByTestId('start-workflow-button').click();
