@@ -7,6 +7,7 @@ import {
   inferPreset,
   presetIdFromName,
   sampleJsonSchema,
+  sampleName,
   targetJsonSchema,
   type Inference,
 } from '../presets/infer';
@@ -57,9 +58,11 @@ function readSamples(files: string[]): Record<string, Record<string, unknown>> {
           `--from-sample ${file}${Array.isArray(parsed) ? ` [${i}]` : ''}: a sample is a JSON object`,
           EXIT.usage,
         );
-      let name = list.length > 1 ? `${base}${i + 1}` : base;
-      for (let n = 2; name in samples; n++) name = `${base}_${n}`;
-      samples[name] = body as Record<string, unknown>;
+      const event = body as Record<string, unknown>;
+      const first = sampleName(event, list.length > 1 ? `${base}${i + 1}` : base);
+      let name = first;
+      for (let n = 2; name in samples; n++) name = `${first}_${n}`;
+      samples[name] = event;
     });
   }
   if (!Object.keys(samples).length) throw new CliError('--from-sample: no sample event', EXIT.usage);

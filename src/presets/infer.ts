@@ -100,6 +100,22 @@ const pascal = (s: string) =>
     .map((w) => w[0]!.toUpperCase() + w.slice(1))
     .join('');
 
+const EVENT_TYPE_KEYS = ['event', 'event_type', 'eventType', 'type', 'topic', 'action', 'metric'];
+
+/**
+ * A sample's event-type name (what `sources` lists and verify posts): the value of the first top-level field that
+ * usually names it (`event`, `type`, `topic`…), else `fallback`.
+ */
+export function sampleName(body: Record<string, unknown>, fallback: string): string {
+  for (const key of EVENT_TYPE_KEYS) {
+    const v = body[key];
+    if (typeof v !== 'string') continue;
+    const name = v.replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^_+|_+$/g, '');
+    if (name && name.length <= 60) return name;
+  }
+  return fallback;
+}
+
 /** One leaf of the field group: where it comes from in the samples and where it lands. */
 export interface InferredField {
   /** Dot path in the samples (original names). */

@@ -76,7 +76,7 @@ describe('preset new --from-sample', { timeout: 240_000 }, () => {
     const listed = await cli('sources', '--json');
     assert.equal(listed.code, EXIT.ok, listed.err);
     const mine = listed.json<SourceListing[]>().find((s) => s.id === 'pendo-inferred');
-    assert.deepEqual(mine?.eventTypes, ['pendo-events1', 'pendo-events2', 'pendo-events3', 'pendo-events4']);
+    assert.deepEqual(mine?.eventTypes, ['track', 'guideDisplayed', 'pollSubmitted', 'npsSubmitted']);
     assert.equal(mine.origin.kind, 'user');
 
     const workerPresets = PresetRegistry.fromEnv({ AEP_PRESET_DIRS: out });

@@ -9,6 +9,7 @@ import {
   inferPreset,
   presetIdFromName,
   sampleJsonSchema,
+  sampleName,
   sanitiseFieldName,
 } from '../../src/presets/infer';
 import { HTTP_API_CONNECTION_SPEC_ID } from '../../src/shared/aep-constants';
@@ -126,6 +127,12 @@ describe('preset inference from samples', () => {
     const id = infer({ e: { visitor_id: 'v1', note: 'hi' } });
     assert.deepEqual(id.identity, { path: `${NS}.visitor_id`, namespace: 'MySourceVisitorId' });
     assert.equal(infer({ e: { note: 'hi' } }).identity, undefined);
+  });
+
+  it('names a sample by its event type field, else the fallback', () => {
+    assert.equal(sampleName({ event: 'guide seen!' }, 'f'), 'guide_seen');
+    assert.equal(sampleName({ topic: 'orders/create', type: 3 }, 'f'), 'orders_create');
+    assert.equal(sampleName({ id: 'x' }, 'order'), 'order');
   });
 
   it('the input schema Data Prep judges sources against keeps the sample names', () => {
