@@ -11,7 +11,10 @@ import type { MappingVerdict, PresetNewDoc } from '../../src/cli/preset-command'
 import type { SourceListing } from '../../src/cli/sources-command';
 import { getPath } from '../../src/emulator/logic/mapping';
 import { PresetRegistry } from '../../src/presets/registry';
-import { HTTP_API_CONNECTION_SPEC_ID } from '../../src/shared/aep-constants';
+import {
+  HTTP_API_CONNECTION_SPEC_ID,
+  SHOPIFY_STREAMING_CONNECTION_SPEC_ID,
+} from '../../src/shared/aep-constants';
 import { pendoSamples } from '../../src/shared/presets/pendo-samples';
 import { cli, useCliEnv, type CliErrorDoc, type ResultDoc, type VerifyDoc } from '../support/cli';
 import { useHarness } from '../support/onboarding';
@@ -128,9 +131,32 @@ describe('preset new --from-sample', { timeout: 240_000 }, () => {
     assert.equal(refused.code, EXIT.usage);
     assert.match(refused.err, /exists: pass --force/);
     assert.equal(readFileSync(path.join(out, 'shop.preset.json'), 'utf8'), '{"kept": true}');
-    const forced = await cli(...args, '--force');
+    // Several files merge their event types; --connection-spec names the Streaming SDK source.
+    const refund = sampleFile('refund.json', { orderId: 'A-1', refunded: 3.5, reason: 'late' });
+    const forced = await cli(
+      ...args,
+      '--from-sample',
+      refund,
+      '--connection-spec',
+      SHOPIFY_STREAMING_CONNECTION_SPEC_ID,
+      '--force',
+      '--json',
+    );
     assert.equal(forced.code, EXIT.ok, forced.err);
     assert.match(forced.err, /--offline/, 'warns that Data Prep was not asked');
+    const written = JSON.parse(
+      readFileSync(path.join(out, 'shop.preset.json'), 'utf8'),
+    ) as PresetNewDoc['preset'];
+    assert.deepEqual(Object.keys(written.samples), ['order', 'refund']);
+    assert.equal(written.connectionSpec.id, SHOPIFY_STREAMING_CONNECTION_SPEC_ID);
+    assert.deepEqual(Object.keys(written.fieldGroup.fields), [
+      'orderId',
+      'total',
+      'buyer',
+      'refunded',
+      'reason',
+    ]);
+    assert.equal(forced.json<PresetNewDoc>().validation, 'skipped');
   });
 
   it('Data Prep refusing a mapping stops before anything is written', async () => {
