@@ -9,66 +9,16 @@ import {
 } from '../shared/aep-constants';
 import type { Mapping, PresetField, PresetIdentity, SourcePresetInput } from '../shared/preset-schema';
 import { TENANT_PLACEHOLDER } from '../shared/tenant';
+import { merge, shapeOf, type Shape } from './infer-shape';
 import { eventIdAndTime } from './preset-kit';
 
-/** What one path holds across the samples; `seen` counts the samples (outside arrays) it carries a value in. */
-type Shape =
-  | { kind: 'string'; format?: 'date-time' | 'date'; email: boolean; seen: number }
-  | { kind: 'integer' | 'number' | 'boolean' | 'unknown'; seen: number }
-  | { kind: 'object'; props: Map<string, Shape>; seen: number }
-  | { kind: 'array'; items: Shape | undefined; seen: number };
-
-// RFC 3339, as XDM's `date-time` format (and the emulator's record validation) reads it.
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
-
-function shapeOf(value: unknown): Shape {
-  if (value === null || value === undefined) return { kind: 'unknown', seen: 0 };
-  if (typeof value === 'string') {
-    const format = DATE_TIME.test(value) ? 'date-time' : DATE.test(value) ? 'date' : undefined;
-    return { kind: 'string', ...(format ? { format } : {}), email: EMAIL.test(value), seen: 1 };
-  }
-  if (typeof value === 'boolean') return { kind: 'boolean', seen: 1 };
-  if (typeof value === 'number') return { kind: Number.isInteger(value) ? 'integer' : 'number', seen: 1 };
-  if (Array.isArray(value)) {
-    const items = value.map(shapeOf).reduce<Shape | undefined>((a, b) => (a ? merge(a, b) : b), undefined);
-    return { kind: 'array', items: items?.kind === 'unknown' ? undefined : items, seen: 1 };
-  }
-  const props = new Map<string, Shape>();
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) props.set(k, shapeOf(v));
-  return { kind: 'object', props, seen: 1 };
-}
-
-/** Two samples' shapes of one path: integer and number make a number; other disagreements make a string. */
-function merge(a: Shape, b: Shape): Shape {
-  const seen = a.seen + b.seen;
-  if (a.kind === 'unknown') return { ...b, seen };
-  if (b.kind === 'unknown') return { ...a, seen };
-  if (a.kind === 'object' && b.kind === 'object') {
-    const props = new Map(a.props);
-    for (const [k, v] of b.props) props.set(k, props.has(k) ? merge(props.get(k)!, v) : v);
-    return { kind: 'object', props, seen };
-  }
-  if (a.kind === 'array' && b.kind === 'array') {
-    const items = a.items && b.items ? merge(a.items, b.items) : (a.items ?? b.items);
-    return { kind: 'array', items, seen };
-  }
-  if (a.kind === 'string' && b.kind === 'string') {
-    const format = a.format === b.format ? a.format : undefined;
-    return { kind: 'string', ...(format ? { format } : {}), email: a.email && b.email, seen };
-  }
-  const numeric = new Set(['integer', 'number']);
-  if (numeric.has(a.kind) && numeric.has(b.kind))
-    return { kind: a.kind === b.kind ? a.kind : 'number', seen } as Shape;
-  if (a.kind === b.kind) return { ...a, seen };
-  return { kind: 'string', email: false, seen };
-}
+export { sampleJsonSchema } from './infer-shape';
 
 /**
- * A field name XDM takes: letters, digits and `_`, starting with a letter (a leading `_` is the tenant namespace's
- * mark, a leading digit is refused by the Schema Registry). Others become `_`, a leading non-letter gets `f`;
- * `taken` keeps siblings apart.
+ * A field name XDM takes: letters, digits and `_` (XDM's naming rule), starting with a letter, since a leading `_`
+ * marks a namespace (the tenant's) and a leading digit is no identifier in Data Prep paths. The emulator's Schema
+ * Registry and the preset schema accept any name, so this is where it is enforced. Others become `_`, a leading
+ * non-letter gets `f`; `taken` keeps siblings apart.
  */
 export function sanitiseFieldName(name: string, taken: ReadonlySet<string> = new Set()): string {
   let s = name.replace(/[^A-Za-z0-9_]/g, '_');
@@ -347,31 +297,6 @@ export function inferPreset(opts: InferOptions): Inference {
     identity,
     notes,
   };
-}
-
-/** A JSON Schema of the samples as sent (original names): Data Prep's `inputSchema`. */
-export function sampleJsonSchema(samples: Record<string, Record<string, unknown>>): Record<string, unknown> {
-  const root = Object.values(samples)
-    .map(shapeOf)
-    .reduce((a, b) => merge(a, b));
-  const json = (s: Shape): Record<string, unknown> => {
-    switch (s.kind) {
-      case 'object':
-        return {
-          type: 'object',
-          properties: Object.fromEntries([...s.props].map(([k, v]) => [k, json(v)])),
-        };
-      case 'array':
-        return { type: 'array', ...(s.items ? { items: json(s.items) } : {}) };
-      case 'string':
-        return { type: 'string', ...(s.format ? { format: s.format } : {}) };
-      case 'unknown':
-        return {};
-      default:
-        return { type: s.kind };
-    }
-  };
-  return json(root);
 }
 
 /**
