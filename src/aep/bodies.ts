@@ -102,7 +102,7 @@ export interface MappingSetSpec {
 }
 
 /** What every mapping-set body holds: the output schema, and the mappings with their three fields only. */
-function formA(spec: MappingSetSpec): MappingSetValidate {
+function formA(spec: MappingSetSpec): MappingSetUpdate {
   return {
     outputSchema: {
       schemaRef: schemaRef(spec.schemaId, spec.contentType ?? xedFullContentType(spec.schemaVersion)),

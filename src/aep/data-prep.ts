@@ -93,9 +93,18 @@ export interface MappingSetUpdate {
   mappings: MappingOperation[];
 }
 
-/** `POST /mappingSets/validate`: a set that is not stored; one verdict per mapping, in order. */
+/** A schema given inline as JSON Schema (data-prep.yaml `SchemaRepresentation.jsonSchema`), not by reference. */
+export interface InlineSchema {
+  jsonSchema: Record<string, unknown>;
+}
+
+/**
+ * `POST /mappingSets/validate`: a set that is not stored; one verdict per mapping, in order. The output schema may be
+ * given inline (a preset not onboarded yet has no schema to point at), and the input schema too (the sample's shape).
+ */
 export interface MappingSetValidate {
-  outputSchema: OutputSchema;
+  outputSchema: OutputSchema | InlineSchema;
+  inputSchema?: InlineSchema;
   mappings: MappingOperation[];
 }
 

@@ -10,7 +10,9 @@ import { doctorCommand } from './doctor';
 import { explain } from './errors';
 import { lifecycleCommands } from './lifecycle-commands';
 import { onboardingCommands } from './onboarding-commands';
+import { presetCommands } from './preset-command';
 import { sourcesCommands } from './sources-command';
+import { uiLinkCommands } from './ui-link-command';
 import { loadTemporalConnectConfig } from '../temporal/connect-config';
 import { isLoopbackHost } from '../shared/net';
 
@@ -29,6 +31,8 @@ const commands: Record<string, Command> = {
   ...lifecycleCommands,
   ...sourcesCommands,
   doctor: doctorCommand,
+  ...presetCommands,
+  ...uiLinkCommands,
 };
 
 function help(): string {

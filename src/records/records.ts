@@ -10,6 +10,7 @@ import {
   normaliseName,
   ONBOARDING_WORKFLOW_TYPE,
   RECORD_TYPES,
+  UI_TEMPLATE_ID_PREFIX,
 } from '../shared/naming';
 import type { OnboardingResult } from '../shared/onboarding';
 import { AepOnboardingName, AepOnboardingStatus, AepSandbox, AepSource } from '../shared/search-attributes';
@@ -180,6 +181,8 @@ export async function listOnboardings(
   const records = new Map<string, OnboardingListing>();
   const teardowns = new Map<string, { startTime: Date; lifecycle?: string }>();
   for await (const wf of client.workflow.list({ query: clauses.join(' AND ') })) {
+    // A Web UI start template (never run) is no onboarding.
+    if (wf.workflowId.startsWith(UI_TEMPLATE_ID_PREFIX)) continue;
     const sa = wf.typedSearchAttributes;
     const lifecycle = sa.get(AepOnboardingStatus);
     if (wf.type === LIFECYCLE_WORKFLOW_TYPES.teardown) {

@@ -3,6 +3,12 @@
 
 export const DEFAULT_TASK_QUEUE = 'aep-onboarding';
 export const ONBOARDING_WORKFLOW_TYPE = 'onboardStreamingSource';
+/**
+ * `aep-onboard ui-link`: one template run per source, whose input the Web UI's Start Workflow form copies. It sits
+ * on a task queue no worker polls, so it never runs; `list` leaves these ids out (src/client/ui-templates.ts).
+ */
+export const UI_TEMPLATE_ID_PREFIX = 'aep-template-';
+export const UI_TEMPLATE_TASK_QUEUE = 'aep-onboarding-ui-templates';
 
 /** FNV-1a 32-bit: tiny, deterministic, no crypto needed (workflow code may call it). */
 export function fnv1a(text: string): string {

@@ -9,11 +9,14 @@ import type { AepClient } from '../../src/aep';
 import { devServerDynamicConfigArgs } from '../../src/dev/dev-server-config';
 import { devServerExecutable } from '../../src/dev/temporal-binaries';
 import { PresetRegistry } from '../../src/presets/registry';
-import { ONBOARDING_WORKFLOW_TYPE } from '../../src/shared/naming';
+import { EXIT } from '../../src/cli/main';
+import type { UiLinkDoc } from '../../src/cli/ui-link-command';
+import { ONBOARDING_WORKFLOW_TYPE, UI_TEMPLATE_TASK_QUEUE } from '../../src/shared/naming';
 import type { OnboardingResult } from '../../src/shared/onboarding';
 import { ONBOARDING_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 import { createOnboardingWorker } from '../../src/temporal/worker-factory';
 import { browserSkipReason, launchBrowser, type Browser } from '../support/browser';
+import { cli, type ListDoc } from '../support/cli';
 import { freePort } from '../support/processes';
 import { startEmulator, type StartedEmulator } from '../support/emulator';
 import { aepClientFor, resourcesIn, workflowBundle } from '../support/onboarding';
@@ -158,6 +161,97 @@ describe(
         throw err;
       }
     });
+
+    it('ui-link: a per-source link opens the form prefilled from a template run that never runs', async () => {
+      const saved = { ...process.env };
+      Object.assign(process.env, {
+        TEMPORAL_ADDRESS: env!.address,
+        TEMPORAL_NAMESPACE: env!.namespace ?? 'default',
+        AEP_ORG_ID: emu!.options.orgId,
+      });
+      delete process.env.TEMPORAL_TASK_QUEUE;
+      delete process.env.TEMPORAL_PROFILE;
+      try {
+        await startFromALink();
+      } catch (err) {
+        await browser?.screenshot('webui-link-failure.png').catch(() => undefined);
+        throw err;
+      } finally {
+        process.env = saved;
+      }
+    });
+
+    async function startFromALink(): Promise<void> {
+      const page = browser!.page;
+      const namespace = env!.namespace ?? 'default';
+      const link = ['ui-link', 'pendo', '--task-queue', taskQueue, '--ui-url', uiUrl, '--json'];
+      const made = await cli(...link);
+      assert.equal(made.code, EXIT.ok, made.out + made.err);
+      const doc = made.json<UiLinkDoc>();
+      assert.equal(doc.template.workflowId, 'aep-template-pendo');
+      assert.equal(doc.template.reused, false);
+      const again = await cli(...link);
+      assert.equal(again.code, EXIT.ok, again.err);
+      assert.deepEqual(
+        [again.json<UiLinkDoc>().template.reused, again.json<UiLinkDoc>().url],
+        [true, doc.url],
+        'the template run is reused',
+      );
+      const flowsBefore = ((await resourcesIn(emu!)).flows ?? []).length;
+
+      const workflowId = uniqueName('onboard-webui-link');
+      await page.goto(doc.url);
+      await page.getByTestId('start-workflow').waitFor();
+      const data = page.getByRole('textbox', { name: 'Data' });
+      // The input copied from the template run, with the queue and type from the link.
+      await data.filter({ hasText: '"source": "pendo"' }).waitFor();
+      await page.getByText('Task Queue is Active').waitFor();
+      assert.equal(await page.getByTestId('workflowType').inputValue(), ONBOARDING_WORKFLOW_TYPE);
+      assert.equal(await page.getByTestId('workflowId').inputValue(), doc.template.workflowId);
+      // Submitted as is, the form meets the open template under that id: refused, nothing starts.
+      await page.getByTestId('start-workflow-button').click();
+      await page
+        .getByText(/already (running|started)/i)
+        .first()
+        .waitFor();
+      await page.getByTestId('workflowId').fill(workflowId);
+      await page.getByTestId('workflowId').blur();
+      await page.getByTestId('start-workflow-button').click();
+      await page.getByRole('link', { name: 'Workflow started successfully' }).click();
+      await page.waitForURL((url) =>
+        url.pathname.startsWith(`/namespaces/${namespace}/workflows/${workflowId}/`),
+      );
+      await waitForCompleted(page);
+      await browser!.screenshot('webui-link-onboarding.png');
+
+      const handle = env!.client.workflow.getHandle(workflowId);
+      const result = (await handle.result()) as OnboardingResult;
+      const description = await handle.describe();
+      assert.deepEqual(
+        [description.status.name, description.type, description.taskQueue],
+        ['COMPLETED', ONBOARDING_WORKFLOW_TYPE, taskQueue],
+      );
+      assert.equal(result.name, doc.template.input.name);
+      const flows = ((await resourcesIn(emu!)).flows ?? []) as { id: string }[];
+      assert.equal(flows.length, flowsBefore + 1, 'one flow more: the started run’s');
+      assert.ok(flows.some((f) => f.id === result.ids.flowId));
+
+      // The template is still open on its unpolled queue and never had a workflow task: it ran nothing.
+      const template = env!.client.workflow.getHandle(doc.template.workflowId);
+      const t = await template.describe();
+      assert.deepEqual([t.status.name, t.taskQueue], ['RUNNING', UI_TEMPLATE_TASK_QUEUE]);
+      const history = await template.fetchHistory();
+      assert.ok(
+        !history.events?.some((e) => e.workflowTaskStartedEventAttributes),
+        'no workflow task of the template was ever started',
+      );
+      const list = await cli('list', '--json');
+      assert.equal(list.code, EXIT.ok, list.err);
+      assert.ok(
+        !list.json<ListDoc>().some((o) => o.workflowId === doc.template.workflowId),
+        'not an onboarding',
+      );
+    }
 
     async function startFromTheUi(): Promise<void> {
       const page = browser!.page;

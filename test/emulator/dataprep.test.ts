@@ -277,6 +277,49 @@ describe('Data Prep mapping sets', () => {
     assert.equal((await p.call('DELETE', `${CONVERSION}/mappingSets/${created.body.id}`)).status, 404);
   });
 
+  it('validates against inline schemas: the output one for a schema not created yet, the input one for sources', async () => {
+    const call = (body: unknown) =>
+      p.call<MappingValidationBody>('POST', `${CONVERSION}/mappingSets/validate`, body);
+    const outputSchema = {
+      jsonSchema: {
+        type: 'object',
+        properties: { [`_${t}`]: { type: 'object', properties: { a: { type: 'string' } } } },
+      },
+    };
+    const inputSchema = { jsonSchema: { type: 'object', properties: { x: { type: 'string' } } } };
+    const r = await call({
+      outputSchema,
+      inputSchema,
+      mappings: [
+        { sourceType: 'ATTRIBUTE', source: 'x', destination: `_${t}.a` },
+        { sourceType: 'ATTRIBUTE', source: 'y', destination: `_${t}.a` },
+        { sourceType: 'ATTRIBUTE', source: 'x', destination: `_${t}.b` },
+        { sourceType: 'EXPRESSION', source: 'uuid()', destination: `_${t}.a` },
+      ],
+    });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual(
+      r.body.validationResponse.map((v) => [v.status, v.errors?.map((e) => e.code) ?? null]),
+      [
+        ['SUCCESS', null],
+        ['FAILED', ['DATAPREP-1005-400']],
+        ['FAILED', ['DATAPREP-1004-400']],
+        ['SUCCESS', null],
+      ],
+    );
+    // Without an input schema, sources are not judged (as before); a schemaRef still wins over jsonSchema.
+    const noInput = await call({
+      outputSchema,
+      mappings: [{ sourceType: 'ATTRIBUTE', source: 'y', destination: `_${t}.a` }],
+    });
+    assert.equal(noInput.body.validationResponse[0]!.status, 'SUCCESS');
+    const byRef = await call({
+      outputSchema: { ...outputSchema, schemaRef: { id: schemaId } },
+      mappings: [{ sourceType: 'ATTRIBUTE', source: 'message', destination: `_${t}.message` }],
+    });
+    assert.equal(byRef.body.validationResponse[0]!.status, 'SUCCESS');
+  });
+
   it('validates per mapping and previews mapped records', async () => {
     const validate = await p.call<MappingValidationBody>('POST', `${CONVERSION}/mappingSets/validate`, {
       outputSchema: { schemaRef: { id: schemaId } },

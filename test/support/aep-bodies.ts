@@ -232,7 +232,7 @@ export interface MappingSetListBody {
 export type MappingPreviewBody = Array<{ data: XdmRecord; errors: Array<{ message: string }> | null }>;
 
 export interface MappingValidationBody {
-  validationResponse: Array<{ status: string; errors: Array<{ message: string }> | null }>;
+  validationResponse: Array<{ status: string; errors: Array<{ message: string; code?: string }> | null }>;
 }
 
 // ---- Inlet

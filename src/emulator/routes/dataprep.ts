@@ -18,7 +18,7 @@ import {
   type NormalisedMappingSet,
   type SchemaRef,
 } from '../logic/mapping';
-import { coerceToSchema, pathExists, resolveSchema, type ResolvedSchema } from '../logic/xdm';
+import { coerceToSchema, pathExists, resolveSchema, type ResolvedSchema, type XdmNode } from '../logic/xdm';
 
 const PREFIXES = ['/data/foundation/conversion/mappingSets', '/data/foundation/mappingSets'];
 export const MAPPING_SETS = 'mappingSets';
@@ -293,30 +293,63 @@ function getMapping(ctx: RequestContext) {
   return { status: 200, body: fullMapping(set, m) };
 }
 
+const INLINE_REF = { id: 'inline', contentType: 'application/vnd.adobe.xed-full+json;version=1' };
+
+/**
+ * `outputSchema.jsonSchema` / `inputSchema.jsonSchema` (data-prep.yaml SchemaRepresentation) given inline [U]: the
+ * output one stands for a schema not created yet (judged like a resolved xed-full schema) when no `schemaRef` names
+ * one; the input one makes ATTRIBUTE sources be checked against the sample's shape (README, "Data Prep validate").
+ */
+function inlineSchemas(body: Record<string, unknown>): { output?: XdmNode; input?: XdmNode } {
+  const json = (v: unknown): XdmNode | undefined => {
+    if (typeof v !== 'object' || v === null) return undefined;
+    const s = (v as { jsonSchema?: unknown; schemaRef?: unknown }).jsonSchema;
+    return typeof s === 'object' && s !== null && !Array.isArray(s) ? s : undefined;
+  };
+  const out = body.outputSchema as { schemaRef?: unknown } | undefined;
+  const output = out?.schemaRef === undefined ? json(out) : undefined;
+  const input = json(body.inputSchema);
+  return { ...(output ? { output } : {}), ...(input ? { input } : {}) };
+}
+
 /** Per-mapping verdicts: the schema reference must be valid, then each mapping is judged on its own. */
 function validateSet(ctx: RequestContext) {
   const body = ctx.json();
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     throw bad('The mapping set must be an object.');
-  const head = normaliseMappingSet({ ...body, mappings: [] });
+  const { output, input } = inlineSchemas(body as Record<string, unknown>);
+  const head = normaliseMappingSet(
+    output ? { outputSchema: { schemaRef: INLINE_REF }, mappings: [] } : { ...body, mappings: [] },
+  );
   if (!head.ok) throw bad(`Invalid mapping set: ${head.errors.join('; ')}`);
   const schemaRef = head.value.outputSchema.schemaRef;
-  const schema = resolveSchema(ctx.tenant, schemaRef.id);
+  const schema = output ?? resolveSchema(ctx.tenant, schemaRef.id);
   if (!schema) throw dataPrepError(400, 'DATAPREP-1003-400', `Output schema ${schemaRef.id} does not exist.`);
+  const schemaName = output ? 'the inline output schema' : `schema ${schemaRef.id}`;
   const raw = (body as { mappings?: unknown }).mappings;
   const validationResponse = (Array.isArray(raw) ? raw : []).map((item: unknown) => {
     const one = normaliseMappingSet({ outputSchema: { schemaRef }, mappings: [item] });
-    const destination = one.ok ? one.value.mappings[0]?.destination : undefined;
+    const m = one.ok ? one.value.mappings[0] : undefined;
     const errors = !one.ok
       ? one.errors.map((message) => ({ code: 'DATAPREP-1002-400', message }))
-      : destination !== undefined && !pathExists(schema, destination)
-        ? [
-            {
-              code: 'DATAPREP-1004-400',
-              message: `Destination path ${destination} not found in schema ${schema.$id}.`,
-            },
-          ]
-        : [];
+      : [
+          ...(m && !pathExists(schema, m.destination)
+            ? [
+                {
+                  code: 'DATAPREP-1004-400',
+                  message: `Destination path ${m.destination} not found in ${schemaName}.`,
+                },
+              ]
+            : []),
+          ...(m && input && m.sourceType === 'ATTRIBUTE' && !pathExists(input, m.source)
+            ? [
+                {
+                  code: 'DATAPREP-1005-400',
+                  message: `Source path ${m.source} not found in the input schema.`,
+                },
+              ]
+            : []),
+        ];
     // ValidationResponse.status is SUCCESS | FAILED in data-prep.yaml; errors: null on success as the docs show.
     return errors.length ? { status: 'FAILED', errors } : { status: 'SUCCESS', errors: null };
   });
