@@ -42,6 +42,9 @@ const COMMANDS = [
   'adopt',
   'connection',
   'doctor',
+  'sources',
+  'preset',
+  'ui-link',
 ];
 const SAMPLES = Object.keys(chatlioSamples);
 
