@@ -172,6 +172,59 @@ describe('source packs: Pendo, Customer.io, Shopify Streaming', { timeout: 240_0
     });
   });
 
+  // Each pack the other way too: Pendo and Customer.io from `temporal workflow start`, Shopify from the CLI. Every
+  // sample type lands with its identity; the field-by-field checks are above.
+  const otherWay = [
+    { source: 'pendo', samples: pendoSamples, via: 'temporal', identity: 'pendo.visitorId' },
+    {
+      source: 'customerio',
+      samples: customerioSamples,
+      via: 'temporal',
+      identity: 'customerio.customer.email',
+    },
+    { source: 'shopify', samples: shopifySamples, via: 'cli', identity: 'shopify.email' },
+  ] as const;
+  for (const pack of otherWay) {
+    it(`${pack.source} from ${pack.via === 'cli' ? '`aep-onboard start`' : '`temporal workflow start`'}: every sample type lands with its identity`, async () => {
+      await h.emu.control.reset();
+      await h.withWorker(async (tq) => {
+        const name = `${pack.source} the other way`;
+        let result: OnboardingResult;
+        if (pack.via === 'cli') {
+          const start = await cli('start', name, '--source', pack.source, '--task-queue', tq, '--json');
+          assert.equal(start.code, EXIT.ok, start.out);
+          result = start.json<ResultDoc>().result;
+        } else {
+          const workflowId = uniqueName(`onboard-${pack.source}`);
+          const start = await temporalCli(
+            h,
+            ...onboardingStartArgs(tq, workflowId, { source: pack.source, name }),
+          );
+          assert.equal(start.code, 0, start.stderr);
+          const res = await temporalCli(
+            h,
+            'workflow',
+            'result',
+            '--workflow-id',
+            workflowId,
+            '--output',
+            'json',
+          );
+          assert.equal(res.code, 0, res.stderr);
+          const done = JSON.parse(res.stdout) as { status: string; result: OnboardingResult };
+          assert.equal(done.status, 'COMPLETED');
+          result = done.result;
+        }
+        const rows = await postAll(result, pack.samples);
+        for (const kind of Object.keys(pack.samples))
+          assert.ok(
+            field(rows.get(kind), pack.identity),
+            `${pack.source} ${kind}: identity ${pack.identity}`,
+          );
+      });
+    });
+  }
+
   describe('aep-onboard sources', () => {
     let saved: string | undefined;
     before(() => {
