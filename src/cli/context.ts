@@ -7,6 +7,8 @@ import { holdsName, nameHolder, readOnboardingRecord, type OnboardingRecord } fr
 import { TORN_DOWN_STATUSES } from '../shared/contracts/lifecycle';
 import { normaliseName, onboardingWorkflowId, RECORD_TYPES } from '../shared/naming';
 import { AepOnboardingName, AepSandbox, AepSource } from '../shared/search-attributes';
+import { isLoopbackHost } from '../shared/net';
+import { loadTemporalConnectConfig } from '../temporal/connect-config';
 
 export const EXIT = {
   ok: 0,
@@ -166,4 +168,13 @@ export function verifyTimeoutMs(flag: string, raw: unknown): number | undefined 
   const problem = Number.isFinite(seconds) ? verifyTimeoutProblem(ms) : 'must be a number';
   if (problem) throw new CliError(`--${flag} takes seconds (1 to 86400): ${problem}`, EXIT.usage);
   return ms;
+}
+
+/**
+ * Temporal on loopback, as `npm start` and `temporal server start-dev` run it: the local dev setup, the one place where
+ * the CLI may fill in the emulator's defaults (its org, and for doctor its credential) instead of refusing.
+ */
+export function localDevTemporal(): { address: string; local: boolean } {
+  const address = loadTemporalConnectConfig().connectionOptions.address ?? 'localhost:7233';
+  return { address, local: isLoopbackHost(address.replace(/:\d+$/, '')) };
 }

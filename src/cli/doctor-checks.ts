@@ -44,9 +44,9 @@ const refusedCall = (err: AepError) => ({
 });
 
 /** What to change when IMS refused (or could not be asked for) a token. */
-export function imsFix(err: unknown): string {
+export function imsFix(err: unknown, imsUrl: string): string {
   if (!(err instanceof AepError) || err.status === undefined) {
-    return 'IMS did not answer: check AEP_IMS_URL (https://ims-na1.adobelogin.com) and the network or proxy to it.';
+    return `IMS did not answer at ${imsUrl}: check AEP_IMS_URL (Adobe's is https://ims-na1.adobelogin.com) and the network or proxy to it.`;
   }
   const text = `${err.code ?? ''} ${err.message}`;
   if (/client_secret/.test(text)) {
@@ -71,7 +71,7 @@ export async function tokenCheck(aep: AepClient): Promise<CheckResult> {
       title,
       status: 'fail',
       detail: `IMS refused: ${reason(err)}`,
-      fix: imsFix(err),
+      fix: imsFix(err, aep.config.imsUrl),
     };
   }
   const grant = aep.ims.grant?.();

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { createAepClient, loadAepConfig, AepConfigError, type AepClient, type Exchange } from '../aep';
 import { PresetRegistry } from '../presets/registry';
 import type { SourcePreset } from '../shared/preset-schema';
-import { CliError, EXIT, type Command, type Ctx, type Values } from './context';
+import { EMULATOR_DEFAULTS } from '../shared/aep-constants';
+import { CliError, EXIT, localDevTemporal, type Command, type Ctx, type Values } from './context';
 import { aepChecks, type ServerDate } from './doctor-checks';
 import { runDeep } from './doctor-deep';
 import { ShapeRecorder } from './doctor-record';
@@ -57,6 +58,27 @@ function checkDeepUsage(ctx: Ctx, values: Values): void {
   }
 }
 
+/**
+ * The AEP doctor checks: the one the AEP_* settings name, else, in the local dev setup with none set, the emulator
+ * `npm start` runs (its port and credential, src/dev/start.ts), so `npm run cli -- doctor` beside `npm start` needs
+ * no settings, as the other commands need none there. Anywhere else a missing setting stays an error.
+ */
+function doctorEnv(ctx: Ctx): NodeJS.ProcessEnv {
+  const env = process.env;
+  if (env.AEP_PLATFORM_URL || env.AEP_CLIENT_ID || env.AEP_CLIENT_SECRET || !localDevTemporal().local)
+    return env;
+  const url = `http://127.0.0.1:${env.EMULATOR_PORT || 8090}`;
+  ctx.err(`No AEP_* settings and Temporal on loopback: checking the emulator of 'npm start' at ${url}.`);
+  return {
+    ...env,
+    AEP_PLATFORM_URL: url,
+    AEP_IMS_URL: url,
+    AEP_CLIENT_ID: EMULATOR_DEFAULTS.clientId,
+    AEP_CLIENT_SECRET: EMULATOR_DEFAULTS.clientSecret,
+    AEP_ORG_ID: env.AEP_ORG_ID || EMULATOR_DEFAULTS.orgId,
+  };
+}
+
 /** The AEP client of the checks: every answer's Date header noted, every exchange given to the recorder. */
 function doctorClient(
   ctx: Ctx,
@@ -64,7 +86,7 @@ function doctorClient(
 ): { aep: AepClient; lastDate: () => ServerDate | undefined } {
   let config;
   try {
-    config = loadAepConfig(process.env);
+    config = loadAepConfig(doctorEnv(ctx));
   } catch (err) {
     if (!(err instanceof AepConfigError)) throw err;
     throw new CliError(

@@ -5,7 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { dataConverterFromEnv } from '../temporal/codec';
 import { EMULATOR_DEFAULTS } from '../shared/aep-constants';
 import { DEFAULT_TASK_QUEUE } from '../shared/naming';
-import { CliError, EXIT, type Command, type Ctx, type Io } from './context';
+import { CliError, EXIT, type Command, type Ctx, type Io, localDevTemporal } from './context';
 import { doctorCommand } from './doctor';
 import { explain } from './errors';
 import { lifecycleCommands } from './lifecycle-commands';
@@ -14,7 +14,6 @@ import { presetCommands } from './preset-command';
 import { sourcesCommands } from './sources-command';
 import { uiLinkCommands } from './ui-link-command';
 import { loadTemporalConnectConfig } from '../temporal/connect-config';
-import { isLoopbackHost } from '../shared/net';
 
 export { EXIT } from './context';
 
@@ -77,9 +76,8 @@ async function askOnTerminal(question: string): Promise<boolean> {
 function cliOrgId(): string {
   const org = process.env.AEP_ORG_ID?.trim();
   if (org) return org;
-  const address = loadTemporalConnectConfig().connectionOptions.address ?? 'localhost:7233';
-  const host = address.replace(/:\d+$/, '');
-  if (isLoopbackHost(host)) return EMULATOR_DEFAULTS.orgId;
+  const { address, local } = localDevTemporal();
+  if (local) return EMULATOR_DEFAULTS.orgId;
   throw new CliError(
     `AEP_ORG_ID is not set. Set it to your org (XXXX@AdobeOrg): every onboarding's workflow id derives from it ` +
       `(only a local Temporal on ${address.startsWith('[') ? address : 'loopback'} defaults to the emulator's org).`,
