@@ -34,6 +34,11 @@ export interface EmulatorOptions {
   landingDelayMs?: number;
   /** The flow's run and the Observability Insights metrics count a record this many ms after it landed. Default 0. */
   aggregationDelayMs?: number;
+  /**
+   * Requests checked against the derived specs (./spec-validation.ts), violations answered 400 in the service's
+   * shape. Default true; false (`--no-spec-validation`) lets anything the routes accept through.
+   */
+  specValidation?: boolean;
   /** More credentials (other orgs), to exercise org isolation. Each token is entitled only to its own org. */
   extraClients?: ClientCredential[];
 }
