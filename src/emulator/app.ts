@@ -160,6 +160,11 @@ export function createEmulator(opts: Partial<EmulatorOptions> = {}): Emulator {
     const spec = options.specValidation === false ? undefined : requestCheck(method, path);
     spec?.parameters(headers, url.searchParams);
     let bodyChecked = false;
+    const checkBody = (): void => {
+      if (!spec || bodyChecked) return;
+      spec.body(rawBody.toString('utf8'));
+      bodyChecked = true;
+    };
     const ctx: RequestContext = {
       method,
       path,
@@ -175,12 +180,10 @@ export function createEmulator(opts: Partial<EmulatorOptions> = {}): Emulator {
         } catch {
           throw serviceError(path, 400, 'The request body is not valid JSON.');
         }
-        if (spec && !bodyChecked) {
-          spec.body(text);
-          bodyChecked = true;
-        }
+        checkBody();
         return value;
       },
+      checkBody,
       org: scope.org ?? '',
       sandbox: scope.sandbox ?? '',
       get tenant(): TenantStore {

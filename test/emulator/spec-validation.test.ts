@@ -2,6 +2,8 @@
 // in the owning service's error shape, naming the failing field; the client's own bodies (src/aep/bodies.ts) pass;
 // `specValidation: false` (`--no-spec-validation`) turns it off.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   dataLakeTargetBody,
@@ -19,6 +21,7 @@ import {
   GENERIC_STREAMING_FLOW_SPEC_ID,
   STREAMING_PROVIDER_ID,
 } from '../../src/shared/aep-constants';
+import type { AllowEntry } from '../../src/emulator/core/openapi';
 import type { DatasetRefs, PlatformErrorBody, XdmErrorBody } from '../support/aep-bodies';
 import { fetchToken, request, spawnEmulator } from '../support/emulator';
 import {
@@ -268,6 +271,31 @@ describe('emulator: spec validation switched off', () => {
       assert.equal(res.status, 201, res.text);
     } finally {
       await off.stop();
+    }
+  });
+});
+
+describe('the one allowlist (src/shared/aep-openapi/allowlist.json)', () => {
+  it('names specs and operations that exist, valid expressions, a reason and evidence', () => {
+    const dir = path.join(__dirname, '..', '..', 'src', 'shared', 'aep-openapi');
+    const { entries } = JSON.parse(readFileSync(path.join(dir, 'allowlist.json'), 'utf8')) as {
+      entries: AllowEntry[];
+    };
+    assert.ok(entries.length > 10);
+    for (const e of entries) {
+      const what = JSON.stringify(e).slice(0, 120);
+      assert.ok(e.reason.length > 20 && e.evidence.length > 10, what);
+      if (e.match !== undefined) assert.doesNotThrow(() => new RegExp(e.match!), what);
+      if (e.spec === '*') continue;
+      const doc = JSON.parse(readFileSync(path.join(dir, `${e.spec}.json`), 'utf8')) as {
+        paths: Record<string, Record<string, unknown>>;
+      };
+      // An operation the spec lacks is allowlisted as exactly that (no-operation); any other must exist.
+      if (e.rule === 'no-operation') continue;
+      for (const op of e.operation === '*' ? [] : [e.operation].flat()) {
+        const [method, template] = op.split(' ') as [string, string];
+        assert.ok(doc.paths[template]?.[method.toLowerCase()], `${e.spec}: ${op}`);
+      }
     }
   });
 });

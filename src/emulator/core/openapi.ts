@@ -30,8 +30,8 @@ export interface Issue {
 export interface AllowEntry {
   /** The spec file's name without .json, or "*". */
   spec: string;
-  /** "METHOD /template" as in the spec, or "*". */
-  operation: string;
+  /** "METHOD /template" as in the spec (or several), or "*". */
+  operation: string | string[];
   /** The rules it excuses (a spec bug can show in requests and answers alike). */
   rule: Rule | Rule[];
   /** Statuses the entry covers (undocumented-status, response-body); all when absent. */
@@ -55,7 +55,8 @@ export function excused(
     (e) =>
       (Array.isArray(e.rule) ? e.rule.includes(issue.rule) : e.rule === issue.rule) &&
       (e.spec === '*' || e.spec === spec) &&
-      (e.operation === '*' || e.operation === operation) &&
+      (e.operation === '*' ||
+        (Array.isArray(e.operation) ? e.operation.includes(operation ?? '') : e.operation === operation)) &&
       (e.status === undefined || (status !== undefined && e.status.includes(status))) &&
       (e.match === undefined || new RegExp(e.match).test(issue.message)),
   );

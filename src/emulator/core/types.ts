@@ -68,8 +68,13 @@ export interface RequestContext {
   /** Lower-case names. */
   headers: Record<string, string | undefined>;
   rawBody: Buffer;
-  /** Parses the body, or throws HttpError 400 in the service's error style. */
+  /**
+   * Parses the body, or throws HttpError 400 in the service's error style; the first call also checks it against
+   * the operation's spec (core/spec-validation.ts), so a handler's own earlier checks (404, If-Match) come first.
+   */
   json<T = unknown>(): T;
+  /** The same spec check, for a handler that parses the raw body itself (the inlet). */
+  checkBody(): void;
   /** Set by the gateway for platform routes ('' on routes without gateway). */
   org: string;
   sandbox: string;
