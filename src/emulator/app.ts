@@ -7,6 +7,7 @@ import { checkGateway } from './core/gateway';
 import { uuid } from './core/ids';
 import { loadState, saveState } from './core/persistence';
 import { Router } from './core/router';
+import { requestCheck } from './core/spec-validation';
 import { MemoryState } from './core/store';
 import {
   HttpError,
@@ -155,6 +156,15 @@ export function createEmulator(opts: Partial<EmulatorOptions> = {}): Emulator {
     } else if (match.route.gateway === 'org') {
       scope.org = checkGateway(method, headers, rawBody.length, state, options, now(), false).org;
     }
+    // After the gateway (it answers credentials and sandbox first, as AEP's does), before the handler.
+    const spec = options.specValidation === false ? undefined : requestCheck(method, path);
+    spec?.parameters(headers, url.searchParams);
+    let bodyChecked = false;
+    const checkBody = (): void => {
+      if (!spec || bodyChecked) return;
+      spec.body(rawBody.toString('utf8'));
+      bodyChecked = true;
+    };
     const ctx: RequestContext = {
       method,
       path,
@@ -163,12 +173,17 @@ export function createEmulator(opts: Partial<EmulatorOptions> = {}): Emulator {
       headers,
       rawBody,
       json<T>(): T {
+        const text = rawBody.toString('utf8');
+        let value: T;
         try {
-          return JSON.parse(rawBody.toString('utf8')) as T;
+          value = JSON.parse(text) as T;
         } catch {
           throw serviceError(path, 400, 'The request body is not valid JSON.');
         }
+        checkBody();
+        return value;
       },
+      checkBody,
       org: scope.org ?? '',
       sandbox: scope.sandbox ?? '',
       get tenant(): TenantStore {

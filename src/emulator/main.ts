@@ -28,6 +28,7 @@ async function main(): Promise<void> {
       'aggregation-delay-ms': { type: 'string' },
       'data-file': { type: 'string' },
       'public-origin': { type: 'string' },
+      'no-spec-validation': { type: 'boolean' },
     },
     strict: true,
   });
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
     ...ingestionDelaysFromEnv(env),
     dataFile: values['data-file'],
     publicOrigin: values['public-origin']?.replace(/\/+$/, ''),
+    specValidation: values['no-spec-validation'] === true ? false : undefined,
   };
   // Flags win over the environment.
   const landing = num('landing-delay-ms', values['landing-delay-ms']);

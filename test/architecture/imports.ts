@@ -33,6 +33,8 @@ function resolve(fromFile: string, specifier: string): string | undefined {
   for (const candidate of [base, `${base}.ts`, path.join(base, 'index.ts')]) {
     if (candidate.endsWith('.ts') && existsSync(candidate)) return path.relative(ROOT, candidate);
   }
+  // A JSON module (resolveJsonModule): data, in the layer of its directory (the emulator reads the derived specs).
+  if (base.endsWith('.json') && existsSync(base)) return path.relative(ROOT, base);
   throw new Error(`${fromFile}: cannot resolve '${specifier}'`);
 }
 

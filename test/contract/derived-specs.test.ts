@@ -22,7 +22,10 @@ void describe('derived OpenAPI specs', () => {
       (JSON.parse(readFileSync(path.join(OUT_DIR, f), 'utf8')) as { 'x-project-written'?: boolean })[
         'x-project-written'
       ] === true;
-    const committed = readdirSync(OUT_DIR).filter((f) => f !== 'README.md' && !projectWritten(f));
+    // allowlist.json: the spec bugs the project excuses (src/emulator/core/openapi.ts), not a spec.
+    const committed = readdirSync(OUT_DIR).filter(
+      (f) => f !== 'README.md' && f !== 'allowlist.json' && !projectWritten(f),
+    );
     assert.deepEqual(committed.sort(), Object.keys(derived).sort(), 'the same files');
     for (const [name, content] of Object.entries(derived))
       assert.ok(

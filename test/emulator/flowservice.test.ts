@@ -177,7 +177,8 @@ void describe('Flow Service entities', () => {
     assertFlowError(
       await c.call('POST', '/sourceConnections', {
         ...sourceBody(),
-        connectionSpec: { id: DATA_LAKE_CONNECTION_SPEC_ID },
+        // A version, as the spec requires: what is wrong here is a connection spec that is no source's.
+        connectionSpec: { id: DATA_LAKE_CONNECTION_SPEC_ID, version: '1.0' },
       }),
       400,
       'FLOW-1413-400',

@@ -11,6 +11,7 @@ import { chatlioSamples } from '../../src/shared/presets/chatlio-samples';
 import type {
   FlowBody,
   FlowList,
+  InletErrorBody,
   IdEtag,
   MappingSetCreatedBody,
   RunBody,
@@ -235,6 +236,16 @@ describe('streaming inlet', () => {
     assert.equal((await post(main.webhook.split('?')[0]!, '{}')).status, 400);
     const foreign = await post(`${main.webhook.split('?')[0]!}?x-adobe-flow-id=not-this-flow`, '{}');
     assert.equal(foreign.status, 400);
+  });
+
+  it('refuses an XDM envelope that breaks the spec (issue #12), naming the fields; raw events pass', async () => {
+    const res = await post(main.webhook, JSON.stringify({ header: 'not an object', body: { xdmMeta: {} } }));
+    assert.equal(res.status, 400);
+    const body = (await res.json()) as InletErrorBody;
+    assert.equal(body.title, 'Invalid XDM Message Format');
+    assert.match(body.report.message, /does not conform to streaming-ingestion/);
+    assert.match(body.report.message, /\/header must be object/);
+    assert.match(body.report.message, /\/body must have required property 'xdmEntity'/);
   });
 
   it('refuses data for a disabled flow', async () => {

@@ -79,6 +79,14 @@ export function xdmError(status: number, code: string, title: string, detail: st
   });
 }
 
+/** Observability Insights: {errorCode, httpStatus, title, details} [U] (src/emulator/README.md). */
+export function insightsError(status: number, code: string, details: string): HttpError {
+  return new HttpError({
+    status,
+    body: { errorCode: code, httpStatus: status, title: statusTitle(status), details },
+  });
+}
+
 /** Adobe I/O gateway body (§0.3): {error_code, message}. */
 export function gatewayError(status: number, errorCode: string, message: string): HttpError {
   return new HttpError({ status, body: { error_code: errorCode, message } });
@@ -154,5 +162,31 @@ export function serviceError(path: string, status: number, message: string): Htt
       return imsError(status, status >= 500 ? 'server_error' : 'invalid_request', message);
     default:
       return gatewayError(status, `${s3}000`, message);
+  }
+}
+
+/**
+ * A request that breaks the owning service's spec (./spec-validation.ts): 400 in that service's shape, with the code
+ * its own routes give a malformed request: FLOW-1100-400 "Invalid request" (flow-service-errors.md), XDM-1001-400,
+ * CAT-1002-400, DATAPREP-1002-400, INSGHT-1001-400, SANDBOX-1400-400 [U]; the inlet's "Invalid XDM Message Format".
+ */
+export function specViolation(path: string, message: string): HttpError {
+  if (path.startsWith('/data/infrastructure/observability'))
+    return insightsError(400, 'INSGHT-1001-400', message);
+  if (path.startsWith('/data/foundation/sandbox-management'))
+    return sandboxError(400, 'SANDBOX-1400-400', message);
+  switch (serviceOf(path)) {
+    case 'flow':
+      return flowError(400, 'FLOW-1100-400', message);
+    case 'xdm':
+      return xdmError(400, 'XDM-1001-400', statusTitle(400), message);
+    case 'catalog':
+      return catalogError(400, 'CAT-1002-400', message);
+    case 'dataprep':
+      return dataPrepError(400, 'DATAPREP-1002-400', message);
+    case 'inlet':
+      return inletError(400, 'Invalid XDM Message Format', message);
+    default:
+      return serviceError(path, 400, message);
   }
 }

@@ -34,6 +34,11 @@ export interface EmulatorOptions {
   landingDelayMs?: number;
   /** The flow's run and the Observability Insights metrics count a record this many ms after it landed. Default 0. */
   aggregationDelayMs?: number;
+  /**
+   * Requests checked against the derived specs (./spec-validation.ts), violations answered 400 in the service's
+   * shape. Default true; false (`--no-spec-validation`) lets anything the routes accept through.
+   */
+  specValidation?: boolean;
   /** More credentials (other orgs), to exercise org isolation. Each token is entitled only to its own org. */
   extraClients?: ClientCredential[];
 }
@@ -63,8 +68,13 @@ export interface RequestContext {
   /** Lower-case names. */
   headers: Record<string, string | undefined>;
   rawBody: Buffer;
-  /** Parses the body, or throws HttpError 400 in the service's error style. */
+  /**
+   * Parses the body, or throws HttpError 400 in the service's error style; the first call also checks it against
+   * the operation's spec (core/spec-validation.ts), so a handler's own earlier checks (404, If-Match) come first.
+   */
   json<T = unknown>(): T;
+  /** The same spec check, for a handler that parses the raw body itself (the inlet). */
+  checkBody(): void;
   /** Set by the gateway for platform routes ('' on routes without gateway). */
   org: string;
   sandbox: string;

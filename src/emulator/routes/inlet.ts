@@ -120,6 +120,7 @@ function collect(ctx: RequestContext) {
       'Invalid XDM Message Format',
       `inletId: [${inletId}] imsOrgId: [] Message is invalid: the body is not a JSON object.`,
     );
+  ctx.checkBody();
 
   const now = ctx.now();
   const outcome = ingest(match.tenant, match.flow, source, now);

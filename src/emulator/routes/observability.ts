@@ -9,8 +9,9 @@
 //   _links}, stats: {}}` per request, items newest first, one per UTC day of the range (default: the last 30 days),
 //   every asked metric in every item (0 when nothing was counted).
 // - Errors: `{errorCode, httpStatus, title, details}` (the spec's `error`), INSGHT-1001-400 for a bad query.
+import { insightsError } from '../core/errors';
 import type { Router } from '../core/router';
-import { HttpError, type RequestContext, type TenantStore } from '../core/types';
+import type { HttpError, RequestContext, TenantStore } from '../core/types';
 
 export const METRICS = {
   recordSuccess: 'timeseries.ingestion.dataset.recordsuccess.count',
@@ -50,10 +51,7 @@ export function countMetric(tenant: TenantStore, metric: string, resourceId: str
 }
 
 function bad(details: string): HttpError {
-  return new HttpError({
-    status: 400,
-    body: { errorCode: 'INSGHT-1001-400', httpStatus: 400, title: 'Bad Request', details },
-  });
+  return insightsError(400, 'INSGHT-1001-400', details);
 }
 
 function range(ctx: RequestContext): { start: number; end: number } {
