@@ -13,7 +13,14 @@ import {
 } from '../../src/shared/aep-constants';
 import type { OnboardingResult } from '../../src/shared/onboarding';
 import { httpApiSamples } from '../../src/shared/presets/http-api-samples';
-import { cli, type ResultDoc, type RunFailureDoc, type TeardownDoc, type VerifyDoc } from '../support/cli';
+import {
+  cli,
+  type PlanDoc,
+  type ResultDoc,
+  type RunFailureDoc,
+  type TeardownDoc,
+  type VerifyDoc,
+} from '../support/cli';
 import type { TenantView } from '../support/emulator';
 import { useHarness } from '../support/onboarding';
 import { uniqueName } from '../support/temporal';
@@ -143,6 +150,12 @@ describe('HTTP API source: base connection, its own flow spec, raw JSON', { time
   it('from `aep-onboard start --source http-api`: samples land mapped, verify passes, teardown removes the base connection', async () => {
     await h.emu.control.reset();
     await h.withWorker(async (tq) => {
+      const plan = await cli('plan', 'Raw events', '--source', 'http-api', '--task-queue', tq, '--json');
+      assert.equal(plan.code, EXIT.ok, plan.out);
+      const creates = plan.json<PlanDoc>().plan.create.map((i) => i.step);
+      assert.equal(creates.length, 8, 'the seven resources and the base connection');
+      assert.equal(creates[0], 'baseConnection', 'in creation order: the base connection first');
+
       const start = await cli('start', 'Raw events', '--source', 'http-api', '--task-queue', tq, '--json');
       assert.equal(start.code, EXIT.ok, start.out);
       const { result } = start.json<ResultDoc>();
