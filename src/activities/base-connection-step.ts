@@ -1,7 +1,8 @@
 // The HTTP API source's base connection (`POST /connections`, …/create/streaming/http.md): created before the source
 // connection that points at it, found first by name and the run's marker like every create (./ownership.ts), and
 // the home of the source's inlet URL (`auth.params.inletUrl`, the tutorial's "Get streaming endpoint URL").
-import { streamingBaseConnectionBody, type AepClient } from '../aep';
+import { streamingBaseConnectionBody, type AepClient, type Flow, type FlowService } from '../aep';
+import { HTTP_API_FLOW_SPEC_ID } from '../shared/aep-constants';
 import { ensure, pickOne } from './ownership';
 import { removeOwned, type ResourceKind } from './resources';
 import type * as T from './types';
@@ -10,6 +11,20 @@ import type * as T from './types';
 export function inletUrlOfConnection(connection: { auth?: unknown }): string | undefined {
   const params = (connection.auth as { params?: { inletUrl?: unknown } } | null | undefined)?.params;
   return typeof params?.inletUrl === 'string' && params.inletUrl ? params.inletUrl : undefined;
+}
+
+/**
+ * Whether the flow's inlet takes only posts with a bearer token: an HTTP API flow whose base connection was created
+ * with `authenticationRequired: true`. Other flows cost no extra read.
+ */
+export async function inletNeedsToken(fs: FlowService, flow: Flow): Promise<boolean> {
+  const sourceId = flow.sourceConnectionIds[0];
+  if (flow.flowSpec.id !== HTTP_API_FLOW_SPEC_ID || !sourceId) return false;
+  const baseId = (await fs.get('sourceConnections', sourceId)).baseConnectionId;
+  if (!baseId) return false;
+  const auth = (await fs.get('connections', baseId)).auth as
+    { params?: { authenticationRequired?: unknown } } | null | undefined;
+  return auth?.params?.authenticationRequired === true;
 }
 
 export function createBaseConnectionStepActivities(aep: AepClient, kind: ResourceKind, settleMs: number) {

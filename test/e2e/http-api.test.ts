@@ -2,9 +2,13 @@
 // (POST /connections) before the source connection, its own flow spec, the inlet from the base connection. Started
 // from our CLI and from the stock Temporal CLI, every sample lands mapped and `verify` passes; a failed base
 // connection create is compensated with nothing left; teardown removes the base connection last.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { EXIT } from '../../src/cli/main';
+import { BUILTIN_PRESET_DIR, PresetRegistry } from '../../src/presets/registry';
 import { getPath } from '../../src/emulator/logic/mapping';
 import {
   HTTP_API_CONNECTION_SPEC_ID,
@@ -218,5 +222,34 @@ describe('HTTP API source: base connection, its own flow spec, raw JSON', { time
       for (const kind of FLOW_KINDS) assert.deepEqual(items(t, kind), [], `${kind} left`);
       assert.deepEqual(items(t, 'mappingSets').length, 0, 'no mapping set left');
     });
+  });
+
+  it('an authenticated copy of the preset: the onboarding verifies through an inlet that needs a bearer token', async () => {
+    await h.emu.control.reset();
+    const dir = mkdtempSync(path.join(tmpdir(), 'http-api-auth-'));
+    const builtIn = PresetRegistry.fromEnv({}).get('http-api')!;
+    const copy = {
+      ...builtIn,
+      id: 'http-api-auth',
+      displayName: 'HTTP API (authenticated)',
+      baseConnection: {
+        ...builtIn.baseConnection!,
+        auth: { specName: 'Streaming Connection', params: { dataType: 'raw', authenticationRequired: true } },
+      },
+    };
+    writeFileSync(path.join(dir, 'http-api-auth.preset.json'), JSON.stringify(copy));
+    const presets = new PresetRegistry([BUILTIN_PRESET_DIR, dir]);
+    const result = await h.withWorker(async (tq) => {
+      const { handle } = await h.start(tq, { source: 'http-api-auth', name: 'Raw auth', verify: true });
+      return handle.result();
+    }, presets);
+    assert.deepEqual(result.verified?.samples, Object.keys(httpApiSamples), 'verify posted with the token');
+    const base = items(await tenant(), 'connections').find((c) => c.id === result.ids.baseConnectionId)!;
+    assert.equal((base.auth as { params: Record<string, unknown> }).params.authenticationRequired, true);
+    const refused = await fetch(result.webhookUrl, {
+      method: 'POST',
+      body: JSON.stringify(httpApiSamples.signup),
+    });
+    assert.equal(refused.status, 401, 'without a token the same inlet refuses');
   });
 });
