@@ -1,7 +1,9 @@
 // Records the event histories that test/workflows/replay.test.ts replays (determinism guard): a completed
-// onboarding, one compensated after a failure, one cancelled midway, and one verified (`verify: true`). The
-// `*-one-activity.json` histories there are not made here (see the replay test). Re-run after an intended workflow change
-// (`npx tsx scripts/record-histories.ts`) and commit the files; an unintended change fails the replay test instead.
+// onboarding, one compensated after a failure, one cancelled midway, one verified (`verify: true`), and an HTTP API
+// onboarding (base connection, verified). The `*-one-activity.json` histories there are not made here (see the replay
+// test). Re-run after an intended workflow change (`npx tsx scripts/record-histories.ts`) and commit the files; an
+// unintended change fails the replay test instead. Names given as arguments (`… onboarding-http-api`) limit what is
+// written to those histories, so a new one is added without re-recording the others.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
@@ -9,6 +11,7 @@ import { getProgressQuery } from '../src/workflows/onboarding';
 import { createHarness } from '../test/support/onboarding';
 
 const OUT = path.join(__dirname, '..', 'test', 'fixtures', 'histories');
+const ONLY = new Set(process.argv.slice(2));
 
 async function main(): Promise<void> {
   const h = await createHarness();
@@ -18,6 +21,7 @@ async function main(): Promise<void> {
         name: string,
         handle: { fetchHistory(): Promise<Parameters<typeof historyToJSON>[0]> },
       ) => {
+        if (ONLY.size && !ONLY.has(name)) return;
         const json = historyToJSON(await handle.fetchHistory());
         writeFileSync(path.join(OUT, `${name}.json`), `${JSON.stringify(JSON.parse(json), null, 1)}\n`);
         console.log(`wrote ${name}.json`);
@@ -33,6 +37,11 @@ async function main(): Promise<void> {
       await verified.handle.result();
       await save('onboarding-verified', verified.handle);
       await h.emu.control.setIngestion({ landingDelayMs: 0 });
+
+      // HTTP API: the base connection before the source connection (patch `base-connection-step`), its inlet.
+      const httpApi = await h.start(tq, { source: 'http-api', name: 'Replay HTTP API', verify: true });
+      await httpApi.handle.result();
+      await save('onboarding-http-api', httpApi.handle);
 
       await h.emu.control.fault({
         method: 'POST',

@@ -13,6 +13,7 @@ import {
   sourceConnectionBody,
 } from '../aep';
 import { FAILURE_TYPES } from '../shared/onboarding';
+import { createBaseConnectionStepActivities, inletUrlOfConnection } from './base-connection-step';
 import type { ActivityDeps } from './deps';
 import { withFailureMapping } from './failures';
 import { createLifecycleActivities } from './lifecycle';
@@ -277,10 +278,16 @@ export function createActivities(deps: ActivityDeps) {
       });
     },
 
-    /** AEP may publish the inlet URL a little after the flow: retried (by Temporal) until it is there. */
+    /**
+     * AEP may publish the inlet URL a little after the flow: retried (by Temporal) until it is there. HTTP API: the
+     * base connection's inlet (the tutorial reads it there); the flow is still read, for its etag.
+     */
     async getInletUrl(input: T.GetInletUrlInput): Promise<T.GetInletUrlOutput> {
-      const flow = await api(input.sandbox).flowService.get('flows', input.flowId);
-      const inletUrl = flow.options?.inletUrl;
+      const fs = api(input.sandbox).flowService;
+      const flow = await fs.get('flows', input.flowId);
+      const inletUrl = input.baseConnectionId
+        ? inletUrlOfConnection(await fs.get('connections', input.baseConnectionId))
+        : flow.options?.inletUrl;
       if (!inletUrl) {
         throw ApplicationFailure.retryable(
           `Flow ${input.flowId} has no inlet URL yet`,
@@ -289,6 +296,8 @@ export function createActivities(deps: ActivityDeps) {
       }
       return { inletUrl, etag: flow.etag };
     },
+
+    ...createBaseConnectionStepActivities(deps.aep, kinds.baseConnection, settleMs),
 
     async removeFlow(input: T.RemoveInput): Promise<T.RemoveOutput> {
       return removeOwned(settleMs, kinds.flow, input);

@@ -81,7 +81,9 @@ export function createResourceKinds(aep: AepClient): Record<ResourceStep, Resour
     };
   };
 
-  const flowEntity = (kind: 'sourceConnections' | 'targetConnections' | 'flows'): ResourceKind => {
+  const flowEntity = (
+    kind: 'connections' | 'sourceConnections' | 'targetConnections' | 'flows',
+  ): ResourceKind => {
     const list = async (sandbox: string, name: string, marker: string) =>
       split(
         (await api(sandbox).flowService.listAll(kind, { property: [propertyEq('name', name)] })).filter(
@@ -116,6 +118,7 @@ export function createResourceKinds(aep: AepClient): Record<ResourceStep, Resour
     flow: flowEntity('flows'),
     targetConnection: flowEntity('targetConnections'),
     sourceConnection: flowEntity('sourceConnections'),
+    baseConnection: flowEntity('connections'),
     mappingSet: {
       ours: async (s, n, m) => (await mappingSets(s, n, m)).ours,
       others: async (s, n, m) => (await mappingSets(s, n, m)).others,

@@ -11,6 +11,7 @@ import type { DatasetCreate } from './catalog';
 import type { MappingOperation, MappingSetCreate, MappingSetUpdate, MappingSetValidate } from './data-prep';
 import {
   MAPPING_TRANSFORMATION,
+  type ConnectionCreate,
   type FlowCreate,
   type FlowOptionsCreate,
   type SourceConnectionCreate,
@@ -136,13 +137,43 @@ export function sourceConnectionBody(spec: {
   providerId: string;
   connectionSpec: SpecRef;
   dataFormat: string;
+  baseConnectionId?: string;
 }): SourceConnectionCreate {
+  return {
+    name: spec.name,
+    description: spec.description,
+    ...(spec.baseConnectionId ? { baseConnectionId: spec.baseConnectionId } : {}),
+    providerId: spec.providerId,
+    connectionSpec: spec.connectionSpec,
+    data: { format: spec.dataFormat },
+  };
+}
+
+/**
+ * A streaming base connection as the HTTP API tutorial creates it: `auth.params.name` is the connection's name,
+ * `authenticationRequired` sent only when true (the tutorial's unauthenticated form omits it).
+ */
+export function streamingBaseConnectionBody(spec: {
+  name: string;
+  description?: string;
+  providerId: string;
+  connectionSpec: SpecRef;
+  auth: { specName: string; params: { dataType: string; authenticationRequired?: boolean } };
+}): ConnectionCreate {
+  const { dataType, authenticationRequired } = spec.auth.params;
   return {
     name: spec.name,
     description: spec.description,
     providerId: spec.providerId,
     connectionSpec: spec.connectionSpec,
-    data: { format: spec.dataFormat },
+    auth: {
+      specName: spec.auth.specName,
+      params: {
+        dataType,
+        name: spec.name,
+        ...(authenticationRequired ? { authenticationRequired: true } : {}),
+      },
+    },
   };
 }
 

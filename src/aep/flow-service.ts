@@ -163,6 +163,8 @@ export interface SpecRef {
 export interface SourceConnectionCreate {
   name: string;
   description?: string;
+  /** HTTP API: the base connection whose inlet the source streams into. */
+  baseConnectionId?: string;
   providerId?: string;
   connectionSpec: SpecRef;
   data: { format: string };
@@ -203,7 +205,20 @@ export interface FlowCreate {
   options?: FlowOptionsCreate;
 }
 
+/** `POST /connections` (HTTP API tutorial): a streaming base connection; its inlet comes back in `auth.params`. */
+export interface ConnectionCreate {
+  name: string;
+  description?: string;
+  providerId: string;
+  connectionSpec: SpecRef;
+  auth: {
+    specName: string;
+    params: { dataType: string; name: string; sourceId?: string; authenticationRequired?: boolean };
+  };
+}
+
 export interface CreateBodies {
+  connections: ConnectionCreate;
   sourceConnections: SourceConnectionCreate;
   targetConnections: TargetConnectionCreate;
   flows: FlowCreate;

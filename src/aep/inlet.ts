@@ -61,14 +61,22 @@ export class Inlet {
    * its query, nothing added but `syncValidation=true` when asked for (the inlet then refuses an invalid record
    * with its errors instead of a 200).
    */
-  postToWebhook(url: string, event: unknown, opts: { syncValidation?: boolean } = {}): Promise<InletReceipt> {
-    return this.post(url, event, opts.syncValidation ? { query: { syncValidation: 'true' } } : {});
+  postToWebhook(
+    url: string,
+    event: unknown,
+    opts: { syncValidation?: boolean; authenticated?: boolean } = {},
+  ): Promise<InletReceipt> {
+    return this.post(url, event, {
+      ...(opts.syncValidation ? { query: { syncValidation: 'true' } } : {}),
+      // An authenticated HTTP API inlet: the org's access token as the bearer, as the tutorial's appendix asks.
+      ...(opts.authenticated ? { bearer: true } : {}),
+    });
   }
 
   private async post(
     url: string,
     body: unknown,
-    extra: Pick<AepRequestOptions<InletReceipt>, 'query' | 'headers'> = {},
+    extra: Pick<AepRequestOptions<InletReceipt>, 'query' | 'headers' | 'bearer'> = {},
   ): Promise<InletReceipt> {
     const res = await this.transport.request({
       method: 'POST',

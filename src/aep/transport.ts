@@ -40,6 +40,11 @@ export interface AepRequestOptions<T> {
   schema?: z.ZodType<T>;
   /** Accepted statuses; default any 2xx. */
   expect?: number[];
+  /**
+   * An `absolute` request that takes the IMS token all the same: an authenticated HTTP API inlet refuses posts
+   * without one (401). Platform requests always carry it.
+   */
+  bearer?: boolean;
 }
 
 export interface AepResponse<T> {
@@ -148,7 +153,7 @@ export class AepTransport {
       });
 
     let res: RawResponse;
-    if (platform) {
+    if (platform || opts.bearer) {
       const token = await this.ims.getToken();
       res = await send(token);
       if (res.status === 401) {

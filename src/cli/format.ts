@@ -51,6 +51,7 @@ export function formatResult(r: OnboardingResult): string {
     '',
     `Workflow id:        ${r.workflowId}`,
     `Dataflow:           ${r.ids.flowId}`,
+    ...(r.ids.baseConnectionId ? [`Base connection:    ${r.ids.baseConnectionId}`] : []),
     `Source connection:  ${r.ids.sourceConnectionId}`,
     `Target connection:  ${r.ids.targetConnectionId}`,
     `Mapping set:        ${r.ids.mappingSetId} (version ${r.mappingVersion})`,

@@ -122,6 +122,7 @@ function teardownTargets(record: OnboardingRecord): string {
     ['dataset', r.reused.dataset ? undefined : r.ids.datasetId],
     ['schema', r.reused.schema ? undefined : r.ids.schemaAltId],
     ['field group', r.ids.fieldGroupId || undefined],
+    ['base connection', r.ids.baseConnectionId],
   ];
   const list = managed.filter(([, id]) => id).map(([kind, id]) => `${kind} ${id}`);
   return `${list.join(', ')} in sandbox ${r.sandbox}`;

@@ -165,13 +165,6 @@ async function presetNew(ctx: Parameters<Command['run']>[0], values: Values): Pr
     throw new CliError(`Cannot propose a preset: ${(e as Error).message}`, EXIT.usage);
   }
   const { preset } = inference;
-  // The HTTP API source on AEP runs on its own flow spec with a base connection (auth.params.dataType raw): the
-  // worker creates neither yet, as for the webhook packs (help/sources/tutorials/api/create/streaming/http.md).
-  if (connectionSpecId === HTTP_API_CONNECTION_SPEC_ID)
-    inference.notes.push(
-      'HTTP API source: AEP documents flow spec c1a19761-d2c7-4702-b9fa-fe91f0613e81 (with mappings) and a base ' +
-        'connection with auth.params.dataType "raw" for it; this preset uses GenericStreamingAEP like the packs',
-    );
   const checked = SourcePresetSchema.safeParse(preset);
   if (!checked.success)
     throw new CliError(

@@ -5,6 +5,8 @@
 import {
   EXPERIENCE_EVENT_CLASS,
   GENERIC_STREAMING_FLOW_SPEC_ID,
+  HTTP_API_CONNECTION_SPEC_ID,
+  HTTP_API_FLOW_SPEC_ID,
   STREAMING_PROVIDER_ID,
 } from '../shared/aep-constants';
 import type { Mapping, PresetField, PresetIdentity, SourcePresetInput } from '../shared/preset-schema';
@@ -269,12 +271,22 @@ export function inferPreset(opts: InferOptions): Inference {
       destination: `${ns}.${f.path}`,
     })),
   ];
+  // HTTP API: its own flow spec and a raw-data base connection (…/create/streaming/http.md), as the built-in preset.
+  const httpApi = opts.connectionSpecId === HTTP_API_CONNECTION_SPEC_ID;
   const preset: SourcePresetInput = {
     id: opts.id,
     displayName: opts.displayName,
     connectionSpec: { id: opts.connectionSpecId, version: '1.0' },
     providerId: STREAMING_PROVIDER_ID,
-    flowSpec: { id: GENERIC_STREAMING_FLOW_SPEC_ID, version: '1.0' },
+    flowSpec: { id: httpApi ? HTTP_API_FLOW_SPEC_ID : GENERIC_STREAMING_FLOW_SPEC_ID, version: '1.0' },
+    ...(httpApi
+      ? {
+          baseConnection: {
+            connectionSpec: { id: HTTP_API_CONNECTION_SPEC_ID, version: '1.0' },
+            auth: { specName: 'Streaming Connection', params: { dataType: 'raw' as const } },
+          },
+        }
+      : {}),
     dataFormat: 'json',
     schemaClass: EXPERIENCE_EVENT_CLASS,
     fieldGroup: {

@@ -14,8 +14,10 @@ export const STREAMING_PROVIDER_ID = '521eee4d-8cbe-4906-bb48-fb6bd4450033';
 export const GENERIC_STREAMING_FLOW_SPEC_ID = 'e77fde5a-22a8-11ed-861d-0242ac120002';
 /** Data lake target connection spec. */
 export const DATA_LAKE_CONNECTION_SPEC_ID = 'c604ff05-7f1a-43c0-8e18-33bf874cb11c';
-/** HTTP API streaming connection spec (not used by Chatlio; served by the emulator for completeness). */
+/** HTTP API streaming connection spec: a base connection (`POST /connections`) carries its inlet (…/streaming/http.md). */
 export const HTTP_API_CONNECTION_SPEC_ID = 'bc7b00d6-623a-4dfc-9fdb-f1240aeadaeb';
+/** Flow spec of the HTTP API source "with mappings" (raw data mapped by Data Prep; aep-api.md §5.9, [C] S11). */
+export const HTTP_API_FLOW_SPEC_ID = 'c1a19761-d2c7-4702-b9fa-fe91f0613e81';
 
 export const EXPERIENCE_EVENT_CLASS = 'https://ns.adobe.com/xdm/context/experienceevent';
 export const XED_FULL_CONTENT_TYPE = 'application/vnd.adobe.xed-full+json;version=1';

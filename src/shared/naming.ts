@@ -129,6 +129,7 @@ export type StepName =
   | 'fieldGroup'
   | 'schema'
   | 'dataset'
+  | 'baseConnection'
   | 'sourceConnection'
   | 'targetConnection'
   | 'mappingSet'
@@ -141,6 +142,7 @@ const LABELS: Record<Exclude<StepName, 'specs' | 'tenant' | 'mappings' | 'inletU
   fieldGroup: 'field group',
   schema: 'schema',
   dataset: 'dataset',
+  baseConnection: 'base connection',
   sourceConnection: 'source connection',
   targetConnection: 'target connection',
   mappingSet: 'mapping',

@@ -5,6 +5,7 @@ import type { StepName } from './naming';
 export const STEP_ORDER: readonly StepName[] = [
   'specs',
   'tenant',
+  'baseConnection',
   'sourceConnection',
   'fieldGroup',
   'schema',
@@ -59,6 +60,8 @@ export interface OnboardingIds {
   /** meta:altId of the schema. */
   schemaAltId: string;
   datasetId: string;
+  /** HTTP API only: the base connection the source connection points at (its inlet). */
+  baseConnectionId?: string;
   sourceConnectionId: string;
   targetConnectionId: string;
   mappingSetId: string;

@@ -45,12 +45,30 @@ export const PresetIdentitySchema = z.object({
 });
 export type PresetIdentity = z.infer<typeof PresetIdentitySchema>;
 
+/**
+ * A base connection the source needs before its source connection (HTTP API: `POST /connections`, whose
+ * `auth.params.inletUrl` is the source's inlet). `authenticationRequired`: the inlet then refuses posts without a
+ * bearer token (401).
+ */
+export const PresetBaseConnectionSchema = z.object({
+  connectionSpec: specRef,
+  auth: z.object({
+    specName: z.string().min(1).default('Streaming Connection'),
+    params: z.object({
+      dataType: z.enum(['raw', 'xdm']).default('raw'),
+      authenticationRequired: z.boolean().optional(),
+    }),
+  }),
+});
+export type PresetBaseConnection = z.infer<typeof PresetBaseConnectionSchema>;
+
 const PresetObjectSchema = z.object({
   id: z.string().regex(/^[a-z][a-z0-9-]{1,40}$/),
   displayName: z.string().min(1),
   connectionSpec: specRef,
   providerId: z.string().min(1),
   flowSpec: specRef,
+  baseConnection: PresetBaseConnectionSchema.optional(),
   dataFormat: z.string().default('json'),
   /** XDM class the target schema is built on. */
   schemaClass: z.string().url(),

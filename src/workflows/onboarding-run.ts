@@ -30,14 +30,23 @@ import { verifySamples } from './verify-wait';
 
 /** Patch: the checks before the first write (specs, mappings), for runs started before them. */
 export const CHECKS_BEFORE_WRITING = 'checks-before-writing';
+/** Patch: a preset's base connection (HTTP API) created before its source connection. */
+export const BASE_CONNECTION_STEP = 'base-connection-step';
 
 export class OnboardingRun extends OnboardingRunBase {
+  /** The preset has a base connection and this run creates it (decided once, before the first create). */
+  private withBase = false;
+
   /** The name each step created under, for the sweep (reused resources are not this run's: never swept). */
   private sweep(keep: Partial<Record<ResourceStep, string>>): Promise<SweepOutput> {
     return activities(UNDO_OPTIONS, "Sweep: delete any duplicate carrying this run's marker").sweepRun({
       sandbox: this.sandbox,
       marker: this.marker,
-      steps: createdSteps(this.input).map((step) => ({ step, name: this.nameOf(step), keep: keep[step] })),
+      steps: createdSteps(this.input, this.withBase).map((step) => ({
+        step,
+        name: this.nameOf(step),
+        keep: keep[step],
+      })),
     });
   }
 
@@ -92,23 +101,30 @@ export class OnboardingRun extends OnboardingRunBase {
     }
     // Branches run under one scope: the first failure cancels its siblings, and compensation starts only once every
     // branch has settled, so nothing is still being created while the undos run.
+    // Only a preset with a base connection asks for the patch: the webhook sources' histories are unchanged.
+    this.withBase = Boolean(preset.baseConnection) && patched(BASE_CONNECTION_STEP);
     const scope = new CancellationScope();
     const { sourceConnection, targetConnection, mappingSet } = await scope.run(() =>
       settleAll(scope, {
-        sourceConnection: this.create(
-          'sourceConnection',
-          `Create the ${preset.displayName} source connection (POST /sourceConnections)`,
-          (acts, name) =>
-            acts.ensureSourceConnection({
-              sandbox,
-              marker,
-              name,
-              description: this.description,
-              connectionSpec: preset.connectionSpec,
-              providerId: preset.providerId,
-              dataFormat: preset.dataFormat,
-            }),
-        ),
+        sourceConnection: (async () => {
+          // The base connection first (its undo registered before the source connection's, so undone after it).
+          const baseConnectionId = this.withBase ? await this.baseConnection() : undefined;
+          return this.create(
+            'sourceConnection',
+            `Create the ${preset.displayName} source connection (POST /sourceConnections)`,
+            (acts, name) =>
+              acts.ensureSourceConnection({
+                sandbox,
+                marker,
+                name,
+                description: this.description,
+                connectionSpec: preset.connectionSpec,
+                providerId: preset.providerId,
+                dataFormat: preset.dataFormat,
+                ...(baseConnectionId ? { baseConnectionId } : {}),
+              }),
+          );
+        })(),
         chain: (async () => {
           const tenant = tenantId ?? (await this.tenant()).tenantId;
           reused ??= reusing ? await this.reuse() : undefined;
@@ -157,6 +173,7 @@ export class OnboardingRun extends OnboardingRunBase {
         localActivities(INLET_OPTIONS, 'Read the streaming inlet URL (GET /flows/{id})').getInletUrl({
           sandbox,
           flowId: flow.id,
+          ...(this.withBase ? { baseConnectionId: this.ids.baseConnectionId } : {}),
         }),
       (i) => i.inletUrl,
     );
@@ -206,6 +223,27 @@ export class OnboardingRun extends OnboardingRunBase {
       ...(verified ? { verified } : {}),
       ...(duplicatesRemoved.length ? { duplicatesRemoved } : {}),
     };
+  }
+
+  /** HTTP API: the streaming base connection whose inlet the source connection streams into. */
+  private async baseConnection(): Promise<string> {
+    const { sandbox, preset, marker } = this;
+    const base = preset.baseConnection!;
+    const out = await this.create(
+      'baseConnection',
+      `Create the ${preset.displayName} base connection (POST /connections)`,
+      (acts, name) =>
+        acts.ensureBaseConnection({
+          sandbox,
+          marker,
+          name,
+          description: this.description,
+          providerId: preset.providerId,
+          connectionSpec: base.connectionSpec,
+          auth: base.auth,
+        }),
+    );
+    return out.id;
   }
 
   /** The org has the source's connection spec, and its flow spec takes it (checkSourceSpecs): before any create. */

@@ -13,6 +13,7 @@ export const REMOVE = {
   dataset: 'removeDataset',
   schema: 'removeSchema',
   fieldGroup: 'removeFieldGroup',
+  baseConnection: 'removeBaseConnection',
 } as const satisfies Record<ResourceStep, keyof Activities>;
 
 /** Where each resource step's id is kept: schemas and field groups are deleted by their meta:altId. */
@@ -24,6 +25,7 @@ export const ID_OF = {
   dataset: 'datasetId',
   schema: 'schemaAltId',
   fieldGroup: 'fieldGroupId',
+  baseConnection: 'baseConnectionId',
 } as const satisfies Record<ResourceStep, keyof OnboardingIds>;
 
 /**
@@ -41,10 +43,17 @@ export function answered(err: unknown): boolean {
   return false;
 }
 
-/** The resource steps a run creates (and sweeps): a reused dataset, and the schema under it, are not the run's. */
-export function createdSteps(input: { schemaId?: string; datasetId?: string }): ResourceStep[] {
+/**
+ * The resource steps a run creates (and sweeps): a reused dataset, and the schema under it, are not the run's; the
+ * base connection only for a source that has one (HTTP API), last as in RESOURCE_STEPS.
+ */
+export function createdSteps(
+  input: { schemaId?: string; datasetId?: string },
+  baseConnection = false,
+): ResourceStep[] {
   const steps: ResourceStep[] = ['flow', 'targetConnection', 'sourceConnection', 'mappingSet'];
   if (!input.datasetId) steps.push('dataset');
   if (!input.schemaId && !input.datasetId) steps.push('schema', 'fieldGroup');
+  if (baseConnection) steps.push('baseConnection');
   return steps;
 }

@@ -13,7 +13,7 @@ export type { TeardownInput, TeardownOutcome, TeardownResult } from '../shared/c
 
 /**
  * Deletes, in dependency order (flow, target connection, source connection, mapping set, dataset, schema, field
- * group), only what the record says the onboarding manages; 404 counts as done. A flow that cannot be deleted keeps
+ * group, base connection), only what the record says the onboarding manages; 404 counts as done. A flow that cannot be deleted keeps
  * everything under it, since deleting what a live flow writes to would break it. Ends with the outcome of each.
  */
 export async function teardownOnboarding(input: TeardownInput): Promise<TeardownResult> {
@@ -69,6 +69,12 @@ export async function teardownOnboarding(input: TeardownInput): Promise<Teardown
       id: r.ids.fieldGroupId,
       kept: r.reused.schema,
       remove: (id) => del('field group').removeFieldGroup({ sandbox: r.sandbox, id }),
+    },
+    {
+      // HTTP API: last, once the source connection that points at it is gone; only the one the run created.
+      step: 'baseConnection',
+      id: r.ids.baseConnectionId,
+      remove: (id) => del('base connection').removeBaseConnection({ sandbox: r.sandbox, id }),
     },
   ];
 

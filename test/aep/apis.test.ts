@@ -687,6 +687,22 @@ void describe('Inlet', () => {
     );
   });
 
+  void it('postToWebhook to an authenticated HTTP API inlet sends the IMS token as the bearer, no platform headers', async () => {
+    const seen = expectCall(
+      'POST',
+      '/collection/abc?x-adobe-flow-id=flow-1',
+      200,
+      { inletId: 'abc', xactionId: 'x2', receivedTimeMs: 1 },
+      'https://dcs.test',
+    );
+    const url = webhookUrl('https://dcs.test/collection/abc', 'flow-1');
+    assert.equal((await client.inlet.postToWebhook(url, { m: 1 }, { authenticated: true })).xactionId, 'x2');
+    const h = seen[0]?.headers ?? {};
+    assert.match(String(h.authorization), /^Bearer \S+/);
+    assert.equal(h['x-gw-ims-org-id'], undefined);
+    assert.equal(h['x-sandbox-name'], undefined);
+  });
+
   void it('webhookUrl', () => {
     assert.equal(
       webhookUrl('https://dcs.test/collection/abc', 'flow-1'),

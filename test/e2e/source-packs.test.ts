@@ -245,6 +245,7 @@ describe('source packs: Pendo, Customer.io, Shopify Streaming', { timeout: 240_0
         [
           ['chatlio', 'built-in', CHATLIO_CONNECTION_SPEC_ID],
           ['customerio', 'built-in', CUSTOMERIO_CONNECTION_SPEC_ID],
+          ['http-api', 'built-in', HTTP_API_CONNECTION_SPEC_ID],
           ['pendo', 'built-in', PENDO_CONNECTION_SPEC_ID],
           ['shopify', 'built-in', SHOPIFY_STREAMING_CONNECTION_SPEC_ID],
           ['acme-webhook', 'user', HTTP_API_CONNECTION_SPEC_ID],

@@ -12,6 +12,7 @@ import {
   CUSTOMERIO_CONNECTION_SPEC_ID,
   GENERIC_STREAMING_FLOW_SPEC_ID,
   HTTP_API_CONNECTION_SPEC_ID,
+  HTTP_API_FLOW_SPEC_ID,
   PENDO_CONNECTION_SPEC_ID,
   SHOPIFY_STREAMING_CONNECTION_SPEC_ID,
 } from '../../src/shared/aep-constants';
@@ -147,6 +148,10 @@ const DEFAULT_FLOW_SPECS: Record<
 > = {
   [GENERIC_STREAMING_FLOW_SPEC_ID]: {
     sourceConnectionSpecIds: SOURCE_SPECS,
+    targetConnectionSpecIds: [DATA_LAKE_CONNECTION_SPEC_ID],
+  },
+  [HTTP_API_FLOW_SPEC_ID]: {
+    sourceConnectionSpecIds: [HTTP_API_CONNECTION_SPEC_ID],
     targetConnectionSpecIds: [DATA_LAKE_CONNECTION_SPEC_ID],
   },
 };
@@ -389,10 +394,19 @@ export class FakeAep {
     const flowService: FlowServiceFake = {
       create: (kind, b) =>
         rec('flowService.create', [kind, b], (): IdEtag => {
+          // A streaming base connection (HTTP API) carries its own inlet in auth.params, as the tutorial shows.
+          const auth = body(body(b)['auth']);
           const extra =
             kind === 'flows'
               ? { options: { ...body(body(b)['options']), inletUrl: 'https://fake/collection/x' } }
-              : {};
+              : kind === 'connections'
+                ? {
+                    auth: {
+                      ...auth,
+                      params: { ...body(auth['params']), inletUrl: 'https://fake/collection/base' },
+                    },
+                  }
+                : {};
           const e = this.store(kind, { ...body(b), ...extra, state: 'enabled' }, sandbox);
           return { id: e.id, etag: String(e['etag']) };
         }),

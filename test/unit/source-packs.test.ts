@@ -8,6 +8,8 @@ import {
   CHATLIO_CONNECTION_SPEC_ID,
   CUSTOMERIO_CONNECTION_SPEC_ID,
   GENERIC_STREAMING_FLOW_SPEC_ID,
+  HTTP_API_CONNECTION_SPEC_ID,
+  HTTP_API_FLOW_SPEC_ID,
   PENDO_CONNECTION_SPEC_ID,
   SHOPIFY_STREAMING_CONNECTION_SPEC_ID,
   STREAMING_PROVIDER_ID,
@@ -21,6 +23,8 @@ const PACKS: Record<string, string> = {
   customerio: CUSTOMERIO_CONNECTION_SPEC_ID,
   shopify: SHOPIFY_STREAMING_CONNECTION_SPEC_ID,
 };
+/** Every built-in preset: the four packs and the generic HTTP API source. */
+const BUILT_IN = [...Object.keys(PACKS), 'http-api'];
 
 /** The field group's field at `path` (below `_{TENANT}.<key>.`), if any. */
 function fieldAt(preset: SourcePreset, path: string): PresetField | undefined {
@@ -32,7 +36,7 @@ function fieldAt(preset: SourcePreset, path: string): PresetField | undefined {
 
 describe('built-in source packs', () => {
   it('are the four Streaming SDK webhook sources, each on GenericStreamingAEP with its connection spec', () => {
-    assert.deepEqual(presets.ids().sort(), Object.keys(PACKS).sort());
+    assert.deepEqual(presets.ids().sort(), [...BUILT_IN].sort());
     for (const [id, spec] of Object.entries(PACKS)) {
       const p = presets.get(id)!;
       assert.deepEqual(
@@ -41,10 +45,23 @@ describe('built-in source packs', () => {
         id,
       );
       assert.equal(p.fieldGroup.key, id, `${id}: the field group is _{TENANT}.${id}`);
+      assert.equal(p.baseConnection, undefined, `${id}: a webhook source has no base connection`);
     }
   });
 
-  for (const id of Object.keys(PACKS)) {
+  it('HTTP API: a raw-data base connection on its connection spec, and its own flow spec', () => {
+    const p = presets.get('http-api')!;
+    assert.deepEqual(
+      [p.connectionSpec.id, p.providerId, p.flowSpec.id],
+      [HTTP_API_CONNECTION_SPEC_ID, STREAMING_PROVIDER_ID, HTTP_API_FLOW_SPEC_ID],
+    );
+    assert.deepEqual(p.baseConnection, {
+      connectionSpec: { id: HTTP_API_CONNECTION_SPEC_ID, version: '1.0' },
+      auth: { specName: 'Streaming Connection', params: { dataType: 'raw' } },
+    });
+  });
+
+  for (const id of BUILT_IN) {
     describe(id, () => {
       const p = presets.get(id)!;
       const ns = `_{TENANT}.${p.fieldGroup.key}.`;

@@ -189,12 +189,12 @@ function useTimeSkippingWorker(): void {
   });
 }
 
-function start(fakes: FakeActivities) {
+function start(fakes: FakeActivities, source = 'chatlio') {
   current = fakes;
   const handle = env.client.workflow.start(onboardStreamingSource, {
     taskQueue,
     workflowId: uniqueName('onboard-unit'),
-    args: [{ source: 'chatlio', name: uniqueName('Unit'), verify: false }],
+    args: [{ source, name: uniqueName('Unit'), verify: false }],
   });
   fakes.handle = handle;
   return handle;
@@ -213,10 +213,18 @@ function scriptAfterOthers(fakes: FakeActivities, step: string, then: Script): v
   const others = async (): Promise<boolean> => {
     const progress = await (await fakes.handle).query(getProgressQuery);
     const states = Object.entries(progress.steps).filter(([s]) => s !== step);
-    if (step === 'sourceConnection' && progress.steps.targetConnection?.state !== 'done') return false;
+    if (
+      (step === 'sourceConnection' || step === 'baseConnection') &&
+      progress.steps.targetConnection?.state !== 'done'
+    )
+      return false;
     return states.every(([, p]) => p?.state !== 'running');
   };
-  fakes.scripts[CREATE[step]!] = async (input, attempt, real) => {
+  fakes.scripts[(CREATE[step] ?? (step === 'baseConnection' ? 'ensureBaseConnection' : undefined))!] = async (
+    input,
+    attempt,
+    real,
+  ) => {
     // A local activity holds the workflow task open, so the query would wait for it: the tenant is read before
     // anything else runs, and the inlet URL after everything else.
     if (!LOCAL.has(step)) while (!(await others())) await new Promise((r) => setTimeout(r, 20));
@@ -352,6 +360,83 @@ describe('onboarding workflow (time-skipping, fake activities)', { timeout: 60_0
     assert.equal((await handle.query(getProgressQuery)).phase, 'completed');
   });
 });
+
+describe(
+  'onboarding workflow: HTTP API, a base connection before the source connection',
+  { timeout: 60_000 },
+  () => {
+    useTimeSkippingWorker();
+
+    it('completes: the base connection once, the source connection on it, the inlet read from it', async () => {
+      const fakes = new FakeActivities();
+      const result = await (await start(fakes, 'http-api')).result();
+      assert.equal(fakes.attempts('ensureBaseConnection'), 1);
+      assert.deepEqual(fakes.undos(), []);
+      const source = fakes.calls.find((c) => c.name === 'ensureSourceConnection')!.input as {
+        baseConnectionId?: string;
+      };
+      assert.ok(result.ids.baseConnectionId);
+      assert.equal(source.baseConnectionId, result.ids.baseConnectionId);
+      const inlet = fakes.calls.find((c) => c.name === 'getInletUrl')!.input as { baseConnectionId?: string };
+      assert.equal(inlet.baseConnectionId, result.ids.baseConnectionId);
+      assert.equal(
+        result.inletUrl,
+        'https://fake/collection/base',
+        "the base connection's inlet, not the flow's",
+      );
+      const sweep = fakes.calls.find((c) => c.name === 'sweepRun')!.input as {
+        steps: Array<{ step: string }>;
+      };
+      assert.ok(
+        sweep.steps.some((s) => s.step === 'baseConnection'),
+        'the sweep looks for duplicates of it too',
+      );
+    });
+
+    it('a failure at baseConnection undoes what was registered, newest first, the base connection last', async () => {
+      const fakes = new FakeActivities();
+      scriptAfterOthers(fakes, 'baseConnection', () => Promise.reject(boom()));
+      const err = await failureOf((await start(fakes, 'http-api')).result());
+      assert.ok(err.cause instanceof ApplicationFailure);
+      assert.equal((err.cause.details?.[0] as { failedStep?: string }).failedStep, 'baseConnection');
+      assert.equal(fakes.attempts('ensureSourceConnection'), 0, 'no source connection without its base');
+      assert.deepEqual(fakes.undos(), [
+        'removeTargetConnection',
+        'removeMappingSet',
+        'removeDataset',
+        'removeSchema',
+        'removeFieldGroup',
+        'removeBaseConnection',
+      ]);
+    });
+
+    it('a failure at a later step (flow) undoes the source connection, then the base connection, last', async () => {
+      const fakes = new FakeActivities();
+      scriptAfterOthers(fakes, 'flow', () => Promise.reject(boom()));
+      const err = await failureOf((await start(fakes, 'http-api')).result());
+      assert.ok(err.cause instanceof ApplicationFailure);
+      assert.equal((err.cause.details?.[0] as { failedStep?: string }).failedStep, 'flow');
+      const undos = fakes.undos();
+      // The source connection's undo is registered once its base exists, beside the chain: its place among the
+      // chain's undos varies; the flow is first and the base connection last.
+      assert.equal(undos[0], 'removeFlow');
+      assert.equal(undos.at(-1), 'removeBaseConnection');
+      assert.deepEqual([...undos].sort(), [
+        'removeBaseConnection',
+        'removeDataset',
+        'removeFieldGroup',
+        'removeFlow',
+        'removeMappingSet',
+        'removeSchema',
+        'removeSourceConnection',
+        'removeTargetConnection',
+      ]);
+      assert.ok(undos.indexOf('removeSourceConnection') < undos.indexOf('removeBaseConnection'));
+      const base = fakes.calls.find((c) => c.name === 'removeBaseConnection')!.input as { id?: string };
+      assert.ok(base.id, 'deleted by the id its create returned');
+    });
+  },
+);
 
 describe('onboarding workflow: retries in skipped workflow time', { timeout: 60_000 }, () => {
   useTimeSkippingWorker();

@@ -101,7 +101,14 @@ describe('invalid onboarding inputs', { timeout: 300_000 }, () => {
       BUILTIN_PRESET_DIR,
       path.join(__dirname, '..', 'fixtures', 'presets'),
     ]);
-    assert.deepEqual(presets.ids().sort(), ['acme-webhook', 'chatlio', 'customerio', 'pendo', 'shopify']);
+    assert.deepEqual(presets.ids().sort(), [
+      'acme-webhook',
+      'chatlio',
+      'customerio',
+      'http-api',
+      'pendo',
+      'shopify',
+    ]);
     const result = await h.withWorker(async (tq) => {
       const { handle } = await h.start(tq, { source: 'acme-webhook', name: 'Orders' });
       return handle.result();

@@ -121,7 +121,10 @@ export function createPlanActivities(deps: ActivityDeps) {
               reason: `a ${resourceLabel} with this name already exists and is not this onboarding's: choose another name, or pass its id to reuse it`,
             }
           : { step, action: 'create', name: n };
-      const flowEntities = async (kind: 'flows' | 'sourceConnections' | 'targetConnections', n: string) =>
+      const flowEntities = async (
+        kind: 'connections' | 'flows' | 'sourceConnections' | 'targetConnections',
+        n: string,
+      ) =>
         (await client.flowService.listAll(kind, { property: [propertyEq('name', n)] })).filter(
           (e) => e.name === n,
         );
@@ -218,6 +221,16 @@ export function createPlanActivities(deps: ActivityDeps) {
         }
       }
 
+      // HTTP API: its base connection too, before the source connection that points at it.
+      if (preset.baseConnection)
+        items.push(
+          byName(
+            'baseConnection',
+            'base connection',
+            await flowEntities('connections', name('baseConnection')),
+            name('baseConnection'),
+          ),
+        );
       for (const [step, kind, label] of [
         ['sourceConnection', 'sourceConnections', 'source connection'],
         ['targetConnection', 'targetConnections', 'target connection'],

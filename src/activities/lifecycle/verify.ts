@@ -13,6 +13,7 @@ import type {
   VerifyCounts,
 } from '../../shared/contracts/lifecycle';
 import { LIFECYCLE_FAILURES } from '../../shared/onboarding';
+import { inletNeedsToken } from '../base-connection-step';
 import type { ActivityDeps } from '../deps';
 import { allErrors, listFlowRuns as readRuns } from './runs';
 
@@ -97,10 +98,14 @@ export function createVerifyActivities(deps: Deps) {
         refused: [],
       };
       ctx.heartbeat(progress);
+      const authenticated = await inletNeedsToken(client.flowService, flow);
       for (const [sample, body] of Object.entries(input.samples)) {
         if ([...progress.accepted, ...progress.refused.map((r) => r.sample)].includes(sample)) continue;
         try {
-          await client.inlet.postToWebhook(input.webhookUrl, body, { syncValidation: input.syncValidation });
+          await client.inlet.postToWebhook(input.webhookUrl, body, {
+            syncValidation: input.syncValidation,
+            authenticated,
+          });
           progress.accepted.push(sample);
         } catch (err) {
           // The inlet refused it outright (4xx; with syncValidation, an invalid record): that sample cannot land.

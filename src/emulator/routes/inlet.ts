@@ -4,7 +4,7 @@
 //
 // Emulator choices [U]:
 // - Checks, in order: unknown inlet -> 404 inlet problem; missing flow id or a flow id that is not the inlet's
-//   -> 400; disabled flow -> 400; body > 1 MB -> 413; unparsable JSON or a non-object -> 400 "Invalid XDM
+//   -> 400; an authenticated HTTP API inlet without a bearer token -> 401; disabled flow -> 400; body > 1 MB -> 413; unparsable JSON or a non-object -> 400 "Invalid XDM
 //   Message Format". Content-Type is not checked (webhook senders vary).
 // - Like AEP, the 200 does not reveal whether the record was valid. The record is mapped and validated before the
 //   answer; it lands in the dataset `landingDelayMs` later and is counted (the flow's run, Observability Insights)
@@ -24,10 +24,12 @@ import { findMappingSet } from './dataprep';
 import { enqueueIngestion, settleIngestion } from './ingestion';
 
 const MAX_RECORD_BYTES = 1024 * 1024;
+const AUTHORIZATION_PROBLEM = 'https://ns.adobe.com/adobecloud/problem/data-collection-service-authorization';
 
 interface Flow {
   id: string;
   state?: string;
+  sourceConnectionIds?: string[];
   options?: { inletUrl?: string };
   targetConnectionIds?: string[];
   transformations?: Array<{ name?: string; params?: { mappingId?: string; mappingVersion?: unknown } }>;
@@ -85,6 +87,23 @@ function ingest(tenant: TenantStore, flow: Flow, source: unknown, now: number): 
     : { ok: true, dataSetId, record };
 }
 
+/**
+ * HTTP API: an inlet whose base connection has `authenticationRequired: true` takes only posts with a bearer token
+ * (the tutorial's appendix: 401 "Ims service token is empty"). Any non-empty bearer token passes [U]: the emulator
+ * does not check it against IMS here.
+ */
+function requiresToken(tenant: TenantStore, flow: Flow): boolean {
+  const source = tenant
+    .collection<{ id: string; baseConnectionId?: string }>('sourceConnections')
+    .get(flow.sourceConnectionIds?.[0] ?? '');
+  const base = source?.baseConnectionId
+    ? tenant
+        .collection<{ id: string; auth?: { params?: { authenticationRequired?: unknown } } }>('connections')
+        .get(source.baseConnectionId)
+    : undefined;
+  return base?.auth?.params?.authenticationRequired === true;
+}
+
 function collect(ctx: RequestContext) {
   const inletId = ctx.params.inletId ?? '';
   const flows = flowsOfInlet(ctx, inletId);
@@ -104,6 +123,8 @@ function collect(ctx: RequestContext) {
       'Invalid flow id',
       `inletId: [${inletId}] flow [${flowId}] does not belong to this inlet.`,
     );
+  if (requiresToken(match.tenant, match.flow) && !/^Bearer \S+/i.test(ctx.headers['authorization'] ?? ''))
+    throw inletError(401, 'Authorization', `[${inletId}] Ims service token is empty`, AUTHORIZATION_PROBLEM);
   if (match.flow.state === 'disabled')
     throw inletError(400, 'Flow disabled', `inletId: [${inletId}] flow [${flowId}] is disabled.`);
   if (ctx.rawBody.length > MAX_RECORD_BYTES)

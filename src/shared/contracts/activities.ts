@@ -112,6 +112,17 @@ export interface EnsureSourceConnectionInput extends Marked {
   connectionSpec: { id: string; version: string };
   providerId: string;
   dataFormat: string;
+  /** HTTP API: the base connection the run created (absent for the webhook sources). */
+  baseConnectionId?: string;
+}
+
+/** HTTP API: the base connection (`POST /connections`) whose inlet the source streams into. */
+export interface EnsureBaseConnectionInput extends Marked {
+  name: string;
+  description: string;
+  providerId: string;
+  connectionSpec: { id: string; version: string };
+  auth: { specName: string; params: { dataType: string; authenticationRequired?: boolean } };
 }
 
 export interface EnsureTargetConnectionInput extends Marked {
@@ -148,6 +159,8 @@ export interface EnsureFlowInput extends Marked {
 
 export interface GetInletUrlInput extends Sandboxed {
   flowId: string;
+  /** HTTP API: the inlet is the base connection's (`auth.params.inletUrl`), not the flow's. */
+  baseConnectionId?: string;
 }
 export interface GetInletUrlOutput {
   inletUrl: string;

@@ -9,6 +9,8 @@ export const RESOURCE_STEPS = [
   'dataset',
   'schema',
   'fieldGroup',
+  // After the source connection that points at it (HTTP API only): undone last.
+  'baseConnection',
 ] as const;
 /** The resources an onboarding manages, in teardown (dependency) order. */
 export type ResourceStep = (typeof RESOURCE_STEPS)[number];

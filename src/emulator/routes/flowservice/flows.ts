@@ -104,6 +104,20 @@ function checkFlowRefs(ctx: RequestContext, body: Record<string, unknown>): Flow
   };
 }
 
+/**
+ * HTTP API: the flow streams into its source connection's base connection inlet (`auth.params.inletUrl`), so the
+ * inlet finds the flow by it [U]: AEP documents the inlet on the connection, not on such a flow.
+ */
+function baseInletUrl(ctx: RequestContext, body: Record<string, unknown>): string | undefined {
+  const sourceId = stringArray(body, 'sourceConnectionIds')[0];
+  const source = sourceId ? ctx.tenant.collection<Entity>('sourceConnections').get(sourceId) : undefined;
+  const baseId = source?.['baseConnectionId'];
+  const base =
+    typeof baseId === 'string' ? ctx.tenant.collection<Entity>('connections').get(baseId) : undefined;
+  const url = (base?.['auth'] as { params?: { inletUrl?: unknown } } | undefined)?.params?.inletUrl;
+  return typeof url === 'string' ? url : undefined;
+}
+
 function validateFlow(ctx: RequestContext, body: Record<string, unknown>): Record<string, unknown> {
   if ('state' in body) bad("'state' cannot be set when creating a flow.", 'FLOW-1410-400');
   requireName(body);
@@ -111,7 +125,7 @@ function validateFlow(ctx: RequestContext, body: Record<string, unknown>): Recor
   const flowSpec = ref(body['flowSpec']);
   const options = { ...(body['options'] as Record<string, unknown> | undefined) };
   if (STREAMING_FLOW_SPECS.has(flowSpec.id ?? ''))
-    options['inletUrl'] = `${ctx.origin}/collection/${hexId(32)}`;
+    options['inletUrl'] = baseInletUrl(ctx, body) ?? `${ctx.origin}/collection/${hexId(32)}`;
   const at = ctx.now();
   return {
     flowSpec: { id: flowSpec.id, version: str(flowSpec.version) ?? '1.0' },

@@ -5,6 +5,7 @@ import {
   DATA_LAKE_CONNECTION_SPEC_ID,
   GENERIC_STREAMING_FLOW_SPEC_ID,
   HTTP_API_CONNECTION_SPEC_ID,
+  HTTP_API_FLOW_SPEC_ID,
   PENDO_CONNECTION_SPEC_ID,
   SHOPIFY_STREAMING_CONNECTION_SPEC_ID,
   STREAMING_PROVIDER_ID,
@@ -97,9 +98,22 @@ export const FLOW_SPECS: Entity[] = [
     },
     attributes: { isSourceFlow: true, streaming: true },
   },
+  {
+    // HTTP API "with mappings" (aep-api.md §5.9): its flow streams into its base connection's inlet.
+    ...SPEC_COMMON,
+    id: HTTP_API_FLOW_SPEC_ID,
+    name: 'Mapping',
+    providerId: STREAMING_PROVIDER_ID,
+    sourceConnectionSpecIds: [HTTP_API_CONNECTION_SPEC_ID],
+    targetConnectionSpecIds: [DATA_LAKE_CONNECTION_SPEC_ID],
+    transformationSpecs: [
+      { name: 'Mapping', spec: { type: 'object', properties: { mappingId: {}, mappingVersion: {} } } },
+    ],
+    attributes: { isSourceFlow: true, streaming: true },
+  },
 ];
 
-export const STREAMING_FLOW_SPECS = new Set([GENERIC_STREAMING_FLOW_SPEC_ID]);
+export const STREAMING_FLOW_SPECS = new Set([GENERIC_STREAMING_FLOW_SPEC_ID, HTTP_API_FLOW_SPEC_ID]);
 
 /**
  * What an org has of the provider-owned specs (src/emulator/README.md, "Spec provisioning"): every spec above unless
