@@ -102,7 +102,8 @@ export const FLOW_SPECS: Entity[] = [
     // HTTP API "with mappings" (aep-api.md §5.9): its flow streams into its base connection's inlet.
     ...SPEC_COMMON,
     id: HTTP_API_FLOW_SPEC_ID,
-    name: 'Mapping',
+    // The name Adobe's HTTP API tutorial shows for it (GET /flowSpecs?property=name=="Steam data with transformation").
+    name: 'Steam data with transformation',
     providerId: STREAMING_PROVIDER_ID,
     sourceConnectionSpecIds: [HTTP_API_CONNECTION_SPEC_ID],
     targetConnectionSpecIds: [DATA_LAKE_CONNECTION_SPEC_ID],
