@@ -177,8 +177,17 @@ export async function followOnboarding(
     }
     await Promise.race([result.catch(() => undefined), new Promise((r) => setTimeout(r, intervalMs))]);
   }
+  // The run's last steps often end between two polls: one more look, so the last state shown is the final one (its
+  // steps done, or what compensation undid), not the one half a second before. Bounded: a closed run's query needs a
+  // worker to replay it, and none may be left.
+  const final = await handle.client
+    .withAbortSignal(AbortSignal.timeout(FINAL_PROGRESS_WAIT_MS), () => handle.query(getProgressQuery))
+    .catch(() => undefined);
+  if (final && JSON.stringify(final) !== last) onProgress(final);
   return result;
 }
+
+const FINAL_PROGRESS_WAIT_MS = 2_000;
 
 /** The failure details an onboarding attached to its ApplicationFailure, if the error is one. */
 export function onboardingFailureDetails(err: unknown): OnboardingFailureDetails | undefined {
