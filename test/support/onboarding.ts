@@ -305,3 +305,16 @@ export function useHarnessWithWorkers(): HarnessWithWorkers {
     },
   };
 }
+
+/** A Chatlio onboarding's creates in the order it registers them; its undos run in the reverse order. */
+export const REGISTRATION = [
+  'sourceConnection',
+  'fieldGroup',
+  'schema',
+  'dataset',
+  'mappingSet',
+  'targetConnection',
+  'flow',
+] as const;
+/** What compensation undoes after a failure at the last step, newest first. */
+export const UNDONE_NEWEST_FIRST: string[] = [...REGISTRATION].reverse();

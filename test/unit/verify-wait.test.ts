@@ -16,20 +16,11 @@ import type { OnboardingFailureDetails } from '../../src/shared/onboarding';
 import { onboardStreamingSource } from '../../src/workflows/onboarding';
 import { fakeActivities, type FakeAep } from '../support/fake-aep';
 import { rejection } from '../support/failures';
-import { workflowBundle } from '../support/onboarding';
+import { UNDONE_NEWEST_FIRST, workflowBundle } from '../support/onboarding';
 import { createTimeSkippingEnv, uniqueName } from '../support/temporal';
 
 const MINUTE = 60_000;
-/** The onboarding's undos, newest first (the order the resources were registered, reversed). */
-const UNDONE = [
-  'flow',
-  'targetConnection',
-  'mappingSet',
-  'dataset',
-  'schema',
-  'fieldGroup',
-  'sourceConnection',
-];
+const UNDONE = UNDONE_NEWEST_FIRST;
 
 /**
  * A time-skipping server and a worker whose activities are the real ones over one FakeAep, its clock set to the

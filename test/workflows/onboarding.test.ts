@@ -20,7 +20,7 @@ import type {
   XdmBody,
   XdmRecord,
 } from '../support/aep-bodies';
-import { useHarness, resourcesIn } from '../support/onboarding';
+import { REGISTRATION, useHarness, resourcesIn } from '../support/onboarding';
 
 const CREATES = {
   fieldGroup: '^/data/foundation/schemaregistry/tenant/fieldgroups$',
@@ -33,16 +33,6 @@ const CREATES = {
 } as const;
 
 /** The order undos are registered in: the source connection branch first, then the schema chain. */
-const REGISTRATION = [
-  'sourceConnection',
-  'fieldGroup',
-  'schema',
-  'dataset',
-  'mappingSet',
-  'targetConnection',
-  'flow',
-] as const;
-
 function count(resources: Record<string, unknown[]>): Record<string, number> {
   return Object.fromEntries(Object.entries(resources).map(([k, v]) => [k, v.length]));
 }

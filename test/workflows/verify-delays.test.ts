@@ -11,18 +11,10 @@ import type { VerificationFailureDetails } from '../../src/shared/contracts/life
 import { chatlioSamples } from '../../src/shared/presets/chatlio-samples';
 import { rejection } from '../support/failures';
 import { innermost } from '../support/lifecycle';
-import { resourcesIn, useHarness } from '../support/onboarding';
+import { resourcesIn, UNDONE_NEWEST_FIRST, useHarness } from '../support/onboarding';
 
 const SAMPLES = Object.keys(chatlioSamples).sort();
-const UNDONE = [
-  'flow',
-  'targetConnection',
-  'mappingSet',
-  'dataset',
-  'schema',
-  'fieldGroup',
-  'sourceConnection',
-];
+const UNDONE = UNDONE_NEWEST_FIRST;
 
 describe('verify over real HTTP with a landing delay', { timeout: 180_000 }, () => {
   const h = useHarness();

@@ -13,6 +13,7 @@ import {
 import { LIFECYCLE_FAILURES } from '../../shared/onboarding';
 import type { ActivityDeps } from '../deps';
 import { allErrors, listFlowRuns as readRuns } from './runs';
+import { checkVerifiableFlow } from './verify';
 
 /** What the old step waited when given no timeout. */
 const LEGACY_DEFAULT_TIMEOUT_MS = 60_000;
@@ -23,26 +24,7 @@ export function createLegacyVerifyActivities(deps: Pick<ActivityDeps, 'aep'>) {
     /** @deprecated The one-activity verification of workers before the workflow-level waiting (see above). */
     async verifyWebhook(input: VerifyWebhookInput): Promise<VerifyWebhookOutput> {
       const client = api(input.sandbox);
-      const flow = await client.flowService.get('flows', input.flowId);
-      /** Refused before any sample was posted: nothing landed, nothing failed. */
-      const refuse = (message: string) =>
-        ApplicationFailure.nonRetryable(message, LIFECYCLE_FAILURES.verificationFailed, {
-          flowId: flow.id,
-          datasetId: input.datasetId,
-          landed: [],
-          failed: [],
-        } satisfies VerificationFailureDetails);
-      if (flow.state === 'disabled') {
-        throw refuse(`Flow ${flow.id} is disabled: the inlet refuses events. Enable it first.`);
-      }
-      const target = flow.targetConnectionIds[0]
-        ? await client.flowService.get('targetConnections', flow.targetConnectionIds[0])
-        : undefined;
-      if (target?.params?.dataSetId !== input.datasetId) {
-        throw refuse(
-          `Flow ${flow.id} writes to dataset ${target?.params?.dataSetId ?? '(none)'}, not ${input.datasetId}`,
-        );
-      }
+      await checkVerifiableFlow(client, input);
       const deadline = Date.now() + (input.timeoutMs ?? LEGACY_DEFAULT_TIMEOUT_MS);
       let before = await readRuns(deps, input);
       const landed: string[] = [];

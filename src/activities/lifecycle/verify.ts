@@ -2,7 +2,7 @@
 // reads, once per call, what AEP has counted since. The waiting between checks is the workflow's (durable timers,
 // src/workflows/verify-wait.ts): AEP takes minutes to land a streamed record and aggregate its run metrics.
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { AepError, INSIGHTS_METRICS } from '../../aep';
+import { AepError, INSIGHTS_METRICS, type AepClient, type Flow } from '../../aep';
 import type {
   CheckSamplesInput,
   CheckSamplesOutput,
@@ -60,6 +60,36 @@ async function readCounts(
   };
 }
 
+/**
+ * The flow can take the samples and writes to the dataset they are checked in; refused (non-retryable, nothing
+ * landed, nothing failed) before any sample is posted otherwise. Returns the flow.
+ */
+export async function checkVerifiableFlow(
+  client: AepClient,
+  input: { flowId: string; datasetId: string },
+): Promise<Flow> {
+  const flow = await client.flowService.get('flows', input.flowId);
+  const refuse = (message: string) =>
+    ApplicationFailure.nonRetryable(message, LIFECYCLE_FAILURES.verificationFailed, {
+      flowId: flow.id,
+      datasetId: input.datasetId,
+      landed: [],
+      failed: [],
+    } satisfies VerificationFailureDetails);
+  if (flow.state === 'disabled') {
+    throw refuse(`Flow ${flow.id} is disabled: the inlet refuses events. Enable it first.`);
+  }
+  const target = flow.targetConnectionIds[0]
+    ? await client.flowService.get('targetConnections', flow.targetConnectionIds[0])
+    : undefined;
+  if (target?.params?.dataSetId !== input.datasetId) {
+    throw refuse(
+      `Flow ${flow.id} writes to dataset ${target?.params?.dataSetId ?? '(none)'}, not ${input.datasetId}`,
+    );
+  }
+  return flow;
+}
+
 export function createVerifyActivities(deps: Deps) {
   const api = (sandbox: string) => deps.aep.withSandbox(sandbox);
   return {
@@ -71,26 +101,7 @@ export function createVerifyActivities(deps: Deps) {
     async postVerifySamples(input: PostSamplesInput): Promise<PostSamplesOutput> {
       const ctx = Context.current();
       const client = api(input.sandbox);
-      const flow = await client.flowService.get('flows', input.flowId);
-      /** Refused before any sample was posted: nothing landed, nothing failed. */
-      const refuse = (message: string) =>
-        ApplicationFailure.nonRetryable(message, LIFECYCLE_FAILURES.verificationFailed, {
-          flowId: flow.id,
-          datasetId: input.datasetId,
-          landed: [],
-          failed: [],
-        } satisfies VerificationFailureDetails);
-      if (flow.state === 'disabled') {
-        throw refuse(`Flow ${flow.id} is disabled: the inlet refuses events. Enable it first.`);
-      }
-      const target = flow.targetConnectionIds[0]
-        ? await client.flowService.get('targetConnections', flow.targetConnectionIds[0])
-        : undefined;
-      if (target?.params?.dataSetId !== input.datasetId) {
-        throw refuse(
-          `Flow ${flow.id} writes to dataset ${target?.params?.dataSetId ?? '(none)'}, not ${input.datasetId}`,
-        );
-      }
+      const flow = await checkVerifiableFlow(client, input);
       const earlier = ctx.info.heartbeatDetails as PostProgress | undefined;
       const progress: PostProgress = earlier ?? {
         baseline: (await readCounts(deps, input)).counts,
