@@ -1,14 +1,79 @@
 // Records the event histories that test/workflows/replay.test.ts replays (determinism guard): a completed
 // onboarding, one compensated after a failure, one cancelled midway, one verified (`verify: true`), and an HTTP API
-// onboarding (base connection, verified). The `*-one-activity.json` histories there are not made here (see the replay
-// test). Re-run after an intended workflow change (`npx tsx scripts/record-histories.ts`) and commit the files; an
+// onboarding (base connection, verified); then one run of every other workflow type the worker exports (runs, update,
+// plan, adopt, base connection, verify, teardown, and the name lock the teardown released): the replay test fails when a
+// type has none. The `*-one-activity.json` histories there are not made here (see the replay test). Re-run after an intended workflow change (`npx tsx scripts/record-histories.ts`) and commit the files; an
 // unintended change fails the replay test instead. Names given as arguments (`… onboarding-http-api`) limit what is
 // written to those histories, so a new one is added without re-recording the others.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import {
+  adoptFlow,
+  baseConnectionOperation,
+  onboardingRuns,
+  planOnboarding,
+  teardownOnboarding,
+  updateOnboarding,
+  verifyOnboarding,
+} from '../src/client/lifecycle';
+import { nameLockWorkflowId } from '../src/shared/naming';
 import { getProgressQuery } from '../src/workflows/onboarding';
-import { createHarness } from '../test/support/onboarding';
+import { createHandMadeFlow } from '../test/support/lifecycle';
+import { createHarness, type Harness } from '../test/support/onboarding';
+
+type Save = (
+  name: string,
+  handle: { fetchHistory(): Promise<Parameters<typeof historyToJSON>[0]> },
+) => Promise<void>;
+
+/** One run of each day-two workflow type, on the completed onboarding `workflowId` (torn down last). */
+async function recordLifecycle(h: Harness, taskQueue: string, save: Save, workflowId: string): Promise<void> {
+  const client = h.env.client;
+  const orgId = h.emu.options.orgId;
+  let started = '';
+  const opts = { taskQueue, onStarted: (id: string) => void (started = id) };
+  const saveStarted = (name: string) => save(name, client.workflow.getHandle(started));
+
+  await onboardingRuns(client, { workflowId }, opts);
+  await saveStarted('runs');
+  await updateOnboarding(client, { workflowId, flowName: 'Replay renamed by update' }, opts);
+  await saveStarted('update');
+  await planOnboarding(
+    client,
+    { source: 'chatlio', name: 'Replay planned' },
+    { ...opts, orgId, defaultSandbox: 'prod' },
+  );
+  await saveStarted('plan');
+
+  // A hand-made flow adopted; another, under a base connection, has its base connection renamed.
+  const hand = await createHandMadeFlow(h.emu, { title: 'Replay hand made' });
+  await adoptFlow(
+    client,
+    { name: 'Replay adopted', source: 'chatlio', sandbox: 'prod', flowId: hand.flowId },
+    { ...opts, orgId },
+  );
+  await saveStarted('adopt');
+  const based = await createHandMadeFlow(h.emu, { title: 'Replay based', baseConnection: true });
+  await baseConnectionOperation(
+    client,
+    { sandbox: 'prod', connectionId: based.baseConnectionId!, op: 'update', name: 'Replay account' },
+    opts,
+  );
+  await saveStarted('base-connection-update');
+
+  // Today's verify (the waiting in the workflow; verify-one-activity.json is the older code's).
+  await verifyOnboarding(client, { workflowId }, opts);
+  await saveStarted('verify');
+  await teardownOnboarding(client, { workflowId }, opts);
+  await saveStarted('teardown');
+  // The teardown released the onboarding's name: its lock workflow has ended.
+  const lock = client.workflow.getHandle(
+    nameLockWorkflowId({ orgId, sandbox: 'prod', source: 'chatlio', name: 'Replay completed' }),
+  );
+  await lock.result();
+  await save('name-lock', lock);
+}
 
 const OUT = path.join(__dirname, '..', 'test', 'fixtures', 'histories');
 const ONLY = new Set(process.argv.slice(2));
@@ -17,10 +82,7 @@ async function main(): Promise<void> {
   const h = await createHarness();
   try {
     await h.withWorker(async (tq) => {
-      const save = async (
-        name: string,
-        handle: { fetchHistory(): Promise<Parameters<typeof historyToJSON>[0]> },
-      ) => {
+      const save: Save = async (name, handle) => {
         if (ONLY.size && !ONLY.has(name)) return;
         const json = historyToJSON(await handle.fetchHistory());
         writeFileSync(path.join(OUT, `${name}.json`), `${JSON.stringify(JSON.parse(json), null, 1)}\n`);
@@ -70,6 +132,8 @@ async function main(): Promise<void> {
       await cancelled.handle.cancel();
       await cancelled.handle.result().catch(() => undefined);
       await save('onboarding-cancelled', cancelled.handle);
+
+      await recordLifecycle(h, tq, save, ok.handle.workflowId);
     });
   } finally {
     await h.teardown();
