@@ -152,7 +152,8 @@ async function main(): Promise<void> {
     log(`AEP: ${redactUrlUserinfo(env.AEP_PLATFORM_URL)}`);
   }
   const aepConfig = loadAepConfig();
-  const aep = createAepClient(aepConfig);
+  // The worker below shares one org request budget across its runs, as src/worker.ts wires it.
+  const aep = createAepClient(aepConfig, { budgets: createRequestBudgets() });
   cleanups.unshift(() => aep.close());
 
   // 3. Worker
