@@ -25,6 +25,7 @@ import { ONBOARDING_SEARCH_ATTRIBUTES } from '../shared/search-attributes';
 import type { OnboardingResult } from '../shared/onboarding';
 import { codecFromEnv } from '../temporal/codec';
 import { codecServerSettingsFromEnv, startCodecServer } from '../temporal/codec-server';
+import { createRequestBudgets } from '../temporal/request-budget';
 import { ensureSearchAttributes } from '../temporal/search-attributes';
 import { createOnboardingWorker } from '../temporal/worker-factory';
 import { devServerDynamicConfigArgs } from './dev-server-config';
