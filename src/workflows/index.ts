@@ -9,3 +9,4 @@ export { teardownOnboarding } from './teardown';
 export { updateOnboarding } from './update';
 export { verifyOnboarding } from './verify';
 export { onboardingNameLock } from './name-lock';
+export { checkDrift } from './drift';
