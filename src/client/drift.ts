@@ -10,13 +10,16 @@ import {
 } from '@temporalio/client';
 import {
   DEFAULT_DRIFT_EVERY_MS,
+  driftIntervalProblem,
   driftScheduleId,
-  MIN_DRIFT_EVERY_MS,
   type DriftCheckInput,
   type DriftCheckResult,
   type ReconcileResult,
 } from '../shared/contracts/drift';
+import { parseDuration } from '../shared/duration';
 import { DEFAULT_TASK_QUEUE, LIFECYCLE_WORKFLOW_TYPES, lifecycleWorkflowId } from '../shared/naming';
+
+export { parseDuration };
 
 export interface DriftScheduleOptions {
   orgId: string;
@@ -26,20 +29,7 @@ export interface DriftScheduleOptions {
   taskQueue?: string;
 }
 
-/** `90s`, `10m`, `1h`, `2d` (or plain milliseconds) as ms; undefined when it is none of these. */
-export function parseDuration(raw: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(raw.trim());
-  if (!m) return undefined;
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] ?? 'ms']!;
-  return Math.round(Number(m[1]) * unit);
-}
-
-/** Why `everyMs` is no schedule interval, or undefined. */
-export function driftIntervalProblem(everyMs: number): string | undefined {
-  if (!Number.isFinite(everyMs) || everyMs < MIN_DRIFT_EVERY_MS)
-    return `the interval must be at least ${MIN_DRIFT_EVERY_MS / 1000} s`;
-  return undefined;
-}
+export { driftIntervalProblem };
 
 function scheduleAction(o: DriftScheduleOptions): ScheduleOptionsAction {
   const input: DriftCheckInput = {

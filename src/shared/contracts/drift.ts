@@ -13,6 +13,13 @@ export const DEFAULT_SILENCE_MS = 86_400_000;
 /** Schedules below this interval would mostly measure their own overhead. */
 export const MIN_DRIFT_EVERY_MS = 1_000;
 
+/** Why `everyMs` is no schedule interval, or undefined. */
+export function driftIntervalProblem(everyMs: number): string | undefined {
+  if (!Number.isFinite(everyMs) || everyMs < MIN_DRIFT_EVERY_MS)
+    return `the interval must be at least ${MIN_DRIFT_EVERY_MS / 1000} s`;
+  return undefined;
+}
+
 /** `aep-drift-<org>-<sandbox>`: one schedule (and one series of check runs) per org and sandbox. */
 export function driftScheduleId(orgId: string, sandbox: string): string {
   return `aep-drift-${orgId}-${sandbox}`;
