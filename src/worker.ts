@@ -102,7 +102,9 @@ async function main(): Promise<void> {
         silenceMs: drift.silenceMs,
         taskQueue,
       });
-      log.info(`Drift schedule ${s.scheduleId} ${s.created ? 'created' : 'up to date'} (every ${s.everyMs} ms)`);
+      log.info(
+        `Drift schedule ${s.scheduleId} ${s.created ? 'created' : 'up to date'} (every ${s.everyMs} ms)`,
+      );
     }
   }
   log.info(

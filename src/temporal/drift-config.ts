@@ -1,10 +1,6 @@
 // The worker's drift settings, from the environment, checked at start-up: a bad value stops the worker naming the
 // variable, never repeating the hook URL (it may carry a token).
-import {
-  DEFAULT_DRIFT_EVERY_MS,
-  DEFAULT_SILENCE_MS,
-  driftIntervalProblem,
-} from '../shared/contracts/drift';
+import { DEFAULT_DRIFT_EVERY_MS, DEFAULT_SILENCE_MS, driftIntervalProblem } from '../shared/contracts/drift';
 import { parseDuration } from '../shared/duration';
 import { describeNotifyUrl, NOTIFY_URL_ENV, notifyUrlProblem } from '../shared/notify-url';
 

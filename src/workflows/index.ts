@@ -10,3 +10,4 @@ export { updateOnboarding } from './update';
 export { verifyOnboarding } from './verify';
 export { onboardingNameLock } from './name-lock';
 export { checkDrift } from './drift';
+export { reconcileOnboarding } from './reconcile';

@@ -209,10 +209,18 @@ export function registerControl(router: Router, emu: ControlTarget): void {
       const parsed = runSchema.safeParse(parseJson(ctx));
       if (!parsed.success) throw badRequest(parsed.error.message);
       const r = parsed.data;
-      const tenant = emu.state.tenant(r.org ?? emu.options.orgId, r.sandbox ?? emu.options.sandboxes[0] ?? 'prod');
+      const tenant = emu.state.tenant(
+        r.org ?? emu.options.orgId,
+        r.sandbox ?? emu.options.sandboxes[0] ?? 'prod',
+      );
       if (!tenant.collection('flows').get(r.flowId)) throw badRequest(`no flow ${r.flowId}`);
       const at = ctx.now() + r.windowsAhead * RUN_WINDOW_MS;
-      recordRun(tenant, r.flowId, { input: r.input, output: r.output, failed: r.failed, errors: r.errors }, at);
+      recordRun(
+        tenant,
+        r.flowId,
+        { input: r.input, output: r.output, failed: r.failed, errors: r.errors },
+        at,
+      );
       return { status: 204 };
     },
     none,
