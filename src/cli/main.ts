@@ -7,6 +7,7 @@ import { EMULATOR_DEFAULTS } from '../shared/aep-constants';
 import { DEFAULT_TASK_QUEUE } from '../shared/naming';
 import { CliError, EXIT, type Command, type Ctx, type Io, localDevTemporal } from './context';
 import { doctorCommand } from './doctor';
+import { driftCommands } from './drift-commands';
 import { explain } from './errors';
 import { lifecycleCommands } from './lifecycle-commands';
 import { onboardingCommands } from './onboarding-commands';
@@ -28,6 +29,7 @@ const COMMON_OPTIONS = {
 const commands: Record<string, Command> = {
   ...onboardingCommands,
   ...lifecycleCommands,
+  ...driftCommands,
   ...sourcesCommands,
   doctor: doctorCommand,
   ...presetCommands,
@@ -48,7 +50,7 @@ function help(): string {
     '',
     'Exit codes: 0 ok, 1 run failed (compensated) or teardown incomplete, 2 usage or invalid input, 3 Temporal',
     'unreachable, 4 duplicate onboarding, 5 not found, 6 cancelled, 7 conflict (plan, update, base connection in',
-    'use), 8 verification failed, 9 AEP refused the credential (permission, sandbox, IMS).',
+    'use, drift found or degraded), 8 verification failed, 9 AEP refused the credential (permission, sandbox, IMS).',
   ].join('\n');
 }
 

@@ -8,17 +8,13 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Worker } from '@temporalio/worker';
-import {
-  ensureDriftSchedule,
-  latestDriftCheck,
-  reconcileOnboarding,
-  runDriftCheck,
-} from '../../src/client/drift';
+import { ensureDriftSchedule, latestDriftCheck, runDriftCheck } from '../../src/client/drift';
 import { readOnboardingRecord, teardownOnboarding } from '../../src/client/lifecycle';
-import type { DriftCheckResult, NotifyEvent } from '../../src/shared/contracts/drift';
+import type { DriftCheckResult, NotifyEvent, ReconcileResult } from '../../src/shared/contracts/drift';
 import type { OnboardingResult } from '../../src/shared/onboarding';
 import { createOnboardingWorker } from '../../src/temporal/worker-factory';
 import type { FlowBody, FlowList, MappingSetBody } from '../support/aep-bodies';
+import { cli, useCliEnv } from '../support/cli';
 import { eventually, platform } from '../support/lifecycle';
 import { resourcesIn, useHarness, workflowBundle } from '../support/onboarding';
 import { uniqueName } from '../support/temporal';
@@ -41,7 +37,9 @@ function suite(h: ReturnType<typeof useHarness>): void {
   const taskQueue = uniqueName('tq-drift');
   const orgId = () => h.emu.options.orgId;
 
+  let restoreEnv: () => void = () => undefined;
   before(async () => {
+    restoreEnv = useCliEnv(h);
     hook = createServer((req, res) => {
       let body = '';
       req.on('data', (d: Buffer) => (body += d.toString()));
@@ -63,6 +61,7 @@ function suite(h: ReturnType<typeof useHarness>): void {
     running = worker.run();
   });
   after(async () => {
+    restoreEnv();
     await h.env.client.schedule
       .getHandle(`aep-drift-${orgId()}-prod`)
       .delete()
@@ -71,6 +70,9 @@ function suite(h: ReturnType<typeof useHarness>): void {
     await running;
     await new Promise((r) => hook.close(r));
   });
+
+  const latestReconcile = (id: string) =>
+    h.env.client.workflow.getHandle(`${id}--reconcile`).result() as Promise<ReconcileResult>;
 
   /** The first scheduled check that ends after `since` (the schedule runs every EVERY_MS). */
   async function nextCheck(since: number): Promise<DriftCheckResult> {
@@ -142,7 +144,15 @@ function suite(h: ReturnType<typeof useHarness>): void {
 
   it('reconcile restores both, says the webhook URL changed, and records the new ids (teardown deletes them)', async () => {
     const before = received.length;
-    const r = await reconcileOnboarding(h.env.client, { workflowId: onboarding.workflowId }, { taskQueue });
+    // From the CLI, as a person runs it: drift says what differs (exit 7), reconcile says the URL changed.
+    const drift = await cli('drift', 'Drift watched', '--json', '--task-queue', taskQueue);
+    assert.equal(drift.code, 7, drift.err);
+    const shown = drift.json<{ drift: DriftCheckResult }>().drift.onboardings[0]!;
+    assert.deepEqual([shown.drift, shown.missing], ['missing', ['flow']]);
+    const human = await cli('reconcile', 'Drift watched', '--task-queue', taskQueue);
+    assert.equal(human.code, 0, human.err);
+    assert.match(human.out, /THE WEBHOOK URL CHANGED \(the dataflow was re-created\)/);
+    const r = await latestReconcile(onboarding.workflowId);
     assert.equal(r.webhookUrlChanged, true);
     assert.notEqual(r.webhookUrl, onboarding.webhookUrl);
     assert.equal(r.previousWebhookUrl, onboarding.webhookUrl);
@@ -200,6 +210,14 @@ function suite(h: ReturnType<typeof useHarness>): void {
     const degraded = await nextCheck(Date.now());
     const d = degraded.onboardings.find((o) => o.workflowId === onboarding.workflowId)!;
     assert.equal(d.health, 'degraded');
+    const list = await cli('list', '--json');
+    assert.equal(
+      list
+        .json<Array<{ workflowId: string; health?: string }>>()
+        .find((o) => o.workflowId === onboarding.workflowId)?.health,
+      'degraded',
+    );
+    assert.match((await cli('status', 'Drift watched')).out, /drift none, degraded/);
     assert.deepEqual(d.errors, [{ code: 'MAPPER-1001', message: 'a record did not map' }]);
     // Two more checks: still degraded, and the hook is not called again (state changes only).
     await nextCheck((await nextCheck(Date.now())).checkedAt);
