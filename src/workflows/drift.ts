@@ -80,6 +80,7 @@ export async function checkDrift(input: DriftCheckInput): Promise<DriftCheckResu
   const previous = previousResult();
   const ids = await act(READ, 'List the managed onboardings of the sandbox').listDriftTargets({
     sandbox,
+    orgId: input.orgId,
     workflowId: input.workflowId,
   });
   const checked = await inBatches(ids, CONCURRENCY, (workflowId) =>

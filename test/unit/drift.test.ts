@@ -5,6 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
+import { ofOrg } from '../../src/activities/drift/check';
 import { desiredOfRecord, foldUpdates } from '../../src/activities/drift/desired';
 import { judgeHealth } from '../../src/activities/drift/health';
 import { createNotifyActivities } from '../../src/activities/drift/notify';
@@ -14,7 +15,7 @@ import type { FlowRuns, RunSummary } from '../../src/shared/contracts/lifecycle'
 import type { UpdateResult } from '../../src/shared/contracts/workflows';
 import { carryForward, driftEvents, stateChange } from '../../src/shared/drift-events';
 import { parseDuration } from '../../src/shared/duration';
-import { runMarker } from '../../src/shared/naming';
+import { onboardingWorkflowId, runMarker } from '../../src/shared/naming';
 import { notifyUrlProblem } from '../../src/shared/notify-url';
 import type { OnboardingResult } from '../../src/shared/onboarding';
 import { loadDriftConfig } from '../../src/temporal/drift-config';
@@ -184,6 +185,20 @@ describe('desired state of a recorded onboarding', () => {
     const folded = foldReconcile(result, r);
     assert.deepEqual([folded.ids.flowId, folded.ids.datasetId, folded.mappingVersion], ['f2', 'ds', 3]);
     assert.equal(folded.webhookUrl, r.webhookUrl);
+  });
+});
+
+describe('drift targets', () => {
+  it("a derived onboarding id of another org is not the check's; ids of the Web UI's choosing may be", () => {
+    const id = onboardingWorkflowId({
+      orgId: 'A@AdobeOrg',
+      sandbox: 'prod',
+      source: 'chatlio',
+      name: 'Chat',
+    });
+    assert.equal(ofOrg(id, 'A@AdobeOrg'), true);
+    assert.equal(ofOrg(id, 'B@AdobeOrg'), false);
+    assert.equal(ofOrg('my-own-id', 'B@AdobeOrg'), true);
   });
 });
 

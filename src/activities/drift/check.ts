@@ -10,7 +10,7 @@ import type {
   RecordedDesired,
 } from '../../shared/contracts/drift';
 import type { OwnedStateDiff } from '../../shared/contracts/owned-state';
-import { runMarker } from '../../shared/naming';
+import { fnv1a, runMarker } from '../../shared/naming';
 import { FAILURE_TYPES, LIFECYCLE_FAILURES } from '../../shared/onboarding';
 import { compareOwnedState, normaliseMappings } from '../../shared/owned-state';
 import type { ActivityDeps } from '../deps';
@@ -26,6 +26,16 @@ export function driftKind(diff: OwnedStateDiff): DriftKind {
 export interface DriftTargetsInput {
   sandbox: string;
   workflowId?: string;
+  /** The org of the check: a derived onboarding id names its org's hash, another org's are not ours to read. */
+  orgId?: string;
+}
+
+const DERIVED_ID = /-[0-9a-f]{12}-([0-9a-f]{8})$/;
+
+/** Whether an onboarding id may be `orgId`'s: a derived id must carry its hash; any other id (Web UI) may be. */
+export function ofOrg(workflowId: string, orgId: string | undefined): boolean {
+  const m = DERIVED_ID.exec(workflowId);
+  return !orgId || !m || m[1] === fnv1a(orgId);
 }
 
 export function createDriftCheckActivities(deps: ActivityDeps) {
@@ -115,6 +125,7 @@ export function createDriftCheckActivities(deps: ActivityDeps) {
       const all = await deps.records.list({ sandbox: input.sandbox });
       return all
         .filter((o) => o.lifecycle === 'completed' || o.lifecycle === 'adopted')
+        .filter((o) => ofOrg(o.workflowId, input.orgId))
         .map((o) => o.workflowId);
     },
 
