@@ -1,7 +1,7 @@
 // What happened to an onboarding after its run: the completed update and reconcile runs under its lifecycle ids.
 // The desired state of an onboarding is its record folded with these (drift), and a reconcile's new ids replace
 // the record's (every day-two workflow, teardown included, then acts on the resources that exist now).
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { ReconcileResult } from '../shared/contracts/drift';
 import type { UpdateResult } from '../shared/contracts/workflows';
 import { lifecycleWorkflowId, type LifecycleOp } from '../shared/naming';
@@ -20,18 +20,26 @@ export async function completedRuns<T>(
   onboardingId: string,
   op: LifecycleOp,
   since: Date,
+  opts: { latestOnly?: boolean } = {},
 ): Promise<T[]> {
   const workflowId = lifecycleWorkflowId(onboardingId, op);
   const runs = new Map<string, Date>();
   const latest = await client.workflow
     .getHandle(workflowId)
     .describe()
-    .catch(() => undefined);
-  if (latest?.status.name === 'COMPLETED') runs.set(latest.runId, latest.startTime);
-  for await (const wf of client.workflow.list({
-    query: `WorkflowId = ${quote(workflowId)} AND ExecutionStatus = 'Completed'`,
-  }))
-    runs.set(wf.runId, wf.startTime);
+    .catch((err: unknown) => {
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      throw err;
+    });
+  // Never run: nothing to list (the common case costs one describe, no visibility query).
+  if (!latest) return [];
+  if (latest.status.name === 'COMPLETED') runs.set(latest.runId, latest.startTime);
+  const done = opts.latestOnly && runs.size > 0;
+  if (!done)
+    for await (const wf of client.workflow.list({
+      query: `WorkflowId = ${quote(workflowId)} AND ExecutionStatus = 'Completed'`,
+    }))
+      runs.set(wf.runId, wf.startTime);
   const kept = [...runs].filter(([, start]) => start >= since).sort((a, b) => +a[1] - +b[1]);
   return Promise.all(
     kept.map(([runId]) => client.workflow.getHandle(workflowId, runId).result() as Promise<T>),
@@ -52,7 +60,9 @@ export async function withReconciles(
   result: OnboardingResult,
   since: Date,
 ): Promise<OnboardingResult> {
-  const last = (await completedRuns<ReconcileResult>(client, result.workflowId, 'reconcile', since)).at(-1);
+  const last = (
+    await completedRuns<ReconcileResult>(client, result.workflowId, 'reconcile', since, { latestOnly: true })
+  ).at(-1);
   return last ? foldReconcile(result, last) : result;
 }
 
