@@ -52,6 +52,8 @@ export function formatReconcile(r: ReconcileResult): string {
           (a.fields?.length ? `: ${a.fields.join(', ')}` : ''),
       )
     : [`Onboarding ${r.name} already had its desired state: nothing to do.`];
+  if (r.unresolved.length)
+    lines.push(`Not restored (fix by hand, or tear down and onboard again): ${r.unresolved.join(', ')}`);
   lines.push(
     r.webhookUrlChanged
       ? `THE WEBHOOK URL CHANGED (the dataflow was re-created). Paste the new one into the source:\n  ${r.webhookUrl}\n  (was ${r.previousWebhookUrl})`

@@ -229,11 +229,16 @@ export async function reconcileOnboarding(input: ReconcileInput): Promise<Reconc
       });
       hookUrl = webhookUrl(inlet.inletUrl, ids.flowId);
     }
+    // What only the flow's and the mapping set's own fields can fix is fixed above; the rest is said, not hidden.
+    const unresolved = ctx.drift.changed
+      .filter((c) => c.resource !== 'flow' && c.resource !== 'mappingSet' && !missing.includes(c.resource))
+      .map((c) => `${c.resource}.${c.field}`);
     return {
       workflowId: r.workflowId,
       name: r.name,
       sandbox,
       actions,
+      unresolved,
       ids: {
         flowId: ids.flowId,
         targetConnectionId: ids.targetConnectionId,

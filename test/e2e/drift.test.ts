@@ -156,6 +156,7 @@ function suite(h: ReturnType<typeof useHarness>): void {
     assert.equal(r.webhookUrlChanged, true);
     assert.notEqual(r.webhookUrl, onboarding.webhookUrl);
     assert.equal(r.previousWebhookUrl, onboarding.webhookUrl);
+    assert.deepEqual(r.unresolved, []);
     assert.notEqual(r.ids.flowId, onboarding.ids.flowId);
     assert.deepEqual(r.actions.map((a) => `${a.resource}:${a.action}`).sort(), [
       'flow:recreated',

@@ -181,6 +181,7 @@ describe('desired state of a recorded onboarding', () => {
       mappingVersion: 3,
       webhookUrl: 'https://inlet/x?x-adobe-flow-id=f2',
       webhookUrlChanged: true,
+      unresolved: [],
     };
     const folded = foldReconcile(result, r);
     assert.deepEqual([folded.ids.flowId, folded.ids.datasetId, folded.mappingVersion], ['f2', 'ds', 3]);

@@ -118,6 +118,8 @@ export interface ReconcileResult {
   ids: { flowId: string; targetConnectionId: string; sourceConnectionId: string; mappingSetId: string };
   mappingVersion: number;
   webhookUrl: string;
+  /** Changed fields reconcile does not re-apply (`resource.field`: a connection's or dataset's own fields). */
+  unresolved: string[];
   /** True when the flow had to be re-created: the new webhook URL must be pasted into the source again. */
   webhookUrlChanged: boolean;
   previousWebhookUrl?: string;
