@@ -1,6 +1,6 @@
 // Records the event histories that test/workflows/replay.test.ts replays (determinism guard): a completed
 // onboarding, one compensated after a failure, one cancelled midway, one verified (`verify: true`), and an HTTP API
-// onboarding (base connection, verified). The `*-one-activity.json` histories there are not made here (see the replay
+// onboarding (base connection, verified); a drift check and a reconcile. The `*-one-activity.json` histories there are not made here (see the replay
 // test). Re-run after an intended workflow change (`npx tsx scripts/record-histories.ts`) and commit the files; an
 // unintended change fails the replay test instead. Names given as arguments (`… onboarding-http-api`) limit what is
 // written to those histories, so a new one is added without re-recording the others.
@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { getProgressQuery } from '../src/workflows/onboarding';
+import { platform } from '../test/support/lifecycle';
 import { createHarness } from '../test/support/onboarding';
 
 const OUT = path.join(__dirname, '..', 'test', 'fixtures', 'histories');
@@ -70,6 +71,26 @@ async function main(): Promise<void> {
       await cancelled.handle.cancel();
       await cancelled.handle.result().catch(() => undefined);
       await save('onboarding-cancelled', cancelled.handle);
+
+      // The drift check (hook activity included: no hook configured answers false) and a reconcile of the completed
+      // onboarding whose flow was deleted behind its back.
+      const done = await ok.handle.result();
+      const { call } = await platform(h.emu);
+      await call('DELETE', `/flowservice/flows/${done.ids.flowId}`);
+      const check = await h.env.client.workflow.start('checkDrift', {
+        taskQueue: tq,
+        workflowId: 'replay-drift-check',
+        args: [{ orgId: h.emu.options.orgId, sandbox: 'prod', workflowId: done.workflowId, notify: true }],
+      });
+      await check.result();
+      await save('drift-check', check);
+      const reconcile = await h.env.client.workflow.start('reconcileOnboarding', {
+        taskQueue: tq,
+        workflowId: `${done.workflowId}--reconcile`,
+        args: [{ workflowId: done.workflowId }],
+      });
+      await reconcile.result();
+      await save('reconcile', reconcile);
     });
   } finally {
     await h.teardown();

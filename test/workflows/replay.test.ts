@@ -15,14 +15,16 @@ const DIR = path.join(__dirname, '..', 'fixtures', 'histories');
 describe('replay of recorded onboarding histories', { timeout: 120_000 }, () => {
   const files = readdirSync(DIR).filter((f) => f.endsWith('.json'));
 
-  it('has the completed, compensated, cancelled, verified and HTTP API histories', () => {
+  it('has the completed, compensated, cancelled, verified, HTTP API, drift check and reconcile histories', () => {
     assert.deepEqual(files.sort(), [
+      'drift-check.json',
       'onboarding-cancelled.json',
       'onboarding-compensated.json',
       'onboarding-completed.json',
       'onboarding-http-api.json',
       'onboarding-verified-one-activity.json',
       'onboarding-verified.json',
+      'reconcile.json',
       'verify-one-activity.json',
     ]);
   });
