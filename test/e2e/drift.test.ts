@@ -8,7 +8,12 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Worker } from '@temporalio/worker';
-import { ensureDriftSchedule, latestDriftCheck, runDriftCheck } from '../../src/client/drift';
+import {
+  ensureDriftSchedule,
+  latestDriftCheck,
+  reconcileOnboarding,
+  runDriftCheck,
+} from '../../src/client/drift';
 import { readOnboardingRecord, teardownOnboarding } from '../../src/client/lifecycle';
 import type { DriftCheckResult, NotifyEvent, ReconcileResult } from '../../src/shared/contracts/drift';
 import type { OnboardingResult } from '../../src/shared/onboarding';
@@ -242,6 +247,55 @@ function suite(h: ReturnType<typeof useHarness>): void {
     assert.deepEqual(
       events.map((e) => e.event),
       ['degraded', 'healthy'],
+    );
+  });
+
+  it('a deleted target connection means a new flow too; a failed re-create is compensated', async () => {
+    const { handle } = await h.start(taskQueue, { source: 'chatlio', name: 'Drift target' });
+    const other = await handle.result();
+    const { call } = await platform(h.emu);
+    // AEP refuses to delete a connection an enabled flow uses: the person disabled the flow first.
+    assert.equal(
+      (await call('POST', `/flowservice/flows/${other.ids.flowId}/action?op=disable`)).status,
+      200,
+    );
+    assert.equal(
+      (await call('DELETE', `/flowservice/targetConnections/${other.ids.targetConnectionId}`)).status,
+      204,
+    );
+    const targets = async () =>
+      ((await resourcesIn(h.emu)).targetConnections ?? []).map((t) => (t as { id: string }).id);
+    const before = await targets();
+    await h.emu.control.fault({
+      method: 'POST',
+      path: '^/data/foundation/flowservice/flows$',
+      kind: 'status',
+      status: 400,
+    });
+    const failed = await cli('reconcile', 'Drift target', '--task-queue', taskQueue, '--json');
+    assert.notEqual(failed.code, 0, failed.out);
+    assert.deepEqual(await targets(), before, 'the re-created target connection was undone');
+
+    const r = await reconcileOnboarding(h.env.client, { workflowId: other.workflowId }, { taskQueue });
+    assert.deepEqual(
+      r.actions.map((a) => `${a.resource}:${a.action}`),
+      ['targetConnection:recreated', 'flow:recreated'],
+    );
+    assert.equal(r.webhookUrlChanged, true);
+    const check = await runDriftCheck(
+      h.env.client,
+      { orgId: orgId(), sandbox: 'prod', workflowId: other.workflowId },
+      { taskQueue },
+    );
+    assert.deepEqual(
+      check.onboardings.map((o) => [o.drift, o.changed]),
+      [['none', []]],
+    );
+    const td = await teardownOnboarding(h.env.client, { workflowId: other.workflowId }, { taskQueue });
+    assert.deepEqual(td.left, []);
+    assert.ok(
+      !(await targets()).includes(r.ids.targetConnectionId),
+      'teardown deleted the new target connection',
     );
   });
 
