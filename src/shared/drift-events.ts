@@ -1,7 +1,13 @@
 // Which hook events a drift check sends: one per onboarding whose state changed since the previous check (turned
 // degraded, turned drifted, or healthy and in sync again). Pure: the drift workflow calls it with the previous
 // scheduled run's result (its last completion result).
-import type { DriftCheckResult, NotifyEvent, OnboardingDrift } from './contracts/drift';
+import type {
+  DriftCheckResult,
+  DriftKind,
+  HealthState,
+  NotifyEvent,
+  OnboardingDrift,
+} from './contracts/drift';
 
 const bad = (o: Pick<OnboardingDrift, 'drift' | 'health'>) => o.health === 'degraded' || o.drift !== 'none';
 
@@ -23,7 +29,9 @@ export function driftEvents(
   onboardings: readonly OnboardingDrift[],
   checkedAt: number,
 ): NotifyEvent[] {
-  const before = new Map((previous?.onboardings ?? []).map((o) => [o.workflowId, o]));
+  const before = new Map(
+    (previous?.onboardings ?? []).map((o) => [o.workflowId, o.notifiedState ?? o] as const),
+  );
   const events: NotifyEvent[] = [];
   for (const o of onboardings) {
     if (o.error) continue;
@@ -44,6 +52,16 @@ export function driftEvents(
     });
   }
   return events;
+}
+
+/** What the hook knew before `event` was sent for `o` (the state to keep when sending failed). */
+export function knownBefore(
+  previous: DriftCheckResult | undefined,
+  workflowId: string,
+): { drift: DriftKind; health: HealthState } {
+  const p = previous?.onboardings.find((o) => o.workflowId === workflowId);
+  const s = p?.notifiedState ?? p;
+  return { drift: s?.drift ?? 'none', health: s?.health ?? 'healthy' };
 }
 
 /** An onboarding whose read failed keeps its previous state (so the next check compares against what was known). */

@@ -18,7 +18,7 @@ import {
   type DriftKind,
   type OnboardingDrift,
 } from '../shared/contracts/drift';
-import { carryForward, driftEvents } from '../shared/drift-events';
+import { carryForward, driftEvents, knownBefore } from '../shared/drift-events';
 import { FAILURE_TYPES, LIFECYCLE_FAILURES } from '../shared/onboarding';
 import { AepDrift, AepHealth, AepSandbox } from '../shared/search-attributes';
 import { act, READ } from './options';
@@ -96,10 +96,18 @@ export async function checkDrift(input: DriftCheckInput): Promise<DriftCheckResu
   const events = input.notify ? driftEvents(previous, onboardings, checkedAt) : [];
   const notified = [];
   for (const e of events) {
-    const sent = await act(NOTIFY, `Notify: ${e.name} is ${e.event}`)
+    const outcome = await act(NOTIFY, `Notify: ${e.name} is ${e.event}`)
       .notifyHook(e)
-      .catch(() => false);
-    if (sent) notified.push(e);
+      .then(
+        (sent) => (sent ? 'sent' : 'no hook'),
+        () => 'failed',
+      );
+    if (outcome === 'sent') notified.push(e);
+    if (outcome === 'failed') {
+      // The hook kept failing: the next check compares with what it last heard, and sends the change again.
+      const o = onboardings.find((x) => x.workflowId === e.workflowId);
+      if (o) o.notifiedState = knownBefore(previous, e.workflowId);
+    }
   }
   const drift = onboardings.reduce<DriftKind>((w, o) => (RANK[o.drift] > RANK[w] ? o.drift : w), 'none');
   const health = onboardings.some((o) => o.health === 'degraded') ? 'degraded' : 'healthy';

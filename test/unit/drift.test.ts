@@ -106,6 +106,12 @@ describe('hook events: state changes only', () => {
     const kept = carryForward(prev, { workflowId: 'w1', sandbox: 'prod' }, 'AEP answered 503');
     assert.deepEqual([kept.health, kept.error, kept.name], ['degraded', 'AEP answered 503', 'Chat']);
     assert.deepEqual(driftEvents(prev, [kept], 6), [], 'no event for an unread onboarding');
+    // The hook never heard of the degraded state (its POST failed): the change is sent again.
+    const unheard = result({ ...o('none', 'degraded'), notifiedState: { drift: 'none', health: 'healthy' } });
+    assert.deepEqual(
+      driftEvents(unheard, [o('none', 'degraded')], 7).map((e) => e.event),
+      ['degraded'],
+    );
   });
 });
 

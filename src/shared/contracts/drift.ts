@@ -56,6 +56,11 @@ export interface OnboardingDrift extends HealthReport {
   changed: FieldChange[];
   /** The read of AEP failed (not a 404): drift unknown this time, the onboarding is not judged. */
   error?: string;
+  /**
+   * The state the hook last heard of, when it differs from this one (its notification failed): the next check
+   * compares with it, so the change is sent again rather than lost.
+   */
+  notifiedState?: { drift: DriftKind; health: HealthState };
 }
 
 export interface DriftCheckResult {
