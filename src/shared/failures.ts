@@ -51,6 +51,14 @@ export const FAILURE_TYPES = {
   invalidMappingSet: 'InvalidMappingSet',
   noMapping: 'NoMapping',
 
+  // Desired state (plan -f, apply).
+  /** The desired-state file is not valid (every problem listed by path); nothing ran. */
+  invalidDesiredState: 'InvalidDesiredState',
+  /** An approval named a plan that is no longer the latest: the live state (or the plan) changed since it was shown. */
+  stalePlan: 'StalePlan',
+  /** The apply was rejected (the `reject` Update): nothing was applied. */
+  applyRejected: 'ApplyRejected',
+
   /** Anything an activity threw that is not an AEP error: retried. */
   unexpected: 'UnexpectedActivityError',
 

@@ -9,3 +9,5 @@ export { teardownOnboarding } from './teardown';
 export { updateOnboarding } from './update';
 export { verifyOnboarding } from './verify';
 export { onboardingNameLock } from './name-lock';
+export { planDesiredState } from './plan-file';
+export { applyDesiredState } from './apply';
