@@ -81,7 +81,9 @@ export function readDesiredDocument(text: string, format: 'yaml' | 'json' = 'yam
       ok: false,
       problems: doc.errors.map((e) => {
         const at = e.linePos?.[0];
-        return clip(`${at ? `line ${at.line}, column ${at.col}` : '(file)'}: ${e.message.split('\n')[0]}`);
+        // The yaml package repeats the position at the end of its first line: said once, in front.
+        const message = (e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+        return clip(`${at ? `line ${at.line}, column ${at.col}` : '(file)'}: ${message}`);
       }),
     };
   }

@@ -149,6 +149,8 @@ describe('desired state on the dev server', { timeout: 300_000 }, () => {
       // The refusal showed the fresh plan: the rename is in it, and approving its hash applies both.
       const fresh = (await waitForPlan(handle))!.plan!;
       assert.notEqual(fresh.hash, shown.plan.hash);
+      // The old hash again: now refused by the Update's validator, before any handler runs.
+      await assert.rejects(approveApply(handle, shown.plan.hash), StalePlanError);
       const fields = fresh.entries
         .find((e) => e.name === names[2])!
         .changes!.map((c) => `${c.resource}.${c.field}`);
