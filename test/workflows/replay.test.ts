@@ -15,8 +15,10 @@ const DIR = path.join(__dirname, '..', 'fixtures', 'histories');
 describe('replay of recorded onboarding histories', { timeout: 120_000 }, () => {
   const files = readdirSync(DIR).filter((f) => f.endsWith('.json'));
 
-  it('has the completed, compensated, cancelled, verified and HTTP API histories', () => {
+  it('has the completed, compensated, cancelled, verified and HTTP API histories, and two applies', () => {
     assert.deepEqual(files.sort(), [
+      'apply-approved.json',
+      'apply-auto-approved.json',
       'onboarding-cancelled.json',
       'onboarding-compensated.json',
       'onboarding-completed.json',
