@@ -84,11 +84,10 @@ export function formatApply(result: ApplyResult): string {
 async function finish(ctx: Ctx, handle: ApplyHandle, plan: DesiredPlan | undefined): Promise<number> {
   const result = await handle.result();
   ctx.print({ status: result.status, plan, result }, () => formatApply(result));
-  return result.status === 'partly-failed'
-    ? EXIT.runFailed
-    : result.status === 'rejected'
-      ? EXIT.cancelled
-      : EXIT.ok;
+  if (result.status === 'partly-failed') return EXIT.runFailed;
+  if (result.status === 'rejected') return EXIT.cancelled;
+  // Entries in conflict were left as they are: the apply did what it could, but the file is not what AEP holds.
+  return result.summary.conflict ? EXIT.conflict : EXIT.ok;
 }
 
 export const applyCommands: Record<string, Command> = {
