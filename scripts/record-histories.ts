@@ -1,12 +1,15 @@
 // Records the event histories that test/workflows/replay.test.ts replays (determinism guard): a completed
 // onboarding, one compensated after a failure, one cancelled midway, one verified (`verify: true`), and an HTTP API
-// onboarding (base connection, verified); a drift check and a reconcile. The `*-one-activity.json` histories there are not made here (see the replay
-// test). Re-run after an intended workflow change (`npx tsx scripts/record-histories.ts`) and commit the files; an
+// onboarding (base connection, verified); two applies of a desired-state file (auto-approved with a child onboarding;
+// approved by the Update after a stale refusal, with a child update); a drift check and a reconcile. The
+// `*-one-activity.json` histories there are not made here (see the replay test). Re-run after an intended workflow
+// change (`npx tsx scripts/record-histories.ts`) and commit the files; an
 // unintended change fails the replay test instead. Names given as arguments (`… onboarding-http-api`) limit what is
 // written to those histories, so a new one is added without re-recording the others.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { approveApply, startApply, waitForPlan } from '../src/client/apply';
 import { getProgressQuery } from '../src/workflows/onboarding';
 import { platform } from '../test/support/lifecycle';
 import { createHarness } from '../test/support/onboarding';
@@ -71,6 +74,35 @@ async function main(): Promise<void> {
       await cancelled.handle.cancel();
       await cancelled.handle.result().catch(() => undefined);
       await save('onboarding-cancelled', cancelled.handle);
+
+      // An apply of a desired-state file: its plan, an approval refused as stale (the flow changed after the plan
+      // was shown; the handler's re-plan sees it), the approval of the fresh plan, a child update.
+      if (!ONLY.size || ONLY.has('apply-approved') || ONLY.has('apply-auto-approved')) {
+        const opts = { orgId: h.emu.options.orgId, taskQueue: tq };
+        const entry = { source: 'chatlio', name: 'Replay applied' };
+        const created = await startApply(
+          h.env.client,
+          { file: { version: 1, sandbox: 'prod', onboardings: [entry] }, autoApprove: true },
+          opts,
+        );
+        await created.result();
+        await save('apply-auto-approved', created);
+        const file = { version: 1, sandbox: 'prod', onboardings: [{ ...entry, description: 'Applied' }] };
+        const apply = await startApply(h.env.client, { file }, opts);
+        const shown = (await waitForPlan(apply))!.plan!;
+        const flowId = shown.entries[0]!.ids!.flowId;
+        const flow = await h.aep.flowService.get('flows', flowId);
+        await h.aep.flowService.patch(
+          'flows',
+          flowId,
+          [{ op: 'replace', path: '/name', value: 'Renamed' }],
+          flow.etag,
+        );
+        await approveApply(apply, shown.hash).catch(() => undefined);
+        await approveApply(apply, (await waitForPlan(apply))!.plan!.hash);
+        await apply.result();
+        await save('apply-approved', apply);
+      }
 
       // The drift check (hook activity included: no hook configured answers false) and a reconcile of the completed
       // onboarding whose flow was deleted behind its back.

@@ -17,6 +17,7 @@ import { createBaseConnectionStepActivities, inletUrlOfConnection } from './base
 import type { ActivityDeps } from './deps';
 import { withFailureMapping } from './failures';
 import { createDriftActivities } from './drift';
+import { createDesiredActivities } from './desired';
 import { createLifecycleActivities } from './lifecycle';
 import { createNameLockActivities } from './name-lock';
 import { createPrerequisiteActivities } from './prerequisites';
@@ -77,6 +78,7 @@ export function createActivities(deps: ActivityDeps) {
   return withFailureMapping({
     ...createLifecycleActivities(deps),
     ...createDriftActivities(deps),
+    ...createDesiredActivities(deps),
     ...createValidationActivities(deps),
     ...createNameLockActivities(deps),
     ...createPrerequisiteActivities(deps),

@@ -17,6 +17,7 @@ import {
   type Values,
   verifyTimeoutMs,
 } from './context';
+import { FILE_OPTIONS, runPlanFile } from './apply-command';
 import { explain } from './errors';
 import { formatList, formatPlan, formatProgress, formatRecord, formatResult } from './format';
 import { warnWhenNoWorker } from './worker-check';
@@ -138,10 +139,17 @@ export const onboardingCommands: Record<string, Command> = {
 
   plan: {
     summary: 'Dry run: what an onboarding would create, reuse or conflict with, from live AEP state',
-    usage: 'aep-onboard plan <name> [--source chatlio] [--sandbox prod] [--input JSON|@file] [--json]',
-    details: ['Writes nothing. Exit code 7 when something conflicts.'],
-    options: { input: { type: 'string' } },
+    usage:
+      'aep-onboard plan <name> [--source chatlio] [--sandbox prod] [--input JSON|@file] [--json]\n' +
+      '       aep-onboard plan -f onboardings.yaml [--prune] [--json]',
+    details: [
+      'Writes nothing. Exit code 7 when something conflicts.',
+      'With -f: the plan of a desired-state file (create / change field by field / no change / conflict, and what',
+      'is ours but not in the file); exit code 0 no change, 10 changes to apply, 7 conflicts.',
+    ],
+    options: { input: { type: 'string' }, ...FILE_OPTIONS },
     async run(ctx, positionals, values) {
+      if (values.file) return runPlanFile(ctx, values);
       const input = parseInput(ctx, values, positionals);
       const plan = await planOnboarding(await ctx.client(), input, {
         orgId: ctx.orgId,

@@ -33,6 +33,11 @@ export type DesiredEntry = DesiredOnboardingInput & { sandbox: string };
 
 export interface DesiredState {
   version: typeof DESIRED_STATE_VERSION;
+  /**
+   * The sandboxes the file speaks for: its entries' and the one it names. Onboardings of ours there that it does
+   * not list are extras (deleted only with --prune); a sandbox it never names is never looked at.
+   */
+  sandboxes: string[];
   onboardings: DesiredEntry[];
 }
 
@@ -58,32 +63,37 @@ export interface ParseDesiredOptions {
   format?: 'yaml' | 'json';
 }
 
-/** Parses and checks the whole file; every problem is reported at once, by path. */
-export function parseDesiredState(text: string, opts: ParseDesiredOptions): Check<DesiredState> {
-  let raw: unknown;
-  if (opts.format === 'json') {
+/** The file's document (YAML, or JSON only with `format: 'json'`), before any check of its content. */
+export function readDesiredDocument(text: string, format: 'yaml' | 'json' = 'yaml'): Check<unknown> {
+  if (format === 'json') {
     try {
-      raw = JSON.parse(text);
+      return { ok: true, value: JSON.parse(text) as unknown };
     } catch (err) {
       return {
         ok: false,
         problems: [`(file): not JSON: ${err instanceof Error ? err.message : String(err)}`],
       };
     }
-  } else {
-    const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-    if (doc.errors.length) {
-      return {
-        ok: false,
-        problems: doc.errors.map((e) => {
-          const at = e.linePos?.[0];
-          return clip(`${at ? `line ${at.line}, column ${at.col}` : '(file)'}: ${e.message.split('\n')[0]}`);
-        }),
-      };
-    }
-    raw = doc.toJS({ maxAliasCount: 100 });
   }
-  return checkDesiredState(raw, opts);
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length) {
+    return {
+      ok: false,
+      problems: doc.errors.map((e) => {
+        const at = e.linePos?.[0];
+        // The yaml package repeats the position at the end of its first line: said once, in front.
+        const message = (e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+        return clip(`${at ? `line ${at.line}, column ${at.col}` : '(file)'}: ${message}`);
+      }),
+    };
+  }
+  return { ok: true, value: doc.toJS({ maxAliasCount: 100 }) as unknown };
+}
+
+/** Parses and checks the whole file; every problem is reported at once, by path. */
+export function parseDesiredState(text: string, opts: ParseDesiredOptions): Check<DesiredState> {
+  const doc = readDesiredDocument(text, opts.format);
+  return doc.ok ? checkDesiredState(doc.value, opts) : doc;
 }
 
 /** The checks of an already parsed file (a JSON document from elsewhere goes through here too). */
@@ -125,7 +135,16 @@ export function checkDesiredState(
   });
   return problems.length
     ? { ok: false, problems: capped(problems) }
-    : { ok: true, value: { version: DESIRED_STATE_VERSION, onboardings } };
+    : {
+        ok: true,
+        value: {
+          version: DESIRED_STATE_VERSION,
+          sandboxes: [
+            ...new Set([...(file.sandbox ? [file.sandbox] : []), ...onboardings.map((o) => o.sandbox)]),
+          ].sort(),
+          onboardings,
+        },
+      };
 }
 
 function capped(problems: string[]): string[] {

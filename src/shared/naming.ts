@@ -184,3 +184,11 @@ export type LifecycleOp = 'teardown' | 'update' | 'verify' | 'runs' | 'plan' | '
 export function lifecycleWorkflowId(onboardingId: string, op: LifecycleOp): string {
   return `${onboardingId}--${op}`;
 }
+
+/** The desired-state workflow types (`aep-onboard plan -f`, `apply -f`): never rename one. */
+export const DESIRED_WORKFLOW_TYPES = { plan: 'planDesiredState', apply: 'applyDesiredState' } as const;
+
+/** One apply per org and file content: a second start of the same file while one waits joins it. */
+export function desiredWorkflowId(kind: 'plan' | 'apply', p: { orgId: string; fileHash: string }): string {
+  return `aep-${kind}-${fnv1a(p.orgId)}-${p.fileHash}`;
+}

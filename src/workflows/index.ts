@@ -11,3 +11,5 @@ export { verifyOnboarding } from './verify';
 export { onboardingNameLock } from './name-lock';
 export { checkDrift } from './drift';
 export { reconcileOnboarding } from './reconcile';
+export { planDesiredState } from './plan-file';
+export { applyDesiredState } from './apply';

@@ -15,8 +15,10 @@ const DIR = path.join(__dirname, '..', 'fixtures', 'histories');
 describe('replay of recorded onboarding histories', { timeout: 120_000 }, () => {
   const files = readdirSync(DIR).filter((f) => f.endsWith('.json'));
 
-  it('has the completed, compensated, cancelled, verified, HTTP API, drift check and reconcile histories', () => {
+  it('has the completed, compensated, cancelled, verified and HTTP API histories, two applies, a drift check and a reconcile', () => {
     assert.deepEqual(files.sort(), [
+      'apply-approved.json',
+      'apply-auto-approved.json',
       'drift-check.json',
       'onboarding-cancelled.json',
       'onboarding-compensated.json',
