@@ -14,7 +14,9 @@ import {
   reconcileOnboarding,
   runDriftCheck,
 } from '../../src/client/drift';
+import { planDesiredFile } from '../../src/client/apply';
 import { readOnboardingRecord, teardownOnboarding } from '../../src/client/lifecycle';
+import { startOnboarding } from '../../src/client/onboarding';
 import type { DriftCheckResult, NotifyEvent, ReconcileResult } from '../../src/shared/contracts/drift';
 import type { OnboardingResult } from '../../src/shared/onboarding';
 import { createOnboardingWorker } from '../../src/temporal/worker-factory';
@@ -251,7 +253,12 @@ function suite(h: ReturnType<typeof useHarness>): void {
   });
 
   it('a deleted target connection means a new flow too; a failed re-create is compensated', async () => {
-    const { handle } = await h.start(taskQueue, { source: 'chatlio', name: 'Drift target' });
+    // Under the id `start` derives from the name, as a file's entry is found by plan -f.
+    const { handle } = await startOnboarding(
+      h.env.client,
+      { source: 'chatlio', name: 'Drift target' },
+      { orgId: orgId(), defaultSandbox: 'prod', taskQueue },
+    );
     const other = await handle.result();
     const { call } = await platform(h.emu);
     // AEP refuses to delete a connection an enabled flow uses: the person disabled the flow first.
@@ -291,6 +298,13 @@ function suite(h: ReturnType<typeof useHarness>): void {
       check.onboardings.map((o) => [o.drift, o.changed]),
       [['none', []]],
     );
+    // And the file the onboarding came from plans no change.
+    const plan = await planDesiredFile(
+      h.env.client,
+      { file: { version: 1, sandbox: 'prod', onboardings: [{ source: 'chatlio', name: 'Drift target' }] } },
+      { orgId: orgId(), taskQueue },
+    );
+    assert.deepEqual([plan.summary.create, plan.summary.change], [0, 0], JSON.stringify(plan.entries));
     const td = await teardownOnboarding(h.env.client, { workflowId: other.workflowId }, { taskQueue });
     assert.deepEqual(td.left, []);
     assert.ok(
