@@ -5,7 +5,10 @@
 // degraded (the hook called once), a good run later turns it healthy (called again).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Worker } from '@temporalio/worker';
 import {
@@ -23,6 +26,7 @@ import { createOnboardingWorker } from '../../src/temporal/worker-factory';
 import type { FlowBody, FlowList, MappingSetBody } from '../support/aep-bodies';
 import { cli, useCliEnv } from '../support/cli';
 import { eventually, platform } from '../support/lifecycle';
+import { startWorkerProcess } from '../support/processes';
 import { resourcesIn, useHarness, workflowBundle } from '../support/onboarding';
 import { uniqueName } from '../support/temporal';
 
@@ -311,6 +315,40 @@ function suite(h: ReturnType<typeof useHarness>): void {
       !(await targets()).includes(r.ids.targetConnectionId),
       'teardown deleted the new target connection',
     );
+  });
+
+  it('the worker ensures the schedules AEP_DRIFT_SANDBOXES names at start-up, never printing the hook URL', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'aep-drift-'));
+    const bundlePath = path.join(dir, 'workflow-bundle.js');
+    writeFileSync(bundlePath, (await workflowBundle()).code);
+    const proc = startWorkerProcess(
+      {
+        temporalAddress: h.env.address,
+        namespace: 'default',
+        emulatorUrl: h.emu.url,
+        credentials: h.emu.options,
+      },
+      uniqueName('tq-drift-worker'),
+      {
+        WORKFLOW_BUNDLE_PATH: bundlePath,
+        AEP_DRIFT_SANDBOXES: 'dev',
+        AEP_DRIFT_EVERY: '45m',
+        AEP_NOTIFY_URL: hookUrl,
+      },
+    );
+    try {
+      await proc.waitFor(/aep-onboarding worker: /);
+      const desc = await h.env.client.schedule.getHandle(`aep-drift-${orgId()}-dev`).describe();
+      assert.deepEqual(
+        desc.spec.intervals?.map((i) => i.every),
+        [45 * 60_000],
+      );
+      assert.ok(!proc.output().includes('in-the-url'), 'the hook URL (its token) is not logged');
+      await h.env.client.schedule.getHandle(`aep-drift-${orgId()}-dev`).delete();
+    } finally {
+      await proc.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('teardown deletes the resources reconcile made', async () => {
