@@ -1,8 +1,11 @@
 // Records the event histories that test/workflows/replay.test.ts replays (determinism guard): a completed
 // onboarding, one compensated after a failure, one cancelled midway, one verified (`verify: true`), and an HTTP API
-// onboarding (base connection, verified); then one run of every other workflow type the worker exports (runs, update,
-// plan, adopt, base connection, verify, teardown, and the name lock the teardown released): the replay test fails when a
-// type has none. The `*-one-activity.json` histories there are not made here (see the replay test). Re-run after an intended workflow change (`npx tsx scripts/record-histories.ts`) and commit the files; an
+// onboarding (base connection, verified); two applies of a desired-state file (auto-approved with a child onboarding;
+// approved by the Update after a stale refusal, with a child update); a drift check and a reconcile; then one run of
+// every other workflow type the worker exports (runs, update, plan, adopt, base connection, verify, teardown, and the
+// name lock the teardown released): the replay test fails when a type has none. The `*-one-activity.json` histories
+// there are not made here (see the replay test). Re-run after an intended workflow change
+// (`npx tsx scripts/record-histories.ts`) and commit the files; an
 // unintended change fails the replay test instead. Names given as arguments (`… onboarding-http-api`) limit what is
 // written to those histories, so a new one is added without re-recording the others.
 import { writeFileSync } from 'node:fs';
@@ -18,8 +21,9 @@ import {
   verifyOnboarding,
 } from '../src/client/lifecycle';
 import { nameLockWorkflowId } from '../src/shared/naming';
+import { approveApply, startApply, waitForPlan } from '../src/client/apply';
 import { getProgressQuery } from '../src/workflows/onboarding';
-import { createHandMadeFlow } from '../test/support/lifecycle';
+import { createHandMadeFlow, platform } from '../test/support/lifecycle';
 import { createHarness, type Harness } from '../test/support/onboarding';
 
 type Save = (
@@ -132,6 +136,55 @@ async function main(): Promise<void> {
       await cancelled.handle.cancel();
       await cancelled.handle.result().catch(() => undefined);
       await save('onboarding-cancelled', cancelled.handle);
+
+      // An apply of a desired-state file: its plan, an approval refused as stale (the flow changed after the plan
+      // was shown; the handler's re-plan sees it), the approval of the fresh plan, a child update.
+      if (!ONLY.size || ONLY.has('apply-approved') || ONLY.has('apply-auto-approved')) {
+        const opts = { orgId: h.emu.options.orgId, taskQueue: tq };
+        const entry = { source: 'chatlio', name: 'Replay applied' };
+        const created = await startApply(
+          h.env.client,
+          { file: { version: 1, sandbox: 'prod', onboardings: [entry] }, autoApprove: true },
+          opts,
+        );
+        await created.result();
+        await save('apply-auto-approved', created);
+        const file = { version: 1, sandbox: 'prod', onboardings: [{ ...entry, description: 'Applied' }] };
+        const apply = await startApply(h.env.client, { file }, opts);
+        const shown = (await waitForPlan(apply))!.plan!;
+        const flowId = shown.entries[0]!.ids!.flowId;
+        const flow = await h.aep.flowService.get('flows', flowId);
+        await h.aep.flowService.patch(
+          'flows',
+          flowId,
+          [{ op: 'replace', path: '/name', value: 'Renamed' }],
+          flow.etag,
+        );
+        await approveApply(apply, shown.hash).catch(() => undefined);
+        await approveApply(apply, (await waitForPlan(apply))!.plan!.hash);
+        await apply.result();
+        await save('apply-approved', apply);
+      }
+
+      // The drift check (hook activity included: no hook configured answers false) and a reconcile of the completed
+      // onboarding whose flow was deleted behind its back.
+      const done = await ok.handle.result();
+      const { call } = await platform(h.emu);
+      await call('DELETE', `/flowservice/flows/${done.ids.flowId}`);
+      const check = await h.env.client.workflow.start('checkDrift', {
+        taskQueue: tq,
+        workflowId: 'replay-drift-check',
+        args: [{ orgId: h.emu.options.orgId, sandbox: 'prod', workflowId: done.workflowId, notify: true }],
+      });
+      await check.result();
+      await save('drift-check', check);
+      const reconcile = await h.env.client.workflow.start('reconcileOnboarding', {
+        taskQueue: tq,
+        workflowId: `${done.workflowId}--reconcile`,
+        args: [{ workflowId: done.workflowId }],
+      });
+      await reconcile.result();
+      await save('reconcile', reconcile);
 
       await recordLifecycle(h, tq, save, ok.handle.workflowId);
     });

@@ -16,6 +16,8 @@ import { FAILURE_TYPES } from '../shared/onboarding';
 import { createBaseConnectionStepActivities, inletUrlOfConnection } from './base-connection-step';
 import type { ActivityDeps } from './deps';
 import { withFailureMapping } from './failures';
+import { createDriftActivities } from './drift';
+import { createDesiredActivities } from './desired';
 import { createLifecycleActivities } from './lifecycle';
 import { createNameLockActivities } from './name-lock';
 import { createPrerequisiteActivities } from './prerequisites';
@@ -75,6 +77,8 @@ export function createActivities(deps: ActivityDeps) {
 
   return withFailureMapping({
     ...createLifecycleActivities(deps),
+    ...createDriftActivities(deps),
+    ...createDesiredActivities(deps),
     ...createValidationActivities(deps),
     ...createNameLockActivities(deps),
     ...createPrerequisiteActivities(deps),

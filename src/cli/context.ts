@@ -24,6 +24,8 @@ export const EXIT = {
   notVerified: 8,
   /** AEP refused the credential: permission, sandbox or IMS. */
   aepAccess: 9,
+  /** plan -f: changes to apply (0: none); apply: the plan awaits approval (no terminal to ask, no --yes). */
+  changes: 10,
 } as const;
 
 export class CliError extends Error {

@@ -53,6 +53,8 @@ const EXIT_BY_TYPE: Record<string, number> = {
   InvalidAdoptInput: EXIT.usage,
   // A lifecycle operation's own input check (src/workflows/validation.ts, baseConnectionOperation).
   InvalidInput: EXIT.usage,
+  [FAILURE_TYPES.invalidDesiredState]: EXIT.usage,
+  [FAILURE_TYPES.stalePlan]: EXIT.conflict,
 };
 
 /** Explains an error of any command; `sandbox` (when known) makes AEP access hints precise. */

@@ -1,6 +1,7 @@
 // Day-one commands: start (and plan before it), then follow, inspect, list and cancel onboardings.
 import { readFileSync } from 'node:fs';
 import { WorkflowFailedError } from '@temporalio/client';
+import { formatOnboardingDrift, healthBySandbox } from './drift-commands';
 import { listOnboardings, planOnboarding, readOnboardingRecord } from '../client/lifecycle';
 import { followOnboarding, startOnboarding, type OnboardingHandle } from '../client/onboarding';
 import { PresetRegistry } from '../presets/registry';
@@ -16,6 +17,7 @@ import {
   type Values,
   verifyTimeoutMs,
 } from './context';
+import { FILE_OPTIONS, runPlanFile } from './apply-command';
 import { explain } from './errors';
 import { formatList, formatPlan, formatProgress, formatRecord, formatResult } from './format';
 import { warnWhenNoWorker } from './worker-check';
@@ -137,10 +139,17 @@ export const onboardingCommands: Record<string, Command> = {
 
   plan: {
     summary: 'Dry run: what an onboarding would create, reuse or conflict with, from live AEP state',
-    usage: 'aep-onboard plan <name> [--source chatlio] [--sandbox prod] [--input JSON|@file] [--json]',
-    details: ['Writes nothing. Exit code 7 when something conflicts.'],
-    options: { input: { type: 'string' } },
+    usage:
+      'aep-onboard plan <name> [--source chatlio] [--sandbox prod] [--input JSON|@file] [--json]\n' +
+      '       aep-onboard plan -f onboardings.yaml [--prune] [--json]',
+    details: [
+      'Writes nothing. Exit code 7 when something conflicts.',
+      'With -f: the plan of a desired-state file (create / change field by field / no change / conflict, and what',
+      'is ours but not in the file); exit code 0 no change, 10 changes to apply, 7 conflicts.',
+    ],
+    options: { input: { type: 'string' }, ...FILE_OPTIONS },
     async run(ctx, positionals, values) {
+      if (values.file) return runPlanFile(ctx, values);
       const input = parseInput(ctx, values, positionals);
       const plan = await planOnboarding(await ctx.client(), input, {
         orgId: ctx.orgId,
@@ -163,6 +172,10 @@ export const onboardingCommands: Record<string, Command> = {
         record.kind === 'onboarding'
           ? await handle.query(getProgressQuery).catch(() => undefined)
           : undefined;
+      // The sandbox's latest scheduled drift check, when there is one: degraded and drifted show here.
+      const drift = record.result
+        ? (await healthBySandbox(ctx, [record.result.sandbox])).get(record.workflowId)
+        : undefined;
       ctx.print(
         {
           workflowId: record.workflowId,
@@ -173,8 +186,14 @@ export const onboardingCommands: Record<string, Command> = {
           progress,
           result: record.result,
           teardown: record.teardown,
+          ...(drift ? { health: drift.health, drift } : {}),
         },
-        () => [formatRecord(record), ...(progress ? [formatProgress(progress)] : [])].join('\n'),
+        () =>
+          [
+            formatRecord(record),
+            ...(drift ? formatOnboardingDrift(drift) : []),
+            ...(progress ? [formatProgress(progress)] : []),
+          ].join('\n'),
       );
       return EXIT.ok;
     },
@@ -252,7 +271,15 @@ export const onboardingCommands: Record<string, Command> = {
         source: ctx.sourceGiven ? ctx.source : undefined,
         sandbox: ctx.sandboxGiven ? ctx.sandbox : undefined,
       });
-      ctx.print(rows, () => formatList(rows));
+      const health = await healthBySandbox(
+        ctx,
+        rows.flatMap((r) => (r.sandbox ? [r.sandbox] : [])),
+      );
+      const shown = rows.map((r) => {
+        const d = health.get(r.workflowId);
+        return d ? { ...r, health: d.health, drift: d.drift } : r;
+      });
+      ctx.print(shown, () => formatList(shown));
       return EXIT.ok;
     },
   },

@@ -13,13 +13,8 @@ import { checkOnboardingInput, type ValidOnboardingInput } from '../shared/input
 import { DEFAULT_TASK_QUEUE, ONBOARDING_WORKFLOW_TYPE, onboardingWorkflowId } from '../shared/naming';
 import type { OnboardingFailureDetails, OnboardingProgress, OnboardingResult } from '../shared/onboarding';
 import { assertDerivedIdFree, isTornDown } from '../records';
-import {
-  AepOnboardingName,
-  AepOnboardingStatus,
-  AepSandbox,
-  AepSource,
-  ONBOARDING_SEARCH_ATTRIBUTES,
-} from '../shared/search-attributes';
+import { onboardingReusePolicy, onboardingStartOptions } from '../shared/onboarding-start';
+import { ONBOARDING_SEARCH_ATTRIBUTES } from '../shared/search-attributes';
 import { FAILURE_TYPES } from '../shared/failures';
 
 export type OnboardingHandle = WorkflowHandle<typeof onboardStreamingSource>;
@@ -91,26 +86,8 @@ export async function startOnboarding(
       // whatever the worker's own AEP_SANDBOX says.
       args: [{ ...input, sandbox }],
       workflowIdConflictPolicy: 'FAIL',
-      // A completed onboarding owns its resources: the same name may start again only after a failed run, or once
-      // a teardown removed everything the completed one created.
-      workflowIdReusePolicy: (await isTornDown(client, workflowId))
-        ? 'ALLOW_DUPLICATE'
-        : 'ALLOW_DUPLICATE_FAILED_ONLY',
-      typedSearchAttributes: [
-        { key: AepSource, value: input.source },
-        { key: AepSandbox, value: sandbox },
-        { key: AepOnboardingName, value: input.name },
-        { key: AepOnboardingStatus, value: 'running' },
-      ],
-      staticSummary: `Onboard ${input.source} "${input.name}" into AEP sandbox ${sandbox}`,
-      staticDetails: [
-        `**Source:** ${input.source}`,
-        `**Name:** ${input.name}`,
-        `**Sandbox:** ${sandbox}`,
-        '',
-        'Creates, in order: source connection; field group -> schema -> dataset -> target connection; mapping set;',
-        'dataflow; then reads the streaming inlet URL. On failure or cancel, deletes what it created, newest first.',
-      ].join('\n'),
+      workflowIdReusePolicy: onboardingReusePolicy(await isTornDown(client, workflowId)),
+      ...onboardingStartOptions(input, sandbox),
     });
     return { handle, input, workflowId };
   } catch (err) {

@@ -171,14 +171,24 @@ export const LIFECYCLE_WORKFLOW_TYPES = {
   runs: 'onboardingRuns',
   plan: 'planOnboarding',
   baseConnection: 'baseConnectionOperation',
+  reconcile: 'reconcileOnboarding',
+  drift: 'checkDrift',
 } as const;
 
 /** Workflow types whose result is an OnboardingResult: an onboarding record. */
 export const RECORD_TYPES = [ONBOARDING_WORKFLOW_TYPE, LIFECYCLE_WORKFLOW_TYPES.adopt] as const;
 
-export type LifecycleOp = 'teardown' | 'update' | 'verify' | 'runs' | 'plan';
+export type LifecycleOp = 'teardown' | 'update' | 'verify' | 'runs' | 'plan' | 'reconcile';
 
 /** `onboard-…--teardown`: one id per operation and onboarding, so the conflict policy decides what may overlap. */
 export function lifecycleWorkflowId(onboardingId: string, op: LifecycleOp): string {
   return `${onboardingId}--${op}`;
+}
+
+/** The desired-state workflow types (`aep-onboard plan -f`, `apply -f`): never rename one. */
+export const DESIRED_WORKFLOW_TYPES = { plan: 'planDesiredState', apply: 'applyDesiredState' } as const;
+
+/** One apply per org and file content: a second start of the same file while one waits joins it. */
+export function desiredWorkflowId(kind: 'plan' | 'apply', p: { orgId: string; fileHash: string }): string {
+  return `aep-${kind}-${fnv1a(p.orgId)}-${p.fileHash}`;
 }

@@ -121,4 +121,5 @@ export const VALIDATION_FAILURE_TYPES = {
   unknownSource: FAILURE_TYPES.unknownSource,
   update: FAILURE_TYPES.invalidUpdateInput,
   adopt: FAILURE_TYPES.invalidAdoptInput,
+  desired: FAILURE_TYPES.invalidDesiredState,
 } as const;

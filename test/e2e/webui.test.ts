@@ -1,7 +1,11 @@
 // An onboarding started the way an operator without our CLI would: the Temporal Web UI's "Start Workflow" form, in
 // a real (headless) Chromium, against the dev server's own UI, with a real worker and the AEP emulator behind it.
+// Also: an apply of a desired-state file whose plan is approved through the run page's "Send an Update".
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Frame, Locator, Page } from 'playwright-core';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
@@ -11,6 +15,8 @@ import { devServerExecutable } from '../../src/dev/temporal-binaries';
 import { PresetRegistry } from '../../src/presets/registry';
 import { EXIT } from '../../src/cli/main';
 import type { UiLinkDoc } from '../../src/cli/ui-link-command';
+import type { ApplyResult, DesiredPlan } from '../../src/shared/contracts/desired';
+import type { applyDesiredState } from '../../src/workflows';
 import { ONBOARDING_WORKFLOW_TYPE, UI_TEMPLATE_TASK_QUEUE } from '../../src/shared/naming';
 import type { OnboardingResult } from '../../src/shared/onboarding';
 import { ONBOARDING_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
@@ -180,6 +186,84 @@ describe(
         process.env = saved;
       }
     });
+
+    it('apply -f: three onboardings, the plan approved through the Web UI’s "Send an Update"', async () => {
+      const saved = { ...process.env };
+      Object.assign(process.env, {
+        TEMPORAL_ADDRESS: env!.address,
+        TEMPORAL_NAMESPACE: env!.namespace ?? 'default',
+        AEP_ORG_ID: emu!.options.orgId,
+      });
+      delete process.env.TEMPORAL_TASK_QUEUE;
+      delete process.env.TEMPORAL_PROFILE;
+      try {
+        await approveFromTheUi();
+      } catch (err) {
+        await browser?.screenshot('webui-approve-failure.png').catch(() => undefined);
+        throw err;
+      } finally {
+        process.env = saved;
+      }
+    });
+
+    async function approveFromTheUi(): Promise<void> {
+      const page = browser!.page;
+      const namespace = env!.namespace ?? 'default';
+      const dir = mkdtempSync(path.join(tmpdir(), 'aep-webui-apply-'));
+      const file = path.join(dir, 'onboardings.yaml');
+      writeFileSync(
+        file,
+        [
+          'version: 1',
+          'sandbox: dev',
+          'onboardings:',
+          ...['chatlio', 'pendo', 'shopify'].map((s) => `  - { source: ${s}, name: UI apply ${s} }`),
+        ].join('\n'),
+      );
+      const args = ['apply', '-f', file, '--task-queue', taskQueue, '--json'];
+      // No terminal to ask and no --yes: the apply waits for its approval.
+      const waiting = await cli(...args);
+      assert.equal(waiting.code, EXIT.changes, waiting.err);
+      const { workflowId, plan } = waiting.json<{ workflowId: string; plan: DesiredPlan }>();
+      assert.equal(plan.summary.create, 3);
+      const handle = env!.client.workflow.getHandle<typeof applyDesiredState>(workflowId);
+      const { runId } = await handle.describe();
+
+      await page.goto(`${uiUrl}/namespaces/${namespace}/workflows/${workflowId}/${runId}/history`);
+      // Current Details shows the plan and its hash, queried from the live worker.
+      await page.getByTestId('user-metadata-tab').click();
+      const details = 'user-metadata-current-details';
+      await waitInFrame(page, details, (f) => f.getByText(plan.hash));
+      await waitInFrame(page, details, (f) => f.getByText('3 to create, 0 to change, 0 to delete'));
+      await page.getByRole('button', { name: 'More Actions' }).click();
+      await page.getByText('Send an Update').locator('visible=true').first().click();
+      const dialog = page.locator('dialog[open]');
+      await dialog.getByRole('button', { name: 'Select an Update' }).click();
+      await dialog.getByRole('option').filter({ hasText: 'approve' }).first().click();
+      const data = dialog.getByRole('textbox', { name: 'Data' });
+      await data.click();
+      await page.keyboard.insertText(JSON.stringify({ planHash: plan.hash }));
+      await data.blur();
+      await dialog.getByTestId('confirm-modal-button').click();
+
+      const result = await handle.result();
+      assert.equal(result.status, 'applied');
+      assert.equal(result.planHash, plan.hash);
+      const created = result.reports.filter((r) => r.outcome === 'created');
+      assert.equal(created.length, 3);
+      for (const r of created) assert.ok(r.webhookUrl?.includes(`x-adobe-flow-id=${r.ids?.flowId}`), r.name);
+      await waitForCompleted(page);
+      await browser!.screenshot('webui-apply-approved.png');
+
+      const again = await cli(...args);
+      assert.equal(again.code, EXIT.ok, again.err);
+      const second = again.json<{ result: ApplyResult }>().result;
+      assert.deepEqual(
+        [second.status, second.summary.create, second.summary.change, second.summary.delete],
+        ['nothing-to-do', 0, 0, 0],
+      );
+      rmSync(dir, { recursive: true, force: true });
+    }
 
     async function startFromALink(): Promise<void> {
       const page = browser!.page;
