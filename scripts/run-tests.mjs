@@ -16,8 +16,8 @@ import { pathToFileURL } from 'node:url';
 import { contractVerdict, startContractLog } from './contract-suite.mjs';
 
 // A file at least this long runs alone in its process; shorter ones are packed into processes of up to BATCH_SECONDS.
-const SOLO_SECONDS = 12;
-const BATCH_SECONDS = 25;
+const SOLO_SECONDS = 40;
+const BATCH_SECONDS = 60;
 const UNKNOWN_SECONDS = 10;
 
 function find(dir) {
