@@ -1,15 +1,24 @@
-// Finds every test/**/*.test.ts (Node 20's test runner does not expand globs) and runs them with node --test, each
-// file in a process of its own. Most files start their own servers on free ports and wait on them more than they
-// compute, so two run at once on 2 cores (TEST_CONCURRENCY sets how many). Then the two chaos runs (dozens of onboardings
-// at once), side by side, and last the worker start-up file alone (it checks a shutdown against its grace time).
-// With --checks, the type check and the lint run beside the first group: test processes spend much of their time
-// waiting on servers, and the two checks are pure CPU, so on 2 cores they fill that idle time instead of adding a
-// minute and a half in front of the tests. Their output is printed when they end.
+// Finds every test/**/*.test.ts (Node 20's test runner does not expand globs) and runs them all in one pool of
+// processes, longest first, so that the last process to end is a short one.
+// - A Node process with tsx costs about a second of CPU before its first test, and most files take only a few
+//   seconds: short files share a process (a generated batch file imports them, each inside a suite named after
+//   its file, so the report still says which file a test is in). Long files keep a process of their own.
+// - Most long files wait on servers, timers and child processes more than they compute, so three run at once on
+//   2 cores (TEST_CONCURRENCY sets how many) and one's computing fills another's waiting.
+// - With --checks, the type check and the lint run beside the tests: they are pure CPU, and the tests' waiting
+//   leaves room for them. Their output is printed when they end.
+// Lengths come from test/durations.json (seconds per file, run alone); a file missing there counts as 10 s.
 // Usage: node scripts/run-tests.mjs [--checks] [path-filter ...]   e.g. `npm test -- test/emulator`
-import { readdirSync } from 'node:fs';
-import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { contractVerdict, startContractLog } from './contract-suite.mjs';
+
+// A file at least this long runs alone in its process; shorter ones are packed into processes of up to BATCH_SECONDS.
+const SOLO_SECONDS = 12;
+const BATCH_SECONDS = 25;
+const UNKNOWN_SECONDS = 10;
 
 function find(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -23,20 +32,59 @@ const args = process.argv.slice(2);
 const withChecks = args.includes('--checks');
 const filters = args.filter((a) => a !== '--checks');
 const files = find('test')
+  .map((f) => f.split(path.sep).join('/'))
   .sort()
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
 if (files.length === 0) {
   console.error(`no test files match ${filters.join(' ')}`);
   process.exit(1);
 }
-// The two chaos runs wait on timeouts and settle windows far more than they compute: side by side, after the rest.
-const chaos = (f) => /chaos[\\/](chaos|slow-creates)\.test\.ts$/.test(f);
-const alone = (f) => chaos(f) || /e2e[\\/]worker-startup\.test\.ts$/.test(f);
-const concurrency = Math.max(1, Number(process.env.TEST_CONCURRENCY ?? 2) || 1);
+const concurrency = Math.max(1, Number(process.env.TEST_CONCURRENCY ?? 3) || 1);
 
-function testArgs(group, n) {
-  return ['--import', 'tsx', '--test', `--test-concurrency=${n}`, '--test-reporter=spec', ...group];
+const durations = JSON.parse(readFileSync('test/durations.json', 'utf8')).files;
+const seconds = (f) => durations[f] ?? UNKNOWN_SECONDS;
+
+/**
+ * First-fit decreasing: each unit is one process, `files` run in it one after another. A unit of one file runs that
+ * file itself; a batch runs a generated file that imports its files.
+ */
+function plan(list) {
+  const units = [];
+  const batches = [];
+  for (const f of [...list].sort((a, b) => seconds(b) - seconds(a))) {
+    if (seconds(f) >= SOLO_SECONDS) {
+      units.push({ files: [f], seconds: seconds(f) });
+      continue;
+    }
+    const batch = batches.find((b) => b.seconds + seconds(f) <= BATCH_SECONDS);
+    if (batch) {
+      batch.files.push(f);
+      batch.seconds += seconds(f);
+    } else batches.push({ files: [f], seconds: seconds(f) });
+  }
+  return [...units, ...batches].sort((a, b) => b.seconds - a.seconds);
 }
+
+const batchDir = path.resolve('node_modules/.cache/aep-onboarding-tests/batches');
+rmSync(batchDir, { recursive: true, force: true });
+mkdirSync(batchDir, { recursive: true });
+const units = plan(files);
+const entries = units.map((unit, i) => {
+  if (unit.files.length === 1) return unit.files[0];
+  const entry = path.join(batchDir, `batch-${String(i + 1).padStart(2, '0')}.test.mjs`);
+  const imports = unit.files.map((f) => [f, pathToFileURL(path.resolve(f)).href]);
+  writeFileSync(
+    entry,
+    [
+      `// Generated by scripts/run-tests.mjs: ${unit.files.length} short test files in one process.`,
+      `import { describe } from 'node:test';`,
+      `for (const [name, url] of ${JSON.stringify(imports)}) describe(name, async () => { await import(url); });`,
+      '',
+    ].join('\n'),
+  );
+  console.log(`${path.relative('.', entry)}: ${unit.files.join(' ')}`);
+  return entry;
+});
 
 function runAsync(command, argv, opts) {
   return new Promise((resolve) => {
@@ -58,11 +106,11 @@ const checks = withChecks
   : [];
 
 const contractLog = startContractLog();
-const firstGroup = files.filter((f) => !alone(f));
-const first =
-  firstGroup.length === 0
-    ? 0
-    : (await runAsync(process.execPath, testArgs(firstGroup, concurrency), { stdio: 'inherit' })).status;
+const { status: tests } = await runAsync(
+  process.execPath,
+  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...entries],
+  { stdio: 'inherit' },
+);
 let failedChecks = 0;
 for (const [name, pending] of checks) {
   const { status, output } = await pending;
@@ -70,14 +118,5 @@ for (const [name, pending] of checks) {
   if (output.trim()) console.log(output.trimEnd());
   if (status !== 0) failedChecks++;
 }
-const runGroup = (group, n) =>
-  group.length === 0
-    ? 0
-    : (spawnSync(process.execPath, testArgs(group, n), { stdio: 'inherit' }).status ?? 1);
-const second = runGroup(files.filter(chaos), 2);
-const third = runGroup(
-  files.filter((f) => alone(f) && !chaos(f)),
-  1,
-);
 const contract = contractVerdict(contractLog);
-process.exit(first || second || third || contract || (failedChecks ? 1 : 0));
+process.exit(tests || contract || (failedChecks ? 1 : 0));

@@ -5,6 +5,7 @@ import { checkAepCredential } from './aep/preflight';
 import { DEFAULT_TASK_QUEUE } from './shared/naming';
 import { dataConverterFromEnv } from './temporal/codec';
 import { aepCallCounter, installRuntime, loadObservabilityConfig } from './temporal/observability';
+import { createRequestBudgets } from './temporal/request-budget';
 import { ensureSearchAttributes } from './temporal/search-attributes';
 import { createOnboardingWorker, workflowBundleFile } from './temporal/worker-factory';
 import { loadTemporalConnectConfig } from './temporal/connect-config';
@@ -41,7 +42,9 @@ async function main(): Promise<void> {
   let aepSecrets: () => readonly string[] = () => [aepConfig.clientSecret];
   installRuntime(observability, () => aepSecrets());
   const log = Runtime.instance().logger;
-  const aep = createAepClient(aepConfig, { onResponse: aepCallCounter() });
+  // One budget per org for the whole process: every run's calls of that org share its pauses and in-flight cap.
+  const budgets = createRequestBudgets();
+  const aep = createAepClient(aepConfig, { onResponse: aepCallCounter(), budgets });
   aepSecrets = () => aep.ims.secrets();
 
   if (process.env.WORKER_SKIP_AEP_CHECK === 'true') {
@@ -88,7 +91,11 @@ async function main(): Promise<void> {
   log.info(
     `aep-onboarding worker: Temporal ${address} namespace ${namespace} task queue ${taskQueue}` +
       (observability.metricsBind ? `; metrics http://${observability.metricsBind}/metrics` : ''),
-    { aep: redactConfig(aepConfig), workflowBundle: bundlePath ?? '(bundled at start-up)' },
+    {
+      aep: redactConfig(aepConfig),
+      requestBudget: budgets.config,
+      workflowBundle: bundlePath ?? '(bundled at start-up)',
+    },
   );
   // The Runtime's default shutdown signals (SIGINT, SIGTERM, ...) make run() resolve after in-flight tasks drain.
   // Noted here only to tell a shutdown forced past its grace time from a failure.

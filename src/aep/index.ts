@@ -8,6 +8,7 @@ import { Inlet } from './inlet';
 import { ObservabilityInsights } from './observability';
 import { SandboxManagement } from './sandbox-management';
 import { SchemaRegistry } from './schema-registry';
+import type { RequestBudgets } from './request-budget';
 import { AepTransport, type AepTransportOptions } from './transport';
 
 export interface AepClient {
@@ -28,12 +29,19 @@ export interface AepClient {
   close(): Promise<void>;
 }
 
-export function createAepClient(config: AepConfig, opts: AepTransportOptions = {}): AepClient {
+export interface AepClientOptions extends AepTransportOptions {
+  /** The process's org budgets: the client (and its sandbox views) take its org's (overrides `budget`). */
+  budgets?: RequestBudgets;
+}
+
+export function createAepClient(config: AepConfig, options: AepClientOptions = {}): AepClient {
+  const { budgets, ...opts } = options;
   // The one home of the contract recorder (worker, CLI, dev start, bench and tests all build their client here). An
   // injected dispatcher (a test's MockAgent) answers with the test's own bodies, not AEP's: those are not recorded.
   const recorder = opts.dispatcher === undefined ? exchangeRecorderFromEnv() : undefined;
   const root = new AepTransport(config, {
     ...opts,
+    ...(budgets ? { budget: budgets.forOrg(config.orgId) } : {}),
     onExchange: bothExchangeHooks(opts.onExchange, recorder),
   });
   const views = new Map<string, AepClient>();
@@ -72,6 +80,7 @@ export type { AepLogger, Exchange, HttpHooks, ResponseInfo } from './http';
 export * from './ims';
 export * from './inlet';
 export * from './observability';
+export * from './request-budget';
 export * from './sandbox-management';
 export * from './schema-registry';
 export * from './transport';

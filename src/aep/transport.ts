@@ -4,6 +4,7 @@ import type { AepConfig } from './config';
 import { aepErrorFromResponse, responseFormatError } from './errors';
 import { sendRaw, type HttpHooks, type RawResponse } from './http';
 import { ImsTokenProvider, type TokenSource } from './ims';
+import type { OrgRequestBudget, RequestPermit } from './request-budget';
 
 /** `absolute`: `path` is a full URL (streaming inlet) and gets no platform headers and no token. */
 export type AepService =
@@ -61,6 +62,11 @@ export interface AepTransportOptions extends HttpHooks {
   tokenSource?: TokenSource;
   /** Clock for the IMS provider, for tests. */
   now?: () => number;
+  /**
+   * The org's request budget (src/aep/request-budget.ts): platform requests wait out its pauses and in-flight cap,
+   * and tell it each answer. Absent: no budget (one-shot CLI commands).
+   */
+  budget?: OrgRequestBudget;
 }
 
 /** RFC 3986 encoding: spaces as %20 (the reference asks for it), `=` of `name==x` filters as %3D. */
@@ -152,20 +158,26 @@ export class AepTransport {
         secrets: this.ims.secrets(),
       });
 
-    let res: RawResponse;
-    if (platform || opts.bearer) {
-      const token = await this.ims.getToken();
-      res = await send(token);
-      if (res.status === 401) {
-        // The token may have been revoked or expired early: renew once and replay; a second 401 is final.
-        this.opts.logger?.debug(
-          `aep 401 on ${opts.method} ${url.pathname}, renewing the token and replaying once`,
-        );
-        this.ims.invalidate(token);
-        res = await send(await this.ims.getToken());
+    // The inlet (`absolute`) has its own limits: its 429s say nothing of the org's platform quota.
+    const permit: RequestPermit | undefined = platform ? await this.opts.budget?.acquire() : undefined;
+    let res: RawResponse | undefined;
+    try {
+      if (platform || opts.bearer) {
+        const token = await this.ims.getToken();
+        res = await send(token);
+        if (res.status === 401) {
+          // The token may have been revoked or expired early: renew once and replay; a second 401 is final.
+          this.opts.logger?.debug(
+            `aep 401 on ${opts.method} ${url.pathname}, renewing the token and replaying once`,
+          );
+          this.ims.invalidate(token);
+          res = await send(await this.ims.getToken());
+        }
+      } else {
+        res = await send();
       }
-    } else {
-      res = await send();
+    } finally {
+      permit?.release(res && { status: res.status, retryAfter: res.headers['retry-after'] });
     }
     return this.decode(opts, url, res);
   }

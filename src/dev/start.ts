@@ -25,6 +25,7 @@ import { ONBOARDING_SEARCH_ATTRIBUTES } from '../shared/search-attributes';
 import type { OnboardingResult } from '../shared/onboarding';
 import { codecFromEnv } from '../temporal/codec';
 import { codecServerSettingsFromEnv, startCodecServer } from '../temporal/codec-server';
+import { createRequestBudgets } from '../temporal/request-budget';
 import { ensureSearchAttributes } from '../temporal/search-attributes';
 import { createOnboardingWorker } from '../temporal/worker-factory';
 import { devServerDynamicConfigArgs } from './dev-server-config';
@@ -152,7 +153,8 @@ async function main(): Promise<void> {
     log(`AEP: ${redactUrlUserinfo(env.AEP_PLATFORM_URL)}`);
   }
   const aepConfig = loadAepConfig();
-  const aep = createAepClient(aepConfig);
+  // The worker below shares one org request budget across its runs, as src/worker.ts wires it.
+  const aep = createAepClient(aepConfig, { budgets: createRequestBudgets() });
   cleanups.unshift(() => aep.close());
 
   // 3. Worker

@@ -1,21 +1,21 @@
 // Slow creates (issue 10, bug 4): a POST create that the emulator holds past the worker's request timeout, then
 // still commits. The worker gives up on the request and retries; the retry's look-up must wait for the earlier
 // create to land (createSettleMs, twice the request timeout) rather than create a second one, and whatever still
-// lands twice is the sweep's to remove. 50 onboardings under slow creates and commit-then-fail, with a 3 s request
+// lands twice is the sweep's to remove. 20 onboardings under slow creates and commit-then-fail, with a 3 s request
 // timeout so that "past the timeout" costs seconds, not the default 30 s.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { runChaos } from '../support/chaos-run';
 
 const SEED = Number(process.env.CHAOS_SEED ?? 7);
-const M = 50;
+const M = 20;
 const REQUEST_TIMEOUT_MS = 3000;
 
 describe('chaos: slow creates', { timeout: 300_000 }, () => {
   it(`${M} onboardings whose creates outlast the request timeout and still commit (seed ${SEED}): one of each resource, nothing orphaned`, async (t) => {
     const report = await runChaos({
       m: M,
-      concurrency: 25,
+      concurrency: M,
       seed: SEED,
       cancelShare: 0,
       failShare: 0.2,

@@ -44,7 +44,7 @@ describe('preset new --from-sample', { timeout: 240_000 }, () => {
     return file;
   };
 
-  it("from Pendo's samples: Data Prep accepts it, `sources` lists it, it onboards and verify lands every sample", async () => {
+  it("from Pendo's samples: Data Prep accepts it, `sources` lists it, it onboards and verify lands every sample", async (t) => {
     await h.emu.control.reset();
     const out = path.join(dir, 'presets');
     const file = sampleFile('pendo-events.json', Object.values(pendoSamples));
@@ -75,6 +75,12 @@ describe('preset new --from-sample', { timeout: 240_000 }, () => {
     });
     assert.deepEqual(JSON.parse(readFileSync(doc.file, 'utf8')), doc.preset);
 
+    const savedDirs = process.env.AEP_PRESET_DIRS;
+    // Files that share this process run after it (scripts/run-tests.mjs): put the variable back.
+    t.after(() => {
+      if (savedDirs === undefined) delete process.env.AEP_PRESET_DIRS;
+      else process.env.AEP_PRESET_DIRS = savedDirs;
+    });
     process.env.AEP_PRESET_DIRS = out;
     const listed = await cli('sources', '--json');
     assert.equal(listed.code, EXIT.ok, listed.err);

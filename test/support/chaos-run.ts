@@ -517,7 +517,8 @@ export async function runChaos(opts: Partial<ChaosOptions> & { m: number }): Pro
       () => o.log(`chaos: ${settled}/${o.m} settled, ${JSON.stringify(injected)}`),
       10_000,
     );
-    const chaosDeadline = started + o.chaosWindowMs;
+    // From here, not from `started`: on a loaded machine the set-up above can take most of a short window.
+    const chaosDeadline = Date.now() + o.chaosWindowMs;
     const allRuns = pool(o.m, o.concurrency, async (i) => {
       inFlight++;
       try {
@@ -526,7 +527,7 @@ export async function runChaos(opts: Partial<ChaosOptions> & { m: number }): Pro
           runs[i]!,
           target.taskQueue,
           between(1000, 6000),
-          started + o.chaosWindowMs + o.settleMs,
+          chaosDeadline + o.settleMs,
           onStarted,
         );
       } finally {

@@ -16,7 +16,7 @@ import { after, before } from 'node:test';
 import { DefaultLogger, Runtime, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createAepClient, type AepClient, type Exchange } from '../../src/aep';
+import { createAepClient, type AepClient, type Exchange, type RequestBudgets } from '../../src/aep';
 import { startOnboarding } from '../../src/client/onboarding';
 import { PresetRegistry } from '../../src/presets/registry';
 import { ONBOARDING_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
@@ -63,9 +63,17 @@ async function cachedBundle(): Promise<WorkflowBundleWithSourceMap> {
 
 export function aepClientFor(
   emu: StartedEmulator,
-  overrides: { sandbox?: string; clientSecret?: string; onExchange?: (exchange: Exchange) => void } = {},
+  overrides: {
+    sandbox?: string;
+    clientSecret?: string;
+    onExchange?: (exchange: Exchange) => void;
+    budgets?: RequestBudgets;
+  } = {},
 ): AepClient {
-  const hooks = overrides.onExchange ? { onExchange: overrides.onExchange } : {};
+  const hooks = {
+    ...(overrides.onExchange ? { onExchange: overrides.onExchange } : {}),
+    ...(overrides.budgets ? { budgets: overrides.budgets } : {}),
+  };
   return createAepClient(
     {
       platformUrl: emu.url,
@@ -99,12 +107,16 @@ export interface Harness {
   teardown(): Promise<void>;
 }
 
-export async function createHarness(emulatorOptions: Partial<EmulatorOptions> = {}): Promise<Harness> {
+export async function createHarness(
+  emulatorOptions: Partial<EmulatorOptions> = {},
+  /** `budgets`: the worker's org request budgets, as src/worker.ts wires them (none by default). */
+  opts: { budgets?: RequestBudgets } = {},
+): Promise<Harness> {
   const [env, emu] = await Promise.all([
     createDevServerEnv(ONBOARDING_SEARCH_ATTRIBUTES),
     startEmulator(emulatorOptions),
   ]);
-  const aep = aepClientFor(emu);
+  const aep = aepClientFor(emu, opts.budgets ? { budgets: opts.budgets } : {});
   const presets = PresetRegistry.fromEnv({});
   const wfBundle = await workflowBundle();
   const createWorker = (taskQueue: string, workerPresets: PresetRegistry): Promise<Worker> =>

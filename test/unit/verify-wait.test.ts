@@ -8,7 +8,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../src/activities';
 import { chatlioSamples } from '../../src/shared/presets/chatlio-samples';
 import type { VerificationFailureDetails } from '../../src/shared/contracts/lifecycle';
@@ -16,7 +16,7 @@ import type { OnboardingFailureDetails } from '../../src/shared/onboarding';
 import { onboardStreamingSource } from '../../src/workflows/onboarding';
 import { fakeActivities, type FakeAep } from '../support/fake-aep';
 import { rejection } from '../support/failures';
-import { UNDONE_NEWEST_FIRST, workflowBundle } from '../support/onboarding';
+import { UNDONE_NEWEST_FIRST, workflowBundle, installQuietRuntime } from '../support/onboarding';
 import { createTimeSkippingEnv, uniqueName } from '../support/temporal';
 
 const MINUTE = 60_000;
@@ -35,7 +35,7 @@ function useVerifyWorker(countDelayMs: number) {
   let running: Promise<void>;
   const taskQueue = uniqueName('unit-verify');
   before(async () => {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
+    installQuietRuntime();
     ctx.env = await createTimeSkippingEnv();
     const { fake, activities } = fakeActivities();
     fake.countDelayMs = countDelayMs;

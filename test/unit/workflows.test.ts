@@ -7,13 +7,13 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { createActivities, type Activities } from '../../src/activities';
 import { PresetRegistry } from '../../src/presets/registry';
 import type { OnboardingProgress } from '../../src/shared/onboarding';
 import { getProgressQuery, onboardStreamingSource } from '../../src/workflows/onboarding';
 import { FakeAep } from '../support/fake-aep';
-import { workflowBundle } from '../support/onboarding';
+import { workflowBundle, installQuietRuntime } from '../support/onboarding';
 import { createTimeSkippingEnv, uniqueName } from '../support/temporal';
 import { NO_RECORDS } from '../support/records';
 import { rejection } from '../support/failures';
@@ -160,7 +160,7 @@ let current: FakeActivities;
  */
 function useTimeSkippingWorker(): void {
   before(async () => {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
+    installQuietRuntime();
     env = await createTimeSkippingEnv();
     // Every activity call goes to the current test's fakes.
     const route = Object.fromEntries(

@@ -1,5 +1,6 @@
 // Replays recorded histories against today's workflow code: a change that would break runs already in flight fails
-// here (DeterminismViolationError) instead of in production. Histories: scripts/record-histories.ts, except the two
+// here (DeterminismViolationError) instead of in production. Every workflow type the worker exports has at least one
+// recorded history (a new type without one fails below). Histories: scripts/record-histories.ts, except the two
 // `*-one-activity.json`: an onboarding with `verify: true` and a verify run as the code before the workflow-level
 // waiting made them (one verifyWebhook activity), recorded once from that code and never re-recorded. They prove that
 // a run which had scheduled that activity still replays (patch `verify-waits-in-workflow`).
@@ -8,25 +9,60 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
+import * as workflows from '../../src/workflows';
 import { workflowBundle } from '../support/onboarding';
 
 const DIR = path.join(__dirname, '..', 'fixtures', 'histories');
 
-describe('replay of recorded onboarding histories', { timeout: 120_000 }, () => {
+interface RecordedHistory {
+  events: Array<{ workflowExecutionStartedEventAttributes?: { workflowType?: { name: string } } }>;
+}
+const typeOf = (file: string): string | undefined =>
+  (JSON.parse(readFileSync(path.join(DIR, file), 'utf8')) as RecordedHistory).events[0]
+    ?.workflowExecutionStartedEventAttributes?.workflowType?.name;
+
+describe('replay of recorded workflow histories', { timeout: 120_000 }, () => {
   const files = readdirSync(DIR).filter((f) => f.endsWith('.json'));
 
-  it('has the completed, compensated, cancelled, verified and HTTP API histories, and two applies', () => {
-    assert.deepEqual(files.sort(), [
-      'apply-approved.json',
-      'apply-auto-approved.json',
+  it('has the onboarding histories (completed, compensated, cancelled, verified, HTTP API) and one per day-two type', () => {
+    // At least these (other types' histories are added beside them; the next test asks for one per type).
+    const expected = [
+      'adopt.json',
+      'base-connection-update.json',
+      'name-lock.json',
       'onboarding-cancelled.json',
       'onboarding-compensated.json',
       'onboarding-completed.json',
       'onboarding-http-api.json',
       'onboarding-verified-one-activity.json',
       'onboarding-verified.json',
+      'plan.json',
+      'runs.json',
+      'teardown.json',
+      'update.json',
       'verify-one-activity.json',
-    ]);
+      'verify.json',
+    ];
+    assert.deepEqual(
+      expected.filter((f) => !files.includes(f)),
+      [],
+    );
+  });
+
+  it('has a recorded history of every workflow type src/workflows/index.ts exports', () => {
+    // The exported functions are the worker's workflow types (a query or signal definition is an object).
+    const exported = Object.entries(workflows)
+      .filter(([, v]) => typeof v === 'function')
+      .map(([name]) => name)
+      .sort();
+    assert.ok(exported.includes('onboardStreamingSource') && exported.length >= 9, exported.join(', '));
+    const recorded = new Set(files.map(typeOf));
+    const missing = exported.filter((type) => !recorded.has(type));
+    assert.deepEqual(
+      missing,
+      [],
+      'record a history of each new workflow type (scripts/record-histories.ts) and add it to test/fixtures/histories',
+    );
   });
 
   for (const file of files) {
@@ -38,9 +74,9 @@ describe('replay of recorded onboarding histories', { timeout: 120_000 }, () => 
 
   it('detects a workflow that no longer matches its history', async () => {
     // The same history against a different workflow function must fail: proves the replay really checks.
-    const history = JSON.parse(readFileSync(path.join(DIR, 'onboarding-completed.json'), 'utf8')) as {
-      events: Array<{ workflowExecutionStartedEventAttributes?: { workflowType?: { name: string } } }>;
-    };
+    const history = JSON.parse(
+      readFileSync(path.join(DIR, 'onboarding-completed.json'), 'utf8'),
+    ) as RecordedHistory;
     const started = history.events[0]!.workflowExecutionStartedEventAttributes!;
     started.workflowType = { name: 'smokeWorkflow' };
     await assert.rejects(
