@@ -139,7 +139,9 @@ export async function applyDesiredState(input: ApplyInput): Promise<ApplyResult>
     show();
     const every = input.replanEveryMs ?? DEFAULT_REPLAN_EVERY_MS;
     while (!approved && rejected === undefined) {
-      if (!(await condition(() => approved !== undefined || rejected !== undefined, every))) await replan();
+      // A re-plan that fails (AEP unreachable past the retries) keeps the run waiting: the approval plans again.
+      if (!(await condition(() => approved !== undefined || rejected !== undefined, every)))
+        await replan().catch(() => undefined);
     }
   }
   if (!approved) {
