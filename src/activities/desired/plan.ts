@@ -167,6 +167,7 @@ export function createDesiredPlanActivities(deps: ActivityDeps) {
         .digest('hex')
         .slice(0, 16);
       const summary = summarise(entries);
+      if (input.knownHash === hash) return { hash, prune, entries: [], summary, unchanged: true };
       return { hash, prune, entries, summary };
     },
   };
