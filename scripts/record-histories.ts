@@ -1,8 +1,12 @@
 // Records the event histories that test/workflows/replay.test.ts replays (determinism guard): a completed
 // onboarding, one compensated after a failure, one cancelled midway, one verified (`verify: true`), and an HTTP API
-// onboarding (base connection, verified); then one run of every other workflow type the worker exports (runs, update,
-// plan, adopt, base connection, verify, teardown, and the name lock the teardown released; a plan of a desired-state
-// file and two applies): the replay test fails when a type has none. The `*-one-activity.json` histories there are not made here (see the replay test). Re-run after an intended workflow change (`npx tsx scripts/record-histories.ts`) and commit the files; an
+// onboarding (base connection, verified); a plan of a desired-state file and two applies of it (auto-approved with
+// a child onboarding; approved by the Update after a stale refusal, with a child update); a drift check and a
+// reconcile; then one run of
+// every other workflow type the worker exports (runs, update, plan, adopt, base connection, verify, teardown, and the
+// name lock the teardown released): the replay test fails when a type has none. The `*-one-activity.json` histories
+// there are not made here (see the replay test). Re-run after an intended workflow change
+// (`npx tsx scripts/record-histories.ts`) and commit the files; an
 // unintended change fails the replay test instead. Names given as arguments (`… onboarding-http-api`) limit what is
 // written to those histories, so a new one is added without re-recording the others.
 import { writeFileSync } from 'node:fs';
@@ -17,10 +21,10 @@ import {
   updateOnboarding,
   verifyOnboarding,
 } from '../src/client/lifecycle';
-import { approveApply, planDesiredFile, startApply, waitForPlan } from '../src/client/apply';
 import { nameLockWorkflowId } from '../src/shared/naming';
+import { approveApply, planDesiredFile, startApply, waitForPlan } from '../src/client/apply';
 import { getProgressQuery } from '../src/workflows/onboarding';
-import { createHandMadeFlow } from '../test/support/lifecycle';
+import { createHandMadeFlow, platform } from '../test/support/lifecycle';
 import { createHarness, type Harness } from '../test/support/onboarding';
 
 type Save = (
@@ -165,8 +169,29 @@ async function main(): Promise<void> {
       await cancelled.handle.result().catch(() => undefined);
       await save('onboarding-cancelled', cancelled.handle);
 
-      await recordLifecycle(h, tq, save, ok.handle.workflowId);
       await recordDesiredState(h, tq, save);
+
+      // The drift check (hook activity included: no hook configured answers false) and a reconcile of the completed
+      // onboarding whose flow was deleted behind its back.
+      const done = await ok.handle.result();
+      const { call } = await platform(h.emu);
+      await call('DELETE', `/flowservice/flows/${done.ids.flowId}`);
+      const check = await h.env.client.workflow.start('checkDrift', {
+        taskQueue: tq,
+        workflowId: 'replay-drift-check',
+        args: [{ orgId: h.emu.options.orgId, sandbox: 'prod', workflowId: done.workflowId, notify: true }],
+      });
+      await check.result();
+      await save('drift-check', check);
+      const reconcile = await h.env.client.workflow.start('reconcileOnboarding', {
+        taskQueue: tq,
+        workflowId: `${done.workflowId}--reconcile`,
+        args: [{ workflowId: done.workflowId }],
+      });
+      await reconcile.result();
+      await save('reconcile', reconcile);
+
+      await recordLifecycle(h, tq, save, ok.handle.workflowId);
     });
   } finally {
     await h.teardown();

@@ -9,6 +9,9 @@ import { createRequestBudgets } from './temporal/request-budget';
 import { ensureSearchAttributes } from './temporal/search-attributes';
 import { createOnboardingWorker, workflowBundleFile } from './temporal/worker-factory';
 import { loadTemporalConnectConfig } from './temporal/connect-config';
+import { loadDriftConfig } from './temporal/drift-config';
+import { ensureDriftSchedule } from './client/drift';
+import { Client } from '@temporalio/client';
 
 function intEnv(name: string): number | undefined {
   const v = process.env[name];
@@ -29,6 +32,8 @@ function exitWithLogs(code: number): never {
 
 async function main(): Promise<void> {
   const aepConfig = loadAepConfig();
+  // Checked before anything connects: a bad hook URL or interval is a configuration error, not a runtime one.
+  const drift = loadDriftConfig();
   const observability = loadObservabilityConfig();
   const temporalConfig = loadTemporalConnectConfig();
   const namespace = temporalConfig.namespace ?? 'default';
@@ -76,6 +81,7 @@ async function main(): Promise<void> {
     taskQueue,
     aep,
     dataConverter: dataConverterFromEnv(),
+    notifyUrl: drift.notifyUrl,
     tuning: {
       maxConcurrentActivityTaskExecutions: intEnv('WORKER_MAX_CONCURRENT_ACTIVITIES'),
       maxConcurrentWorkflowTaskExecutions: intEnv('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS'),
@@ -88,6 +94,22 @@ async function main(): Promise<void> {
       workflowBundle,
     },
   });
+  if (drift.sandboxes.length) {
+    const dataConverter = dataConverterFromEnv();
+    const client = new Client({ connection, namespace, ...(dataConverter ? { dataConverter } : {}) });
+    for (const sandbox of drift.sandboxes) {
+      const s = await ensureDriftSchedule(client, {
+        orgId: aepConfig.orgId,
+        sandbox,
+        everyMs: drift.everyMs,
+        silenceMs: drift.silenceMs,
+        taskQueue,
+      });
+      log.info(
+        `Drift schedule ${s.scheduleId} ${s.created ? 'created' : 'up to date'} (every ${s.everyMs} ms)`,
+      );
+    }
+  }
   log.info(
     `aep-onboarding worker: Temporal ${address} namespace ${namespace} task queue ${taskQueue}` +
       (observability.metricsBind ? `; metrics http://${observability.metricsBind}/metrics` : ''),
@@ -95,6 +117,7 @@ async function main(): Promise<void> {
       aep: redactConfig(aepConfig),
       requestBudget: budgets.config,
       workflowBundle: bundlePath ?? '(bundled at start-up)',
+      notifyHook: drift.notifyUrlShown ?? 'off',
     },
   );
   // The Runtime's default shutdown signals (SIGINT, SIGTERM, ...) make run() resolve after in-flight tasks drain.

@@ -15,4 +15,6 @@ export interface ActivityDeps {
    * (default: twice the HTTP request timeout; AEP may go on processing a request the client gave up on).
    */
   createSettleMs?: number;
+  /** The notification hook (AEP_NOTIFY_URL, checked by notifyUrlProblem); the drift check POSTs state changes. */
+  notifyUrl?: string;
 }

@@ -16,6 +16,7 @@ import { FAILURE_TYPES } from '../shared/onboarding';
 import { createBaseConnectionStepActivities, inletUrlOfConnection } from './base-connection-step';
 import type { ActivityDeps } from './deps';
 import { withFailureMapping } from './failures';
+import { createDriftActivities } from './drift';
 import { createDesiredActivities } from './desired';
 import { createLifecycleActivities } from './lifecycle';
 import { createNameLockActivities } from './name-lock';
@@ -76,6 +77,7 @@ export function createActivities(deps: ActivityDeps) {
 
   return withFailureMapping({
     ...createLifecycleActivities(deps),
+    ...createDriftActivities(deps),
     ...createDesiredActivities(deps),
     ...createValidationActivities(deps),
     ...createNameLockActivities(deps),

@@ -142,13 +142,21 @@ export function formatVerify(v: VerifyResult): string {
   return `Verified: ${v.landed.length} sample event(s) landed mapped in dataset ${v.datasetId} (${v.landed.join(', ')}).`;
 }
 
-export function formatList(rows: OnboardingListing[]): string {
+/** A lifecycle with what the latest drift check said, when it was not all well: `completed, degraded`. */
+const withHealth = (r: OnboardingListing & { health?: string; drift?: string }) =>
+  [
+    r.lifecycle,
+    ...(r.health === 'degraded' ? ['degraded'] : []),
+    ...(r.drift && r.drift !== 'none' ? [`drift ${r.drift}`] : []),
+  ].join(', ');
+
+export function formatList(rows: Array<OnboardingListing & { health?: string; drift?: string }>): string {
   if (!rows.length) return 'No onboardings.';
   return [
     `${'status'.padEnd(20)} ${'name'.padEnd(30)} ${'source'.padEnd(10)} ${'sandbox'.padEnd(10)} workflow id`,
     ...rows.map(
       (r) =>
-        `${r.lifecycle.padEnd(20)} ${String(r.name ?? '').padEnd(30)} ${String(r.source ?? '').padEnd(10)} ${String(r.sandbox ?? '').padEnd(10)} ${r.workflowId}`,
+        `${withHealth(r).padEnd(20)} ${String(r.name ?? '').padEnd(30)} ${String(r.source ?? '').padEnd(10)} ${String(r.sandbox ?? '').padEnd(10)} ${r.workflowId}`,
     ),
   ].join('\n');
 }

@@ -8,6 +8,7 @@ import { DEFAULT_TASK_QUEUE } from '../shared/naming';
 import { CliError, EXIT, type Command, type Ctx, type Io, localDevTemporal } from './context';
 import { applyCommands } from './apply-command';
 import { doctorCommand } from './doctor';
+import { driftCommands } from './drift-commands';
 import { explain } from './errors';
 import { lifecycleCommands } from './lifecycle-commands';
 import { onboardingCommands } from './onboarding-commands';
@@ -29,6 +30,7 @@ const COMMON_OPTIONS = {
 const commands: Record<string, Command> = {
   ...onboardingCommands,
   ...lifecycleCommands,
+  ...driftCommands,
   ...sourcesCommands,
   doctor: doctorCommand,
   ...presetCommands,
@@ -50,8 +52,8 @@ function help(): string {
     '',
     'Exit codes: 0 ok, 1 run failed (compensated) or teardown incomplete, 2 usage or invalid input, 3 Temporal',
     'unreachable, 4 duplicate onboarding, 5 not found, 6 cancelled, 7 conflict (plan, update, base connection in',
-    'use), 8 verification failed, 9 AEP refused the credential (permission, sandbox, IMS), 10 plan -f has changes',
-    '(apply: awaiting approval).',
+    'use, drift found or degraded), 8 verification failed, 9 AEP refused the credential (permission, sandbox, IMS),',
+    '10 plan -f has changes (apply: awaiting approval).',
   ].join('\n');
 }
 

@@ -1,6 +1,7 @@
 // Day-one commands: start (and plan before it), then follow, inspect, list and cancel onboardings.
 import { readFileSync } from 'node:fs';
 import { WorkflowFailedError } from '@temporalio/client';
+import { formatOnboardingDrift, healthBySandbox } from './drift-commands';
 import { listOnboardings, planOnboarding, readOnboardingRecord } from '../client/lifecycle';
 import { followOnboarding, startOnboarding, type OnboardingHandle } from '../client/onboarding';
 import { PresetRegistry } from '../presets/registry';
@@ -171,6 +172,10 @@ export const onboardingCommands: Record<string, Command> = {
         record.kind === 'onboarding'
           ? await handle.query(getProgressQuery).catch(() => undefined)
           : undefined;
+      // The sandbox's latest scheduled drift check, when there is one: degraded and drifted show here.
+      const drift = record.result
+        ? (await healthBySandbox(ctx, [record.result.sandbox])).get(record.workflowId)
+        : undefined;
       ctx.print(
         {
           workflowId: record.workflowId,
@@ -181,8 +186,14 @@ export const onboardingCommands: Record<string, Command> = {
           progress,
           result: record.result,
           teardown: record.teardown,
+          ...(drift ? { health: drift.health, drift } : {}),
         },
-        () => [formatRecord(record), ...(progress ? [formatProgress(progress)] : [])].join('\n'),
+        () =>
+          [
+            formatRecord(record),
+            ...(drift ? formatOnboardingDrift(drift) : []),
+            ...(progress ? [formatProgress(progress)] : []),
+          ].join('\n'),
       );
       return EXIT.ok;
     },
@@ -260,7 +271,15 @@ export const onboardingCommands: Record<string, Command> = {
         source: ctx.sourceGiven ? ctx.source : undefined,
         sandbox: ctx.sandboxGiven ? ctx.sandbox : undefined,
       });
-      ctx.print(rows, () => formatList(rows));
+      const health = await healthBySandbox(
+        ctx,
+        rows.flatMap((r) => (r.sandbox ? [r.sandbox] : [])),
+      );
+      const shown = rows.map((r) => {
+        const d = health.get(r.workflowId);
+        return d ? { ...r, health: d.health, drift: d.drift } : r;
+      });
+      ctx.print(shown, () => formatList(shown));
       return EXIT.ok;
     },
   },

@@ -2,6 +2,8 @@
 // src/temporal/worker-factory.ts from the worker's own connection) rather than reaching for an ambient client, so
 // they depend on this shape, not on how it reads Temporal; a test can hand them a fake.
 import type { Client } from '@temporalio/client';
+import type { UpdateResult } from '../shared/contracts/workflows';
+import { completedUpdates } from './history';
 import { nameHolder, readNameLock, terminateStaleNameLock, type NameLockState } from './names';
 import {
   holdsName,
@@ -11,6 +13,7 @@ import {
   type OnboardingRecord,
 } from './records';
 
+export * from './history';
 export * from './names';
 export * from './records';
 
@@ -25,6 +28,8 @@ export interface OnboardingRecords {
     name: string;
   }): Promise<string | undefined>;
   readNameLock(lockId: string): Promise<NameLockState | undefined>;
+  /** The completed update runs of an onboarding that started at or after `since`, oldest first. */
+  updates(workflowId: string, since: Date): Promise<UpdateResult[]>;
   /** The one write: a stale name lock is ended by its run id (see terminateStaleNameLock). */
   terminateStaleNameLock(lock: { lockId: string; runId: string }, reason: string): Promise<void>;
 }
@@ -37,6 +42,7 @@ export function onboardingRecords(client: Client): OnboardingRecords {
     holdsName: (workflowId, name) => holdsName(client, workflowId, name),
     nameHolder: (key) => nameHolder(client, key),
     readNameLock: (lockId) => readNameLock(client, lockId),
+    updates: (workflowId, since) => completedUpdates(client, workflowId, since),
     terminateStaleNameLock: (lock, reason) => terminateStaleNameLock(client, lock, reason),
   };
 }

@@ -13,6 +13,7 @@ import {
   UI_TEMPLATE_ID_PREFIX,
 } from '../shared/naming';
 import type { OnboardingResult } from '../shared/onboarding';
+import { withReconciles } from './history';
 import { AepOnboardingName, AepOnboardingStatus, AepSandbox, AepSource } from '../shared/search-attributes';
 
 export type { LifecycleStatus } from '../shared/contracts/lifecycle';
@@ -103,7 +104,9 @@ export async function readOnboardingRecord(
       'failed') as LifecycleStatus,
   };
   if (status !== 'COMPLETED') return record;
-  record.result = (await client.workflow.getHandle(workflowId, desc.runId).result()) as OnboardingResult;
+  const recorded = (await client.workflow.getHandle(workflowId, desc.runId).result()) as OnboardingResult;
+  // A reconcile that re-created resources recorded their new ids: from then on they are the onboarding's.
+  record.result = await withReconciles(client, recorded, desc.closeTime ?? desc.startTime);
 
   const teardownId = lifecycleWorkflowId(workflowId, 'teardown');
   const td = await describeOrUndefined(client, teardownId);

@@ -50,6 +50,12 @@ export const FAILURE_TYPES = {
   baseConnectionInUse: 'BaseConnectionInUse',
   invalidMappingSet: 'InvalidMappingSet',
   noMapping: 'NoMapping',
+  /** The drift check's or reconcile's input (sandbox, interval, silence) is not valid. */
+  invalidDriftInput: 'InvalidDriftInput',
+  /** Reconcile cannot restore a missing resource it may not re-create (reused, or data-bearing: dataset, schema). */
+  notReconcilable: 'NotReconcilable',
+  /** Retryable: the notification hook did not answer 2xx. */
+  notificationFailed: 'NotificationFailed',
 
   // Desired state (plan -f, apply).
   /** The desired-state file is not valid (every problem listed by path); nothing ran. */

@@ -171,12 +171,14 @@ export const LIFECYCLE_WORKFLOW_TYPES = {
   runs: 'onboardingRuns',
   plan: 'planOnboarding',
   baseConnection: 'baseConnectionOperation',
+  reconcile: 'reconcileOnboarding',
+  drift: 'checkDrift',
 } as const;
 
 /** Workflow types whose result is an OnboardingResult: an onboarding record. */
 export const RECORD_TYPES = [ONBOARDING_WORKFLOW_TYPE, LIFECYCLE_WORKFLOW_TYPES.adopt] as const;
 
-export type LifecycleOp = 'teardown' | 'update' | 'verify' | 'runs' | 'plan';
+export type LifecycleOp = 'teardown' | 'update' | 'verify' | 'runs' | 'plan' | 'reconcile';
 
 /** `onboard-…--teardown`: one id per operation and onboarding, so the conflict policy decides what may overlap. */
 export function lifecycleWorkflowId(onboardingId: string, op: LifecycleOp): string {

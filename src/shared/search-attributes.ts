@@ -9,7 +9,18 @@ export const AepOnboardingStatus = defineSearchAttributeKey(
 );
 export const AepOnboardingName = defineSearchAttributeKey('AepOnboardingName', SearchAttributeType.KEYWORD);
 
-export const ONBOARDING_SEARCH_ATTRIBUTES = [AepSource, AepSandbox, AepOnboardingStatus, AepOnboardingName];
+/** Set by the drift check (src/workflows/drift.ts) on its run: the worst of the sandbox's onboardings. */
+export const AepDrift = defineSearchAttributeKey('AepDrift', SearchAttributeType.KEYWORD);
+export const AepHealth = defineSearchAttributeKey('AepHealth', SearchAttributeType.KEYWORD);
+
+export const ONBOARDING_SEARCH_ATTRIBUTES = [
+  AepSource,
+  AepSandbox,
+  AepOnboardingStatus,
+  AepOnboardingName,
+  AepDrift,
+  AepHealth,
+];
 
 export type OnboardingStatus =
   'running' | 'compensating' | 'completed' | 'compensated' | 'failed' | 'cancelled';

@@ -120,6 +120,8 @@ export interface OnboardingWorkerOptions {
   taskQueue?: string;
   aep: AepClient;
   presets?: PresetRegistry;
+  /** The drift check's notification hook (AEP_NOTIFY_URL, checked by loadDriftConfig). */
+  notifyUrl?: string;
   /** Payload encryption (src/temporal/codec.ts); clients must use the same. */
   dataConverter?: DataConverter;
   /** Worker tuning and test overrides (concurrency, cache size, bundle...). */
@@ -159,6 +161,7 @@ export async function createOnboardingWorker(opts: OnboardingWorkerOptions): Pro
       aep: opts.aep,
       presets: opts.presets ?? PresetRegistry.fromEnv(),
       records: onboardingRecords(client),
+      ...(opts.notifyUrl ? { notifyUrl: opts.notifyUrl } : {}),
     }),
     ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
     ...tuning,

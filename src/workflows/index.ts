@@ -9,5 +9,7 @@ export { teardownOnboarding } from './teardown';
 export { updateOnboarding } from './update';
 export { verifyOnboarding } from './verify';
 export { onboardingNameLock } from './name-lock';
+export { checkDrift } from './drift';
+export { reconcileOnboarding } from './reconcile';
 export { planDesiredState } from './plan-file';
 export { applyDesiredState } from './apply';

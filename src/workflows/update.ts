@@ -69,5 +69,7 @@ export async function updateOnboarding(raw: UpdateInput): Promise<UpdateResult> 
     state,
     etag,
     preconditionFailures,
+    ...(input.flowName !== undefined ? { flowName: input.flowName } : {}),
+    ...(input.description !== undefined ? { description: input.description } : {}),
   };
 }

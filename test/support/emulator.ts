@@ -28,6 +28,16 @@ export interface EmulatorControl {
     id: string,
     set: { provisioned?: boolean; sourceConnectionSpecIds?: string[]; org?: string; sandbox?: string },
   ): Promise<void>;
+  /** Counts records into a flow's run (failed ones make it fail), `windowsAhead` hourly run windows from now. */
+  run(r: {
+    flowId: string;
+    sandbox?: string;
+    input?: number;
+    output?: number;
+    failed?: number;
+    errors?: Array<{ code: string; message: string }>;
+    windowsAhead?: number;
+  }): Promise<void>;
   /** The ingestion delays now in force, and how many accepted records are not counted yet. */
   ingestion(): Promise<IngestionControl>;
   /** Sets some ingestion delays (ms); a reset goes back to the start-up ones. */
@@ -83,6 +93,7 @@ export function controlClient(url: string): EmulatorControl {
     clearCalls: async () => void (await call('DELETE', '/calls')),
     expireTokens: async () => void (await call('POST', '/tokens/expire')),
     spec: async (kind, id, set) => void (await call('PUT', `/specs/${kind}/${encodeURIComponent(id)}`, set)),
+    run: async (r) => void (await call('POST', '/runs', r)),
     ingestion: async () => (await (await call('GET', '/ingestion')).json()) as IngestionControl,
     setIngestion: async (delays) =>
       (await (await call('PUT', '/ingestion', delays)).json()) as IngestionControl,

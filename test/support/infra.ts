@@ -1,6 +1,6 @@
 // What the benchmark and the chaos run share: flags, the worker as a child process (so its memory is its own),
 // its RSS read from /proc, a bounded-concurrency loop, percentiles.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -8,8 +8,8 @@ import { devServerDynamicConfigArgs } from '../../src/dev/dev-server-config';
 import { devServerExecutable } from '../../src/dev/temporal-binaries';
 import { ONBOARDING_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 import type { EmulatorOptions } from '../../src/emulator/core/types';
-import { writeWorkflowBundle } from '../../scripts/bundle-workflows';
-import { ROOT, run, type Proc } from './processes';
+import { buildOnce, sourceHash, workflowBundle } from './build-cache';
+import { run, type Proc } from './processes';
 
 export const WORKER_READY = /aep-onboarding worker: /;
 
@@ -64,27 +64,24 @@ interface ProductionBuild {
 let productionBuild: Promise<ProductionBuild> | undefined;
 
 /**
- * `npm run build` and `npm run build:bundle` of the current sources, as the Docker image's build stage does them, once
- * per process. Into a fresh directory under node_modules/.cache (the compiled files find node_modules from there, and
- * no one else's dist/ is overwritten); removed when this process exits.
+ * `npm run build` and `npm run build:bundle` of the current sources, as the Docker image's build stage does them:
+ * compiled into a directory under node_modules/.cache (the compiled files find node_modules from there, and no one
+ * else's dist/ is overwritten), once per change of the sources for every process (test/support/build-cache.ts).
+ * The bundle is the tests' own: `npm run build:bundle` writes the same `code` (scripts/bundle-workflows.ts).
  */
 export function buildWorkerOnce(): Promise<ProductionBuild> {
   productionBuild ??= (async () => {
-    const cache = path.join(ROOT, 'node_modules', '.cache');
-    mkdirSync(cache, { recursive: true });
-    const outDir = mkdtempSync(path.join(cache, 'aep-onboarding-worker-'));
-    process.once('exit', () => rmSync(outDir, { recursive: true, force: true }));
-    const tsc = run(
-      process.execPath,
-      [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir],
-      {},
-    );
-    const [{ code }, bundle] = await Promise.all([
-      tsc.exited,
-      writeWorkflowBundle(path.join(outDir, 'workflow-bundle.js')),
-    ]);
-    if (code !== 0) throw new Error(`tsc -p tsconfig.build.json failed (exit ${code}):\n${tsc.output()}`);
-    return { workerJs: path.join(outDir, 'worker.js'), bundlePath: bundle.file };
+    const outDir = await buildOnce('worker-build', sourceHash(['tsconfig.build.json']), async (out) => {
+      const tsc = run(
+        process.execPath,
+        [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', out],
+        {},
+      );
+      const [{ code }, bundle] = await Promise.all([tsc.exited, workflowBundle()]);
+      if (code !== 0) throw new Error(`tsc -p tsconfig.build.json failed (exit ${code}):\n${tsc.output()}`);
+      writeFileSync(path.join(out, 'workflow-bundle.js'), bundle.code);
+    });
+    return { workerJs: path.join(outDir, 'worker.js'), bundlePath: path.join(outDir, 'workflow-bundle.js') };
   })();
   return productionBuild;
 }

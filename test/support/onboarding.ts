@@ -1,65 +1,24 @@
 // The onboarding under test, on real parts: a real Temporal server, the emulator over loopback HTTP, the real AEP
 // client, the real activities and workflows (bundled once per test file).
-import { createHash } from 'node:crypto';
-import {
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before } from 'node:test';
-import { DefaultLogger, Runtime, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createAepClient, type AepClient, type Exchange, type RequestBudgets } from '../../src/aep';
 import { startOnboarding } from '../../src/client/onboarding';
 import { PresetRegistry } from '../../src/presets/registry';
 import { ONBOARDING_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
-import { bundleOnboardingWorkflows, createOnboardingWorker } from '../../src/temporal/worker-factory';
+import { createOnboardingWorker } from '../../src/temporal/worker-factory';
+import { workflowBundle } from './build-cache';
 import type { EmulatorOptions } from '../../src/emulator/core/types';
 import { startEmulator, type StartedEmulator } from './emulator';
-import { ROOT, startWorkerProcess, type Proc } from './processes';
+import { startWorkerProcess, type Proc } from './processes';
 import { createDevServerEnv, uniqueName } from './temporal';
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-/**
- * Bundling takes seconds of CPU, and most test files need the bundle: once per process, and kept on disk for the
- * next test process under a hash of everything it can contain (every file of src/ and the lockfile).
- */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= cachedBundle();
-  return bundle;
-}
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)],
-  );
-}
-
-async function cachedBundle(): Promise<WorkflowBundleWithSourceMap> {
-  const hash = createHash('sha256');
-  for (const f of [...filesUnder(path.join(ROOT, 'src')).sort(), path.join(ROOT, 'package-lock.json')])
-    hash.update(f).update(readFileSync(f));
-  const dir = path.join(ROOT, 'node_modules', '.cache', 'aep-onboarding-tests');
-  const file = path.join(dir, `workflow-bundle-${hash.digest('hex').slice(0, 16)}.json`);
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as WorkflowBundleWithSourceMap;
-  } catch {
-    const built = await bundleOnboardingWorkflows();
-    mkdirSync(dir, { recursive: true });
-    // Test files run one after another, but a reader must never see half a file.
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ code: built.code, sourceMap: built.sourceMap }));
-    renameSync(tmp, file);
-    return built;
-  }
-}
+export { workflowBundle } from './build-cache';
 
 export function aepClientFor(
   emu: StartedEmulator,

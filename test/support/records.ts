@@ -10,5 +10,6 @@ export const NO_RECORDS: OnboardingRecords = {
   holdsName: refuse,
   nameHolder: refuse,
   readNameLock: refuse,
+  updates: refuse,
   terminateStaleNameLock: refuse,
 };

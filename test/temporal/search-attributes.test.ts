@@ -13,6 +13,8 @@ describe('ensureSearchAttributes', { timeout: 120_000 }, () => {
       const ns = env.namespace ?? 'default';
       const first = await ensureSearchAttributes(env.nativeConnection, ns);
       assert.deepEqual(first.added.sort(), [
+        'AepDrift',
+        'AepHealth',
         'AepOnboardingName',
         'AepOnboardingStatus',
         'AepSandbox',
@@ -23,7 +25,7 @@ describe('ensureSearchAttributes', { timeout: 120_000 }, () => {
         assert.ok(name in (listed.customAttributes ?? {}), `${name} registered`);
       const second = await ensureSearchAttributes(env.nativeConnection, ns);
       assert.deepEqual(second.added, []);
-      assert.equal(second.present.length, 4);
+      assert.equal(second.present.length, 6);
     } finally {
       await env.teardown();
     }
@@ -43,7 +45,7 @@ describe('ensureSearchAttributes', { timeout: 120_000 }, () => {
       assert.ok(err instanceof MissingSearchAttributesError);
       assert.deepEqual(
         err.missing.map((m) => m.name),
-        ['AepSandbox', 'AepOnboardingStatus', 'AepOnboardingName'],
+        ['AepSandbox', 'AepOnboardingStatus', 'AepOnboardingName', 'AepDrift', 'AepHealth'],
       );
       assert.match(
         err.message,
@@ -70,13 +72,21 @@ describe('ensureSearchAttributes', { timeout: 120_000 }, () => {
           getSearchAttributes: async () => ({ keys: Object.fromEntries(keys.map((k) => [k, 2])) }),
         },
       }) as unknown as NativeConnection;
-    const all = ['AepSource', 'AepSandbox', 'AepOnboardingStatus', 'AepOnboardingName', 'WorkflowType'];
+    const all = [
+      'AepSource',
+      'AepSandbox',
+      'AepOnboardingStatus',
+      'AepOnboardingName',
+      'AepDrift',
+      'AepHealth',
+      'WorkflowType',
+    ];
     assert.deepEqual((await ensureSearchAttributes(cloudLike(all), 'ns')).added, []);
     await assert.rejects(ensureSearchAttributes(cloudLike(['AepSource']), 'ns'), (err: unknown) => {
       assert.ok(err instanceof MissingSearchAttributesError);
       assert.deepEqual(
         err.missing.map((m) => m.name),
-        ['AepSandbox', 'AepOnboardingStatus', 'AepOnboardingName'],
+        ['AepSandbox', 'AepOnboardingStatus', 'AepOnboardingName', 'AepDrift', 'AepHealth'],
       );
       return true;
     });

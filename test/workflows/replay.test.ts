@@ -24,11 +24,14 @@ const typeOf = (file: string): string | undefined =>
 describe('replay of recorded workflow histories', { timeout: 120_000 }, () => {
   const files = readdirSync(DIR).filter((f) => f.endsWith('.json'));
 
-  it('has the onboarding histories (completed, compensated, cancelled, verified, HTTP API) and one per day-two type', () => {
+  it('has the onboarding histories (completed, compensated, cancelled, verified, HTTP API), the applies, a drift check, a reconcile and one per day-two type', () => {
     // At least these (other types' histories are added beside them; the next test asks for one per type).
     const expected = [
       'adopt.json',
+      'apply-approved.json',
+      'apply-auto-approved.json',
       'base-connection-update.json',
+      'drift-check.json',
       'name-lock.json',
       'onboarding-cancelled.json',
       'onboarding-compensated.json',
@@ -36,7 +39,9 @@ describe('replay of recorded workflow histories', { timeout: 120_000 }, () => {
       'onboarding-http-api.json',
       'onboarding-verified-one-activity.json',
       'onboarding-verified.json',
+      'plan-file.json',
       'plan.json',
+      'reconcile.json',
       'runs.json',
       'teardown.json',
       'update.json',

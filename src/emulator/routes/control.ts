@@ -11,6 +11,7 @@ import {
   type SpecKind,
   type SpecOverride,
 } from './flowservice/specs';
+import { recordRun, RUN_WINDOW_MS } from './flowservice/runs';
 import { clearIngestion, pendingCount } from './ingestion';
 
 /** The ingestion delays the control plane can change at run time (ms, each optional). */
@@ -22,6 +23,24 @@ const delaysSchema = z
   })
   .strict();
 type Delays = z.infer<typeof delaysSchema>;
+
+/**
+ * `POST /__emulator/runs`: counts records into a flow's run as the inlet would (README, "Run control"), in the run
+ * window `windowsAhead` hours from now (default 0, the current one): a test makes a run fail, then a later window's
+ * run succeed (a recovery), without waiting an hour.
+ */
+const runSchema = z
+  .object({
+    flowId: z.string().min(1),
+    org: z.string().optional(),
+    sandbox: z.string().optional(),
+    input: z.number().int().nonnegative().default(1),
+    output: z.number().int().nonnegative().default(0),
+    failed: z.number().int().nonnegative().default(0),
+    errors: z.array(z.object({ code: z.string(), message: z.string() }).strict()).optional(),
+    windowsAhead: z.number().int().nonnegative().default(0),
+  })
+  .strict();
 const DELAY_KEYS = ['inletDelayMs', 'landingDelayMs', 'aggregationDelayMs'] as const;
 
 function badRequest(message: string): HttpError {
@@ -182,6 +201,30 @@ export function registerControl(router: Router, emu: ControlTarget): void {
   );
 
   router.add('PUT', `${base}/specs/:kind/:id`, (ctx) => putSpec(emu, ctx), none);
+
+  router.add(
+    'POST',
+    `${base}/runs`,
+    (ctx) => {
+      const parsed = runSchema.safeParse(parseJson(ctx));
+      if (!parsed.success) throw badRequest(parsed.error.message);
+      const r = parsed.data;
+      const tenant = emu.state.tenant(
+        r.org ?? emu.options.orgId,
+        r.sandbox ?? emu.options.sandboxes[0] ?? 'prod',
+      );
+      if (!tenant.collection('flows').get(r.flowId)) throw badRequest(`no flow ${r.flowId}`);
+      const at = ctx.now() + r.windowsAhead * RUN_WINDOW_MS;
+      recordRun(
+        tenant,
+        r.flowId,
+        { input: r.input, output: r.output, failed: r.failed, errors: r.errors },
+        at,
+      );
+      return { status: 204 };
+    },
+    none,
+  );
 
   router.add(
     'POST',

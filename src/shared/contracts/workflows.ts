@@ -43,6 +43,9 @@ export interface UpdateResult {
   etag?: string;
   /** 412s met (another writer changed the flow between read and PATCH) before the update landed. */
   preconditionFailures: number;
+  /** The flow name and description this update set (the drift check's desired state folds them in). */
+  flowName?: string;
+  description?: string;
 }
 
 export interface RunsInput {
