@@ -1,7 +1,8 @@
 // Records the event histories that test/workflows/replay.test.ts replays (determinism guard): a completed
 // onboarding, one compensated after a failure, one cancelled midway, one verified (`verify: true`), and an HTTP API
-// onboarding (base connection, verified); two applies of a desired-state file (auto-approved with a child onboarding;
-// approved by the Update after a stale refusal, with a child update); a drift check and a reconcile; then one run of
+// onboarding (base connection, verified); a plan of a desired-state file and two applies of it (auto-approved with
+// a child onboarding; approved by the Update after a stale refusal, with a child update); a drift check and a
+// reconcile; then one run of
 // every other workflow type the worker exports (runs, update, plan, adopt, base connection, verify, teardown, and the
 // name lock the teardown released): the replay test fails when a type has none. The `*-one-activity.json` histories
 // there are not made here (see the replay test). Re-run after an intended workflow change
@@ -21,7 +22,7 @@ import {
   verifyOnboarding,
 } from '../src/client/lifecycle';
 import { nameLockWorkflowId } from '../src/shared/naming';
-import { approveApply, startApply, waitForPlan } from '../src/client/apply';
+import { approveApply, planDesiredFile, startApply, waitForPlan } from '../src/client/apply';
 import { getProgressQuery } from '../src/workflows/onboarding';
 import { createHandMadeFlow, platform } from '../test/support/lifecycle';
 import { createHarness, type Harness } from '../test/support/onboarding';
@@ -80,6 +81,37 @@ async function recordLifecycle(h: Harness, taskQueue: string, save: Save, workfl
 }
 
 const OUT = path.join(__dirname, '..', 'test', 'fixtures', 'histories');
+/**
+ * The desired-state types: a plan of a file, an apply auto-approved (a child onboarding), and an apply approved by
+ * the Update after a stale refusal (the flow changed after the plan was shown; the handler's re-plan saw it), with a
+ * child update.
+ */
+async function recordDesiredState(h: Harness, taskQueue: string, save: Save): Promise<void> {
+  const opts = { orgId: h.emu.options.orgId, taskQueue };
+  const entry = { source: 'chatlio', name: 'Replay applied' };
+  const file = { version: 1, sandbox: 'prod', onboardings: [entry] };
+  await planDesiredFile(h.env.client, { file }, { ...opts, workflowId: 'aep-plan-replay' });
+  await save('plan-file', h.env.client.workflow.getHandle('aep-plan-replay'));
+  const created = await startApply(h.env.client, { file, autoApprove: true }, opts);
+  await created.result();
+  await save('apply-auto-approved', created);
+  const changed = { ...file, onboardings: [{ ...entry, description: 'Applied' }] };
+  const apply = await startApply(h.env.client, { file: changed }, opts);
+  const shown = (await waitForPlan(apply))!.plan!;
+  const flowId = shown.entries[0]!.ids!.flowId;
+  const flow = await h.aep.flowService.get('flows', flowId);
+  await h.aep.flowService.patch(
+    'flows',
+    flowId,
+    [{ op: 'replace', path: '/name', value: 'Renamed' }],
+    flow.etag,
+  );
+  await approveApply(apply, shown.hash).catch(() => undefined);
+  await approveApply(apply, (await waitForPlan(apply))!.plan!.hash);
+  await apply.result();
+  await save('apply-approved', apply);
+}
+
 const ONLY = new Set(process.argv.slice(2));
 
 async function main(): Promise<void> {
@@ -137,34 +169,7 @@ async function main(): Promise<void> {
       await cancelled.handle.result().catch(() => undefined);
       await save('onboarding-cancelled', cancelled.handle);
 
-      // An apply of a desired-state file: its plan, an approval refused as stale (the flow changed after the plan
-      // was shown; the handler's re-plan sees it), the approval of the fresh plan, a child update.
-      if (!ONLY.size || ONLY.has('apply-approved') || ONLY.has('apply-auto-approved')) {
-        const opts = { orgId: h.emu.options.orgId, taskQueue: tq };
-        const entry = { source: 'chatlio', name: 'Replay applied' };
-        const created = await startApply(
-          h.env.client,
-          { file: { version: 1, sandbox: 'prod', onboardings: [entry] }, autoApprove: true },
-          opts,
-        );
-        await created.result();
-        await save('apply-auto-approved', created);
-        const file = { version: 1, sandbox: 'prod', onboardings: [{ ...entry, description: 'Applied' }] };
-        const apply = await startApply(h.env.client, { file }, opts);
-        const shown = (await waitForPlan(apply))!.plan!;
-        const flowId = shown.entries[0]!.ids!.flowId;
-        const flow = await h.aep.flowService.get('flows', flowId);
-        await h.aep.flowService.patch(
-          'flows',
-          flowId,
-          [{ op: 'replace', path: '/name', value: 'Renamed' }],
-          flow.etag,
-        );
-        await approveApply(apply, shown.hash).catch(() => undefined);
-        await approveApply(apply, (await waitForPlan(apply))!.plan!.hash);
-        await apply.result();
-        await save('apply-approved', apply);
-      }
+      await recordDesiredState(h, tq, save);
 
       // The drift check (hook activity included: no hook configured answers false) and a reconcile of the completed
       // onboarding whose flow was deleted behind its back.

@@ -144,5 +144,7 @@ export async function readLiveOwnedState(
       },
     ),
   ]);
+  // In one order whatever answered first: the plan hash covers it.
+  live.missing.sort();
   return live;
 }

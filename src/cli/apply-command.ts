@@ -136,10 +136,13 @@ export const applyCommands: Record<string, Command> = {
       if (!ctx.json) ctx.err(`Apply: workflow ${handle.workflowId}`);
       const progress = await waitForPlan(handle);
       const plan = progress?.plan;
-      if (!plan || autoApprove || progress.phase !== 'awaiting-approval') return finish(ctx, handle, plan);
+      if (!plan || progress.phase !== 'awaiting-approval') return finish(ctx, handle, plan);
       if (!ctx.json) ctx.out([`Plan ${plan.hash}:`, ...planLines(plan)].join('\n'));
+      // --auto-approve that joined a run of the same file already waiting (started without it): approved here.
       const yes =
-        Boolean(values.yes) || (ctx.confirm ? await ctx.confirm(`Apply plan ${plan.hash}?`) : undefined);
+        autoApprove ||
+        Boolean(values.yes) ||
+        (ctx.confirm ? await ctx.confirm(`Apply plan ${plan.hash}?`) : undefined);
       if (yes === undefined) {
         ctx.print({ status: 'awaiting-approval', workflowId: handle.workflowId, plan }, () =>
           [

@@ -6,10 +6,12 @@ import {
   allHandlersFinished,
   ApplicationFailure,
   condition,
+  continueAsNew,
   defineQuery,
   defineUpdate,
   setCurrentDetails,
   setHandler,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type {
   ApplyInput,
@@ -57,15 +59,19 @@ export async function applyDesiredState(input: ApplyInput): Promise<ApplyResult>
     setCurrentDetails([head, '', '```', ...body, '```', ...done].join('\n'));
   };
 
+  // The hash of the plan shown goes along: an unchanged plan comes back without its entries (the history of a run
+  // that waits for days then holds one plan per change, not one per timer).
   const planOnce = () =>
     act(READ, 'Plan the desired state against live AEP (GETs only)').computeDesiredPlan({
       state,
       prune: input.prune,
+      knownHash: progress.plan?.hash,
     });
   // One plan at a time: the timer's and the approval's would otherwise race to set the latest.
   let chain: Promise<unknown> = Promise.resolve();
   const replan = (): Promise<DesiredPlan> => {
     const next = chain.then(planOnce).then((p) => {
+      if (p.unchanged && progress.plan?.hash === p.hash) return progress.plan;
       progress.plan = p;
       show();
       return p;
@@ -139,7 +145,15 @@ export async function applyDesiredState(input: ApplyInput): Promise<ApplyResult>
     show();
     const every = input.replanEveryMs ?? DEFAULT_REPLAN_EVERY_MS;
     while (!approved && rejected === undefined) {
-      if (!(await condition(() => approved !== undefined || rejected !== undefined, every))) await replan();
+      // A re-plan that fails (AEP unreachable past the retries) keeps the run waiting: the approval plans again.
+      if (!(await condition(() => approved !== undefined || rejected !== undefined, every)))
+        await replan().catch(() => undefined);
+      // Waiting long enough to fill the history: the same apply goes on in a fresh run (same id, same input; the
+      // plan, and so the hash an approver holds, is the same while the live state is).
+      if (!approved && rejected === undefined && workflowInfo().continueAsNewSuggested) {
+        await condition(allHandlersFinished);
+        if (!approved && rejected === undefined) await continueAsNew<typeof applyDesiredState>(input);
+      }
     }
   }
   if (!approved) {

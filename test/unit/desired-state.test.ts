@@ -3,6 +3,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { hasChanges, planLines, summaryLine, updateFor } from '../../src/shared/desired-plan';
 import { parseDesiredState } from '../../src/shared/desired-state';
+import { boundedAll } from '../../src/workflows/apply-children';
 
 const opts = { defaultSandbox: 'prod', knownSources: ['chatlio', 'pendo'] };
 
@@ -140,5 +141,21 @@ describe('desired plan', () => {
       '~ chatlio "Support chat" (sandbox prod): change',
       '    flow.name: "Theirs" -> "Ours"',
     ]);
+  });
+});
+
+describe('boundedAll (the apply’s concurrency)', () => {
+  it('at most `limit` at a time, every item once, results in the order of the list', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const out = await boundedAll([5, 1, 4, 2, 3, 0], 2, async (ms) => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((r) => setTimeout(r, ms));
+      inFlight--;
+      return ms * 10;
+    });
+    assert.deepEqual(out, [50, 10, 40, 20, 30, 0]);
+    assert.equal(most, 2);
+    assert.deepEqual(await boundedAll([], 4, () => Promise.resolve(1)), []);
   });
 });

@@ -39,6 +39,7 @@ describe('replay of recorded workflow histories', { timeout: 120_000 }, () => {
       'onboarding-http-api.json',
       'onboarding-verified-one-activity.json',
       'onboarding-verified.json',
+      'plan-file.json',
       'plan.json',
       'reconcile.json',
       'runs.json',

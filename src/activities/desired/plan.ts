@@ -133,6 +133,14 @@ export function createDesiredPlanActivities(deps: ActivityDeps) {
       for (const sandbox of input.state.sandboxes) {
         for (const o of await deps.records.list({ sandbox })) {
           if (inFile.has(o.workflowId) || !MANAGED.includes(o.lifecycle)) continue;
+          // Only an onboarding under the id this org's start (or apply) gives its name is one a file manages: not
+          // another org's in a shared namespace, nor one started under an id of someone's choosing.
+          if (
+            !o.source ||
+            !o.name ||
+            o.workflowId !== onboardingWorkflowId({ orgId, sandbox, source: o.source, name: o.name })
+          )
+            continue;
           extras.push({
             action: prune ? 'delete' : 'keep',
             workflowId: o.workflowId,
@@ -159,6 +167,7 @@ export function createDesiredPlanActivities(deps: ActivityDeps) {
         .digest('hex')
         .slice(0, 16);
       const summary = summarise(entries);
+      if (input.knownHash === hash) return { hash, prune, entries: [], summary, unchanged: true };
       return { hash, prune, entries, summary };
     },
   };

@@ -45,11 +45,15 @@ export interface DesiredPlan {
   prune: boolean;
   entries: DesiredPlanEntry[];
   summary: DesiredPlanSummary;
+  /** The hash is the `knownHash` asked with: entries left out (the caller has them). */
+  unchanged?: boolean;
 }
 
 export interface PlanDesiredInput {
   state: DesiredState;
   prune?: boolean;
+  /** The hash of the plan the caller holds: when the new one has it too, its entries are left out. */
+  knownHash?: string;
 }
 
 /** The planDesiredState workflow's input (`aep-onboard plan -f`). */
