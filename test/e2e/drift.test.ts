@@ -17,7 +17,7 @@ import {
   reconcileOnboarding,
   runDriftCheck,
 } from '../../src/client/drift';
-import { planDesiredFile } from '../../src/client/apply';
+import { planDesiredFile, startApply } from '../../src/client/apply';
 import { readOnboardingRecord, teardownOnboarding } from '../../src/client/lifecycle';
 import { startOnboarding } from '../../src/client/onboarding';
 import type { DriftCheckResult, NotifyEvent, ReconcileResult } from '../../src/shared/contracts/drift';
@@ -32,6 +32,7 @@ import { uniqueName } from '../support/temporal';
 
 /** Short enough for a test, long enough that a check (a handful of GETs) ends well inside it. */
 const EVERY_MS = 2_000;
+const WATCHED = { source: 'chatlio', name: 'Drift watched' };
 
 describe('drift and health (schedule, hook, reconcile)', { timeout: 240_000 }, () => {
   const h = useHarness();
@@ -99,7 +100,12 @@ function suite(h: ReturnType<typeof useHarness>): void {
   let onboarding: OnboardingResult;
 
   it('reports a deleted flow and an edited mapping at the next scheduled check, without a perpetual diff', async () => {
-    const { handle } = await h.start(taskQueue, { source: 'chatlio', name: 'Drift watched' });
+    // Under the id `start` derives from the name, so that an apply of the file it came from finds it.
+    const { handle } = await startOnboarding(h.env.client, WATCHED, {
+      orgId: orgId(),
+      defaultSandbox: 'prod',
+      taskQueue,
+    });
     onboarding = await handle.result();
     const schedule = await ensureDriftSchedule(h.env.client, {
       orgId: orgId(),
@@ -207,6 +213,16 @@ function suite(h: ReturnType<typeof useHarness>): void {
     );
     assert.ok(received.length > before);
     onboarding = { ...onboarding, ids: { ...onboarding.ids, ...r.ids }, webhookUrl: r.webhookUrl };
+
+    // The next apply of the file the onboarding came from has nothing to do.
+    const apply = await startApply(
+      h.env.client,
+      { file: { version: 1, sandbox: 'prod', onboardings: [WATCHED] }, autoApprove: true },
+      { orgId: orgId(), taskQueue },
+    );
+    const applied = await apply.result();
+    assert.equal(applied.status, 'nothing-to-do', JSON.stringify(applied.reports));
+    assert.deepEqual([applied.summary.create, applied.summary.change, applied.summary.delete], [0, 0, 0]);
   });
 
   it('a failing run turns it degraded (hook called once), a good run later healthy (called again)', async () => {
