@@ -13,23 +13,32 @@ import { activityWorkflowId } from '../../src/temporal/request-budget';
 import { createHarness, installQuietRuntime, resourcesIn, type Harness } from '../support/onboarding';
 
 const RUNS = 20;
-// Several waves of 429s (each wave: the requests in flight when it starts; measured: 4 pauses). With the default
-// in-flight cap of 8, one pause holds back directly only the requests that reach it: the slots' next waiters and
-// new requests; the rest of the org's queue waits behind the cap (slowed too, but counted as cap waits). The queue
-// is first-in first-out, so successive waves reach other runs: this many hits reach every one of the 20.
+// Several waves of 429s (a wave: the requests in flight when it starts; measured: 3 to 4 pauses), so that the
+// pauses meet requests of every run, not only of the 8 the in-flight cap lets through at a time.
 const BURST = 24;
 
 describe('org request budget: a 429 burst during an apply of 20 onboardings', { timeout: 240_000 }, () => {
-  // The worker's wiring (createRequestBudgets: caller = the activity's workflow id), plus a test hook that names
-  // the run of each request that waited for a pause. The budget's own stats count those callers; the hook runs
-  // inside the same acquire(), in the activity's async context, so it names the same workflow id.
-  const delayedRuns = new Set<string>();
+  // The worker's wiring (createRequestBudgets: the default config; the caller is the activity's workflow id, so a
+  // child's requests name the child), plus test hooks that say which run each delayed request belongs to. They are
+  // called inside the request's acquire(), in its activity's async context, so they name the same workflow id.
+  // With the cap of 8, a pause holds back directly only the requests that reach it (the slots' next waiters and
+  // new ones): the rest of the org's queue stays behind the cap while the pause holds, slowed by it too, but counted
+  // as cap waits. So a run "slowed by the burst" is one with a request that waited for a pause, or that waited
+  // behind the cap while a pause was on (its wait overlaps a pause's first window; extensions are not reported, so
+  // this undercounts).
+  const pausedRuns = new Set<string>();
+  const queuedInPause = new Set<string>();
+  const pauses: { from: number; to: number }[] = [];
   const budgets = new RequestBudgets(DEFAULT_REQUEST_BUDGET, {
     caller: activityWorkflowId,
     events: {
+      onPause: (e) => pauses.push({ from: Date.now(), to: Date.now() + e.pauseMs }),
       onDelayed: (e) => {
         const id = activityWorkflowId();
-        if (e.reason === 'pause' && id) delayedRuns.add(id);
+        if (!id) return;
+        const [now, since] = [Date.now(), Date.now() - e.waitedMs];
+        if (e.reason === 'pause') pausedRuns.add(id);
+        else if (pauses.some((p) => since < p.to && now > p.from)) queuedInPause.add(id);
       },
     },
   });
@@ -95,13 +104,15 @@ describe('org request budget: a 429 burst during an apply of 20 onboardings', { 
       assert.equal(stats?.throttled, BURST, summary);
       assert.ok(stats.pauses >= 1, summary);
       assert.equal(stats.inFlight, 0, summary);
-      // "Every run slows": not only the runs that got a 429, every child had a request held back by a pause (the
-      // budget records the caller as the activity's workflow id, so a child's activities name the child). Nothing
-      // else ran activities during the burst (the apply's plan was done), so the callers the budget counted are
-      // exactly the children the hook named.
-      assert.deepEqual([...delayedRuns].sort(), [...children].sort(), summary);
-      assert.equal(stats.delayedCallers, RUNS, summary);
-      assert.ok(stats.delayedByPause >= RUNS, summary);
+      // Not only the runs that got a 429: most children had a request held by a pause (the budget's own count of
+      // callers; nothing else ran activities during the burst, the apply's plan was done, so they are children).
+      const sorted = (ids: Iterable<string>) => [...ids].sort();
+      t.diagnostic(`held by a pause: ${pausedRuns.size}; queued during one: ${queuedInPause.size}`);
+      assert.equal(stats.delayedCallers, pausedRuns.size, summary);
+      assert.deepEqual(sorted(pausedRuns), sorted(children.filter((id) => pausedRuns.has(id))));
+      assert.ok(pausedRuns.size >= (RUNS * 3) / 4, summary);
+      // "Every run slows": every child was held back by the burst, in the pause or behind the cap while it held.
+      assert.deepEqual(sorted(new Set([...pausedRuns, ...queuedInPause])), sorted(children), summary);
 
       const again = await planDesiredFile(h.env.client, { file }, { orgId, taskQueue: tq });
       assert.deepEqual([again.summary.create, again.summary.change, again.summary.delete], [0, 0, 0]);
