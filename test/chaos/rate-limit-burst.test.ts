@@ -49,7 +49,7 @@ describe('org request budget: a 429 burst during an apply of 20 onboardings', { 
   });
   after(async () => h.teardown());
 
-  it(`one apply of ${RUNS}: every run waits for a pause; none fails; the second plan is empty`, async (t) => {
+  it(`one apply of ${RUNS}: every run slows, none fails; the second plan is empty`, async (t) => {
     await h.withWorker(async (tq) => {
       const file = {
         version: 1,
@@ -109,7 +109,11 @@ describe('org request budget: a 429 burst during an apply of 20 onboardings', { 
       const sorted = (ids: Iterable<string>) => [...ids].sort();
       t.diagnostic(`held by a pause: ${pausedRuns.size}; queued during one: ${queuedInPause.size}`);
       assert.equal(stats.delayedCallers, pausedRuns.size, summary);
-      assert.deepEqual(sorted(pausedRuns), sorted(children.filter((id) => pausedRuns.has(id))));
+      assert.deepEqual(
+        [...pausedRuns].filter((id) => !children.includes(id)),
+        [],
+        'only children were held',
+      );
       assert.ok(pausedRuns.size >= (RUNS * 3) / 4, summary);
       // "Every run slows": every child was held back by the burst, in the pause or behind the cap while it held.
       assert.deepEqual(sorted(new Set([...pausedRuns, ...queuedInPause])), sorted(children), summary);
