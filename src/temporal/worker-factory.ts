@@ -35,10 +35,13 @@ const bundlerLogger: Logger = {
 
 /**
  * The workflow bundle exactly as the SDK would build it from `workflowsPath` for this worker (no converter or
- * interceptor modules): the start-up bundling below and `npm run build:bundle` both come through here.
+ * interceptor modules): the start-up bundling below and `npm run build:bundle` both come through here (tests pass
+ * another `workflowsPath`: a fixture standing for the next version's code).
  */
-export function bundleOnboardingWorkflows(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: bundlerLogger });
+export function bundleOnboardingWorkflows(
+  workflowsPath = WORKFLOWS_PATH,
+): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({ workflowsPath, logger: bundlerLogger });
 }
 
 /** What the SDK looks for in a bundle file: the inline source map that bundleWorkflowCode appends. */

@@ -83,17 +83,40 @@ export async function buildOnce(
   }
 }
 
+async function cachedBundle(
+  name: string,
+  key: string,
+  build: () => Promise<WorkflowBundleWithSourceMap>,
+): Promise<WorkflowBundleWithSourceMap> {
+  const dir = await buildOnce(name, key, async (out) => {
+    const built = await build();
+    const tmp = path.join(out, 'bundle.json.tmp');
+    writeFileSync(tmp, JSON.stringify({ code: built.code, sourceMap: built.sourceMap }));
+    renameSync(tmp, path.join(out, 'bundle.json'));
+  });
+  return JSON.parse(readFileSync(path.join(dir, 'bundle.json'), 'utf8')) as WorkflowBundleWithSourceMap;
+}
+
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** The onboarding workflows' bundle, as `npm run build:bundle` makes it: built once per change of src/. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= (async () => {
-    const dir = await buildOnce('workflow-bundle', sourceHash(), async (out) => {
-      const built = await bundleOnboardingWorkflows();
-      const tmp = path.join(out, 'bundle.json.tmp');
-      writeFileSync(tmp, JSON.stringify({ code: built.code, sourceMap: built.sourceMap }));
-      renameSync(tmp, path.join(out, 'bundle.json'));
-    });
-    return JSON.parse(readFileSync(path.join(dir, 'bundle.json'), 'utf8')) as WorkflowBundleWithSourceMap;
-  })();
+  bundle ??= cachedBundle('workflow-bundle', sourceHash(), bundleOnboardingWorkflows);
   return bundle;
+}
+
+const fixtureBundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
+/**
+ * The bundle of another workflows module (a test fixture standing for other workflow code, e.g. the next version
+ * in test/fixtures/next-version), `workflowsPath` from the repository root: built once per change of src/ and it.
+ */
+export function fixtureWorkflowBundle(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
+  let b = fixtureBundles.get(workflowsPath);
+  if (!b) {
+    const name = `fixture-bundle-${workflowsPath.replace(/[^A-Za-z0-9]+/g, '-')}`;
+    b = cachedBundle(name, sourceHash([workflowsPath]), () =>
+      bundleOnboardingWorkflows(path.join(ROOT, workflowsPath)),
+    );
+    fixtureBundles.set(workflowsPath, b);
+  }
+  return b;
 }
