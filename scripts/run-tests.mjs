@@ -1,10 +1,11 @@
 // Finds every test/**/*.test.ts (Node 20's test runner does not expand globs) and runs them all in one pool of
 // processes, longest first, so that the last process to end is a short one.
-// - A Node process with tsx costs about a second of CPU before its first test, and most files take only a few
-//   seconds: short files share a process (a generated batch file imports them, each inside a suite named after
-//   its file, so the report still says which file a test is in). Long files keep a process of their own.
-// - Most long files wait on servers, timers and child processes more than they compute, so three run at once on
-//   2 cores (TEST_CONCURRENCY sets how many) and one's computing fills another's waiting.
+// - A Node process with tsx, the SDK and its protobuf definitions costs about 3 s of CPU before its first test, and
+//   most files take well under a minute: those share processes of about a minute (a generated batch file imports
+//   them, each inside a suite named after its file, so the report still says which file a test is in). Files of
+//   40 s and more keep a process of their own.
+// - Most files wait on servers, timers and child processes more than they compute, so four run at once on 2 cores
+//   (TEST_CONCURRENCY sets how many) and one's computing fills another's waiting.
 // - With --checks, the type check and the lint run beside the tests: they are pure CPU, and the tests' waiting
 //   leaves room for them. Their output is printed when they end.
 // Lengths come from test/durations.json (seconds per file, run alone); a file missing there counts as 10 s.
@@ -39,7 +40,7 @@ if (files.length === 0) {
   console.error(`no test files match ${filters.join(' ')}`);
   process.exit(1);
 }
-const concurrency = Math.max(1, Number(process.env.TEST_CONCURRENCY ?? 3) || 1);
+const concurrency = Math.max(1, Number(process.env.TEST_CONCURRENCY ?? 4) || 1);
 
 const durations = JSON.parse(readFileSync('test/durations.json', 'utf8')).files;
 const seconds = (f) => durations[f] ?? UNKNOWN_SECONDS;

@@ -1,14 +1,14 @@
 // Slow creates (issue 10, bug 4): a POST create that the emulator holds past the worker's request timeout, then
 // still commits. The worker gives up on the request and retries; the retry's look-up must wait for the earlier
 // create to land (createSettleMs, twice the request timeout) rather than create a second one, and whatever still
-// lands twice is the sweep's to remove. 20 onboardings under slow creates and commit-then-fail, with a 3 s request
+// lands twice is the sweep's to remove. 14 onboardings under slow creates and commit-then-fail, with a 3 s request
 // timeout so that "past the timeout" costs seconds, not the default 30 s.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { runChaos } from '../support/chaos-run';
 
 const SEED = Number(process.env.CHAOS_SEED ?? 7);
-const M = 20;
+const M = 14;
 const REQUEST_TIMEOUT_MS = 3000;
 
 describe('chaos: slow creates', { timeout: 300_000 }, () => {
@@ -43,8 +43,9 @@ describe('chaos: slow creates', { timeout: 300_000 }, () => {
     assert.ok(report.planned.fail > 0, summary);
     // The slow creates really happened: creates the emulator held past the worker's timeout and still committed,
     // and retries the workers made because a request timed out. Otherwise the zeros above prove nothing.
-    assert.ok(report.injected.slowCreates >= 10, summary);
-    assert.ok(report.slowCreatesCommitted >= 10, summary);
-    assert.ok(report.requestTimeoutsSeen >= 5, summary);
+    // Floors well under what a run of 14 sees, so that only a run where the slow creates did not happen fails them.
+    assert.ok(report.injected.slowCreates >= 4, summary);
+    assert.ok(report.slowCreatesCommitted >= 3, summary);
+    assert.ok(report.requestTimeoutsSeen >= 2, summary);
   });
 });
