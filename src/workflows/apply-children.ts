@@ -22,10 +22,11 @@ function update(input: UpdateInput): Promise<UpdateResult> {
   });
 }
 
-export async function applyEntry(e: DesiredPlanEntry): Promise<ApplyEntryReport> {
-  const report: ApplyEntryReport = {
+/** An entry's report before anything is done for it: who it is and what the plan knew of it. */
+export function entryReport(e: DesiredPlanEntry, outcome: ApplyEntryReport['outcome']): ApplyEntryReport {
+  return {
     action: e.action,
-    outcome: 'failed',
+    outcome,
     workflowId: e.workflowId,
     sandbox: e.sandbox,
     source: e.source,
@@ -33,6 +34,10 @@ export async function applyEntry(e: DesiredPlanEntry): Promise<ApplyEntryReport>
     ...(e.ids ? { ids: e.ids } : {}),
     ...(e.webhookUrl ? { webhookUrl: e.webhookUrl } : {}),
   };
+}
+
+export async function applyEntry(e: DesiredPlanEntry): Promise<ApplyEntryReport> {
+  const report = entryReport(e, 'failed');
   try {
     if (e.action === 'create' && e.start) {
       // `enabled` is the file's, not the onboarding's (whose input is strict): a disabled one is disabled after.

@@ -23,7 +23,7 @@ import type {
 } from '../shared/contracts/desired';
 import { hasChanges, planLines } from '../shared/desired-plan';
 import { FAILURE_TYPES } from '../shared/failures';
-import { applyEntry, boundedAll } from './apply-children';
+import { applyEntry, boundedAll, entryReport } from './apply-children';
 import { act, check, READ, validated } from './options';
 import { refuseTooDeep } from './validation';
 
@@ -169,19 +169,7 @@ export async function applyDesiredState(input: ApplyInput): Promise<ApplyResult>
   const skipped = plan.entries
     .filter((e) => !todo.includes(e))
     .map((e) => ({
-      action: e.action,
-      outcome:
-        e.action === 'noop'
-          ? ('unchanged' as const)
-          : e.action === 'keep'
-            ? ('kept' as const)
-            : ('skipped' as const),
-      workflowId: e.workflowId,
-      sandbox: e.sandbox,
-      source: e.source,
-      name: e.name,
-      ...(e.ids ? { ids: e.ids } : {}),
-      ...(e.webhookUrl ? { webhookUrl: e.webhookUrl } : {}),
+      ...entryReport(e, e.action === 'noop' ? 'unchanged' : e.action === 'keep' ? 'kept' : 'skipped'),
       ...(e.reasons?.length ? { error: e.reasons.join('; ') } : {}),
     }));
   await boundedAll(todo, Math.max(1, input.concurrency ?? DEFAULT_APPLY_CONCURRENCY), async (e) => {

@@ -169,25 +169,15 @@ describe(
     });
 
     it('ui-link: a per-source link opens the form prefilled from a template run that never runs', async () => {
-      const saved = { ...process.env };
-      Object.assign(process.env, {
-        TEMPORAL_ADDRESS: env!.address,
-        TEMPORAL_NAMESPACE: env!.namespace ?? 'default',
-        AEP_ORG_ID: emu!.options.orgId,
-      });
-      delete process.env.TEMPORAL_TASK_QUEUE;
-      delete process.env.TEMPORAL_PROFILE;
-      try {
-        await startFromALink();
-      } catch (err) {
-        await browser?.screenshot('webui-link-failure.png').catch(() => undefined);
-        throw err;
-      } finally {
-        process.env = saved;
-      }
+      await withCliEnv(startFromALink, 'webui-link-failure.png');
     });
 
     it('apply -f: three onboardings, the plan approved through the Web UI’s "Send an Update"', async () => {
+      await withCliEnv(approveFromTheUi, 'webui-approve-failure.png');
+    });
+
+    /** Runs `fn` with the in-process CLI pointed at this suite's servers; a failure leaves a screenshot. */
+    async function withCliEnv(fn: () => Promise<void>, screenshot: string): Promise<void> {
       const saved = { ...process.env };
       Object.assign(process.env, {
         TEMPORAL_ADDRESS: env!.address,
@@ -197,14 +187,14 @@ describe(
       delete process.env.TEMPORAL_TASK_QUEUE;
       delete process.env.TEMPORAL_PROFILE;
       try {
-        await approveFromTheUi();
+        await fn();
       } catch (err) {
-        await browser?.screenshot('webui-approve-failure.png').catch(() => undefined);
+        await browser?.screenshot(screenshot).catch(() => undefined);
         throw err;
       } finally {
         process.env = saved;
       }
-    });
+    }
 
     async function approveFromTheUi(): Promise<void> {
       const page = browser!.page;
