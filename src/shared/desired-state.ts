@@ -96,6 +96,32 @@ export function parseDesiredState(text: string, opts: ParseDesiredOptions): Chec
   return doc.ok ? checkDesiredState(doc.value, opts) : doc;
 }
 
+/** Unknown sources and duplicate entries (same sandbox, source and normal form of the name); `undefined` is skipped. */
+function entryProblems(
+  entries: ReadonlyArray<{ sandbox: string; source: string; name: string } | undefined>,
+  opts: Omit<ParseDesiredOptions, 'format'>,
+): string[] {
+  const problems: string[] = [];
+  const seen = new Map<string, number>();
+  entries.forEach((e, i) => {
+    if (!e) return;
+    if (opts.knownSources && !opts.knownSources.includes(e.source)) {
+      problems.push(
+        `onboardings[${i}].source: unknown source "${e.source}"; known: ${opts.knownSources.join(', ')}`,
+      );
+    }
+    const key = entryKey(e);
+    const first = seen.get(key);
+    if (first === undefined) seen.set(key, i);
+    else {
+      problems.push(
+        `onboardings[${i}]: duplicate of onboardings[${first}] (sandbox ${e.sandbox}, source ${e.source}, name "${e.name}"): one onboarding, one entry`,
+      );
+    }
+  });
+  return problems;
+}
+
 /** The checks of an already parsed file (a JSON document from elsewhere goes through here too). */
 export function checkDesiredState(
   raw: unknown,
@@ -109,30 +135,37 @@ export function checkDesiredState(
   }
   if (inputTooDeep(raw, MAX_INPUT_DEPTH + 2)) return { ok: false, problems: [tooDeepProblem()] };
   const parsed = DesiredStateFileSchema.safeParse(raw);
-  const problems: string[] = parsed.success
-    ? []
-    : parsed.error.issues.map((i) => clip(`${pathText(i.path)}: ${i.message}`));
-  if (!parsed.success) return { ok: false, problems: capped(problems) };
+  if (!parsed.success) {
+    // Every problem at once: the entries' own checks too, on what the entries say where it is readable.
+    const { onboardings: entries, sandbox: fileSandbox } = raw as {
+      onboardings?: unknown;
+      sandbox?: unknown;
+    };
+    const readable = (Array.isArray(entries) ? (entries as unknown[]) : []).map((e) => {
+      const { source, name, sandbox } = (e ?? {}) as Record<string, unknown>;
+      return typeof source === 'string' && typeof name === 'string'
+        ? {
+            source,
+            name,
+            sandbox: [sandbox, fileSandbox, opts.defaultSandbox].find((x) => typeof x === 'string') as string,
+          }
+        : undefined;
+    });
+    return {
+      ok: false,
+      problems: capped([
+        ...parsed.error.issues.map((i) => clip(`${pathText(i.path)}: ${i.message}`)),
+        ...entryProblems(readable, opts),
+      ]),
+    };
+  }
 
   const file = parsed.data;
-  const seen = new Map<string, number>();
-  const onboardings = file.onboardings.map((e, i): DesiredEntry => {
-    const sandbox = e.sandbox ?? file.sandbox ?? opts.defaultSandbox;
-    if (opts.knownSources && !opts.knownSources.includes(e.source)) {
-      problems.push(
-        `onboardings[${i}].source: unknown source "${e.source}"; known: ${opts.knownSources.join(', ')}`,
-      );
-    }
-    const key = entryKey({ sandbox, source: e.source, name: e.name });
-    const first = seen.get(key);
-    if (first === undefined) seen.set(key, i);
-    else {
-      problems.push(
-        `onboardings[${i}]: duplicate of onboardings[${first}] (sandbox ${sandbox}, source ${e.source}, name "${e.name}"): one onboarding, one entry`,
-      );
-    }
-    return { ...e, sandbox };
-  });
+  const onboardings = file.onboardings.map((e): DesiredEntry => ({
+    ...e,
+    sandbox: e.sandbox ?? file.sandbox ?? opts.defaultSandbox,
+  }));
+  const problems = entryProblems(onboardings, opts);
   return problems.length
     ? { ok: false, problems: capped(problems) }
     : {

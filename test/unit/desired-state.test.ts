@@ -74,6 +74,28 @@ describe('desired-state file', () => {
       ['onboardings[1]', 'onboardings[2].source'],
     );
     assert.match(dup.problems[0]!, /duplicate of onboardings\[0\]/);
+
+    // A file with field problems still names its unknown sources and duplicates: every mistake in one go.
+    const both = parseDesiredState(
+      [
+        'version: 1',
+        'onboardings:',
+        '  - { source: chatlio, name: Support chat }',
+        '  - { source: nosuch, name: "x*" }',
+        '  - { source: chatlio, name: Support chat, flow: { partialIngestionPercent: 300 } }',
+      ].join('\n'),
+      opts,
+    );
+    assert.ok(!both.ok);
+    assert.deepEqual(
+      both.problems.map((p) => p.split(':')[0]),
+      [
+        'onboardings[1].name',
+        'onboardings[2].flow.partialIngestionPercent',
+        'onboardings[1].source',
+        'onboardings[2]',
+      ],
+    );
   });
 
   it('YAML syntax errors and duplicate keys name the line', () => {
