@@ -28,6 +28,26 @@ export function fileHash(file: unknown, prune: boolean): string {
   return createHash('sha256').update(canonicalJson({ file, prune })).digest('hex').slice(0, 16);
 }
 
+/**
+ * Where and under which id a plan or an apply of `input` runs: one per org and file content (and --prune), joined
+ * rather than started twice while one is open, started afresh once it has closed.
+ */
+function runOptions<I extends { file: unknown; prune?: boolean }>(
+  kind: 'plan' | 'apply',
+  input: I,
+  opts: DesiredRunOptions,
+) {
+  return {
+    taskQueue: opts.taskQueue ?? DEFAULT_TASK_QUEUE,
+    workflowId:
+      opts.workflowId ??
+      desiredWorkflowId(kind, { orgId: opts.orgId, fileHash: fileHash(input.file, Boolean(input.prune)) }),
+    args: [input] as [I],
+    workflowIdConflictPolicy: 'USE_EXISTING' as const,
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE' as const,
+  };
+}
+
 /** Runs the plan of a file on the worker (which holds the AEP credentials); reads only. */
 export async function planDesiredFile(
   client: Client,
@@ -35,13 +55,7 @@ export async function planDesiredFile(
   opts: DesiredRunOptions,
 ): Promise<DesiredPlan> {
   const handle = await client.workflow.start(DESIRED_WORKFLOW_TYPES.plan, {
-    taskQueue: opts.taskQueue ?? DEFAULT_TASK_QUEUE,
-    workflowId:
-      opts.workflowId ??
-      desiredWorkflowId('plan', { orgId: opts.orgId, fileHash: fileHash(input.file, Boolean(input.prune)) }),
-    args: [input],
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    ...runOptions('plan', input, opts),
     staticSummary: 'Plan a desired-state file (aep-onboard plan -f)',
   });
   return (await handle.result()) as DesiredPlan;
@@ -54,13 +68,7 @@ export async function startApply(
   opts: DesiredRunOptions,
 ): Promise<ApplyHandle> {
   return client.workflow.start<typeof applyDesiredState>(DESIRED_WORKFLOW_TYPES.apply, {
-    taskQueue: opts.taskQueue ?? DEFAULT_TASK_QUEUE,
-    workflowId:
-      opts.workflowId ??
-      desiredWorkflowId('apply', { orgId: opts.orgId, fileHash: fileHash(input.file, Boolean(input.prune)) }),
-    args: [input],
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    ...runOptions('apply', input, opts),
     staticSummary: `Apply a desired-state file${input.prune ? ' (--prune)' : ''}${input.autoApprove ? ' (auto-approved)' : ''}`,
     staticDetails:
       'Plans, shows the plan here and in its query, waits for the `approve` Update naming the plan hash ' +
