@@ -99,13 +99,18 @@ export const WORKER_IMAGE_ENV = {
  * the dev server and the emulator; resolves once it polls. Not `tsx src/worker.ts`: tsx alone adds 50-60 MB of RSS
  * that production never has (README, "Memory"), and RSS is what the benchmark measures.
  */
-export async function startWorker(t: WorkerTarget, extraEnv: NodeJS.ProcessEnv = {}): Promise<Proc> {
+export async function startWorker(
+  t: WorkerTarget,
+  extraEnv: NodeJS.ProcessEnv = {},
+  /** Node's own flags (`--cpu-prof`, which NODE_OPTIONS does not take). */
+  nodeArgs: string[] = [],
+): Promise<Proc> {
   const { workerJs, bundlePath } = await buildWorkerOnce();
   // As with `docker run -e`, a knob set in this process's environment wins over the image's value.
   const imageEnv = Object.fromEntries(
     Object.entries(WORKER_IMAGE_ENV).map(([k, v]) => [k, process.env[k] || v]),
   );
-  const proc = run(process.execPath, [workerJs], {
+  const proc = run(process.execPath, [...nodeArgs, workerJs], {
     ...imageEnv,
     WORKFLOW_BUNDLE_PATH: bundlePath,
     TEMPORAL_ADDRESS: t.env.address,
