@@ -54,9 +54,12 @@ CMD ["node", "dist/emulator/main.js", "--host", "0.0.0.0", "--port", "8090"]
 # Memory (README, "Memory"): V8 heaps capped (each of the main and the workflow thread: old space 160 MB, young 3 x 4 MB)
 # with the workflow cache sized explicitly (the SDK would derive 10 from such a heap, fewer than the runs in flight),
 # and 2 glibc arenas instead of one per thread: 210-240 MB peak at 50 onboardings in flight instead of 300-340.
+# No --enable-source-maps: the SDK maps workflow stack traces itself, and with the flag every function the SDK compiles
+# for a workflow promise's stack trace goes through Node's source map cache (10 % of the worker's CPU, README,
+# "Performance"). Activity stack traces name dist/*.js; add the flag to NODE_OPTIONS to read them as TypeScript.
 FROM base AS worker
 ENV NODE_ENV=production \
-    NODE_OPTIONS="--enable-source-maps --max-old-space-size=160 --max-semi-space-size=4" \
+    NODE_OPTIONS="--max-old-space-size=160 --max-semi-space-size=4" \
     MALLOC_ARENA_MAX=2 \
     WORKER_MAX_CACHED_WORKFLOWS=100 \
     WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js

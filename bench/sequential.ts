@@ -1,7 +1,8 @@
 // The benchmark's reference point without Temporal: one onboarding as a plain script, in the tutorial's order
-// (source connection, schema, dataset, target connection, mapping, dataflow, inlet URL), one call after the other.
-// It runs the worker's own activity functions on a first attempt (so exactly the requests the worker makes, no
-// find-first look-ups), through the same AEP client, against the same emulator. Like a worker, it keeps one set of
+// (source connection, schema, dataset, target connection, mapping, dataflow, inlet URL), one call after the other,
+// with the checks the worker makes before writing (the source's specs first, Data Prep's validation of the mappings
+// before the set). It runs the worker's own activity functions on a first attempt (so exactly the requests the
+// worker makes, no find-first look-ups), through the same AEP client, against the same emulator. Like a worker, it keeps one set of
 // activities across runs, so the tenant id read by the first run is reused by the next ones (as a person reuses it).
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../src/activities';
@@ -39,6 +40,9 @@ async function sequentialRun(
   const name = (step: Parameters<typeof resourceName>[0]) =>
     resourceName(step, { name: p.name, displayName: preset.displayName, marker });
 
+  await run(() =>
+    acts.checkSourceSpecs({ sandbox, connectionSpec: preset.connectionSpec, flowSpec: preset.flowSpec }),
+  );
   const sc = await run(() =>
     acts.ensureSourceConnection({
       sandbox,
@@ -91,13 +95,15 @@ async function sequentialRun(
       schemaId: schema.id,
     }),
   );
+  const mappings = mergeMappings({ base: preset.mappings, tenantId });
+  await run(() => acts.validateMappings({ sandbox, schemaId: schema.id, mappings }));
   const ms = await run(() =>
     acts.ensureMappingSet({
       sandbox,
       marker,
       name: mappingSetName({ source, marker }),
       schemaId: schema.id,
-      mappings: mergeMappings({ base: preset.mappings, tenantId }),
+      mappings,
     }),
   );
   const flow = await run(() =>

@@ -5,7 +5,7 @@
 // reconcile; then one run of
 // every other workflow type the worker exports (runs, update, plan, adopt, base connection, verify, teardown, and the
 // name lock the teardown released): the replay test fails when a type has none. The `*-one-activity.json` histories
-// there are not made here (see the replay test). Re-run after an intended workflow change
+// and `*-before-lean.json` histories there are not made here (see the replay test). Re-run after an intended workflow change
 // (`npx tsx scripts/record-histories.ts`) and commit the files; an
 // unintended change fails the replay test instead. Names given as arguments (`… onboarding-http-api`) limit what is
 // written to those histories, so a new one is added without re-recording the others.

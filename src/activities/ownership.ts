@@ -84,8 +84,8 @@ export interface EnsureOptions<R> {
  * Finds what an earlier attempt of this step created, or creates it. On a retry, an empty look-up is trusted only
  * once the earlier attempt's create has had `settleMs` to land.
  */
-export async function ensure<R>(opts: EnsureOptions<R>): Promise<R & { created: true }> {
-  const ours = (r: R) => ({ ...r, created: true as const });
+export async function ensure<R>(opts: EnsureOptions<R>): Promise<R & { created: true; attempt: number }> {
+  const ours = (r: R) => ({ ...r, created: true as const, attempt: activityInfo().attempt });
   if (mayExist()) {
     const found = await opts.find();
     if (found !== undefined) return ours(found);

@@ -12,6 +12,7 @@ import {
   type ValidUpdateInput,
 } from '../shared/lifecycle-input';
 import { destinationProblem } from '../shared/destinations';
+import { nameLockWorkflowId } from '../shared/naming';
 import { FAILURE_TYPES, invalidInputMessage, VALIDATION_FAILURE_TYPES } from '../shared/onboarding';
 import type { ActivityDeps } from './deps';
 import type * as T from './types';
@@ -55,7 +56,14 @@ export function createValidationActivities(deps: ActivityDeps) {
           'onboarding input',
         );
       }
-      return { input: valid, preset, defaultSandbox: deps.aep.config.sandbox };
+      const defaultSandbox = deps.aep.config.sandbox;
+      const nameLockId = nameLockWorkflowId({
+        orgId: deps.aep.config.orgId,
+        sandbox: valid.sandbox ?? defaultSandbox,
+        source: valid.source,
+        name: valid.name,
+      });
+      return { input: valid, preset, defaultSandbox, nameLockId };
     },
 
     async validateUpdateInput(input: { raw: unknown }): Promise<ValidUpdateInput> {

@@ -74,10 +74,14 @@ export interface NameClaim {
  * Claims the name for this workflow before anything is created, or fails the run with a non-retryable
  * DuplicateOnboarding naming the onboarding that holds it.
  */
-export async function claimOnboardingName({ source, sandbox, name }: NameKey): Promise<NameClaim> {
+export async function claimOnboardingName(
+  { source, sandbox, name }: NameKey,
+  /** The lock id prepareOnboarding worked out, for runs that take it from there (the caller's patch decides). */
+  known?: string,
+): Promise<NameClaim> {
   const key = { source, sandbox, name };
   const { workflowId, runId } = workflowInfo();
-  const { lockId: id } = await lockId.nameLockId(key);
+  const id = known ?? (await lockId.nameLockId(key)).lockId;
   const owner: NameLockOwner = { workflowId, runId };
   /** The lock, when this run started it: its completion is an event of this run's history (see release). */
   let child: ChildWorkflowHandle<typeof onboardingNameLock> | undefined;

@@ -1,6 +1,6 @@
 // What a person sees of a running onboarding: the search attributes, the run page's Current Details, and the
 // worker's own counters.
-import { metricMeter, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import { metricMeter, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { STEP_ORDER, type OnboardingProgress } from '../shared/onboarding';
 import {
   AepOnboardingName,
@@ -39,6 +39,17 @@ export function setStatus(
         ]
       : []),
   ]);
+}
+
+/** The run was started with these attributes and the status "running" (as the CLI and the apply start it). */
+export function startedWith(attrs: { source: string; sandbox: string; name: string }): boolean {
+  const sa = workflowInfo().typedSearchAttributes;
+  return (
+    sa.get(AepOnboardingStatus) === 'running' &&
+    sa.get(AepSource) === attrs.source &&
+    sa.get(AepSandbox) === attrs.sandbox &&
+    sa.get(AepOnboardingName) === attrs.name
+  );
 }
 
 /** The run page's "Current Details": the step list, as a person would tick it off in the tutorial. */

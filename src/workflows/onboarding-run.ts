@@ -1,30 +1,17 @@
 // One onboarding's steps, in order: the checks that need no write (the source's specs, a reused schema's mappings)
-// before the first create, then the creates, each registering its undo first (./onboarding-run-base.ts), and the
-// progress query following every step. Orchestration only.
-import { CancellationScope, patched } from '@temporalio/workflow';
-import type { ResolveReusedOutput, ResourceStep, SweepOutput } from '../activities';
+// before the first create, then the creates, each registering its undo first, and the progress query following
+// every step; the undos and the sweep are in ./onboarding-run-base.ts. Orchestration only.
+import { CancellationScope, patched, workflowInfo } from '@temporalio/workflow';
+import type { IdEtagOutput, MappingSetOutput, ResolveReusedOutput, ResourceStep } from '../activities';
 import { DEFAULT_VERIFY_TIMEOUT_MS } from '../shared/contracts/lifecycle';
 import { mergeMappings } from '../shared/mappings';
 import { markedDescription } from '../shared/naming';
-import {
-  FAILURE_TYPES,
-  type CompensationOutcome,
-  type OnboardingIds,
-  type OnboardingResult,
-} from '../shared/onboarding';
+import type { OnboardingIds, OnboardingResult } from '../shared/onboarding';
 import type { Mapping } from '../shared/preset-schema';
 import { webhookUrl } from '../shared/webhook';
-import {
-  activities,
-  INLET_OPTIONS,
-  localActivities,
-  READ_OPTIONS,
-  STEP_OPTIONS,
-  UNDO_OPTIONS,
-} from './onboarding-options';
+import { activities, INLET_OPTIONS, localActivities, READ_OPTIONS, STEP_OPTIONS } from './onboarding-options';
 import { OnboardingRunBase } from './onboarding-run-base';
-import { describeError, failureType, type CompensationReport } from './saga';
-import { createdSteps, ID_OF } from './onboarding-steps';
+import { ID_OF } from './onboarding-steps';
 import { settleAll } from './settle';
 import { verifySamples } from './verify-wait';
 
@@ -32,65 +19,26 @@ import { verifySamples } from './verify-wait';
 export const CHECKS_BEFORE_WRITING = 'checks-before-writing';
 /** Patch: a preset's base connection (HTTP API) created before its source connection. */
 export const BASE_CONNECTION_STEP = 'base-connection-step';
+/**
+ * Patch: the lean onboarding (one marker for five changes that each alter the commands of a run): the name lock's id
+ * comes with the checked input instead of a local activity of its own; the "running" search attributes are not
+ * upserted again when the run was started with them; a new schema's mappings are validated by a normal activity
+ * beside the dataset's create, and the target connection follows the dataset without waiting for the mapping set;
+ * the closing sweep looks only where a create was retried. It implies
+ * CHECKS_BEFORE_WRITING and BASE_CONNECTION_STEP.
+ */
+export const LEAN_ONBOARDING = 'lean-onboarding';
 
 export class OnboardingRun extends OnboardingRunBase {
-  /** The preset has a base connection and this run creates it (decided once, before the first create). */
-  private withBase = false;
-
-  /** The name each step created under, for the sweep (reused resources are not this run's: never swept). */
-  private sweep(keep: Partial<Record<ResourceStep, string>>): Promise<SweepOutput> {
-    return activities(UNDO_OPTIONS, "Sweep: delete any duplicate carrying this run's marker").sweepRun({
-      sandbox: this.sandbox,
-      marker: this.marker,
-      steps: createdSteps(this.input, this.withBase).map((step) => ({
-        step,
-        name: this.nameOf(step),
-        keep: keep[step],
-      })),
-    });
-  }
-
-  /**
-   * The undos, newest first, then a sweep for anything else carrying the run's marker (a create that landed after
-   * its undo looked). When AEP never accepted a single call of the run (credential, org or sandbox refused), a
-   * refused look-up means nothing can have been created: reported as such, not as left behind.
-   */
-  async compensate(onOutcome: (o: CompensationOutcome) => void): Promise<CompensationReport> {
-    const report = await this.saga.compensate(onOutcome, (err) =>
-      !this.accepted && failureType(err) === FAILURE_TYPES.accessRefused
-        ? 'nothing was created: AEP refused the credential, org or sandbox for every call of this run'
-        : undefined,
-    );
-    // No sweep when no create was started (a check before the first one failed): nothing can carry the marker.
-    if (!this.accepted || this.saga.empty) return report;
-    await CancellationScope.nonCancellable(async () => {
-      let o: CompensationOutcome;
-      try {
-        for (const r of (await this.sweep({})).removed) {
-          o = { step: r.step, outcome: 'undone', id: r.id, existed: true, duplicate: true };
-          report.undone.push(o);
-          onOutcome(o);
-        }
-      } catch (err) {
-        o = {
-          step: 'sweep',
-          outcome: 'left',
-          error: `the sweep for duplicates failed, some may be left: ${describeError(err)}`,
-        };
-        report.left.push(o);
-        onOutcome(o);
-      }
-    });
-    return report;
-  }
-
   async provision(): Promise<OnboardingResult> {
     const { input, preset, sandbox, marker } = this;
     // Nothing is written before the org is known to take the source (its specs) and, for a schema that exists
     // already, before Data Prep accepts the mappings against it. The tenant id is read meanwhile. A run started by
     // the code before these checks (no patch marker in its history) replays as it ran: no checks, tenant and reused
     // schema read in the chain.
-    const checks = patched(CHECKS_BEFORE_WRITING);
+    // A lean run (a later patch) has both earlier patches' behaviour without their markers: each marker costs a
+    // search-attribute upsert (TemporalChangeVersion) on the server.
+    const checks = this.lean || patched(CHECKS_BEFORE_WRITING);
     const reusing = Boolean(input.schemaId || input.datasetId);
     let tenantId: string | undefined;
     let reused: ResolveReusedOutput | undefined;
@@ -102,7 +50,7 @@ export class OnboardingRun extends OnboardingRunBase {
     // Branches run under one scope: the first failure cancels its siblings, and compensation starts only once every
     // branch has settled, so nothing is still being created while the undos run.
     // Only a preset with a base connection asks for the patch: the webhook sources' histories are unchanged.
-    this.withBase = Boolean(preset.baseConnection) && patched(BASE_CONNECTION_STEP);
+    this.withBase = Boolean(preset.baseConnection) && (this.lean || patched(BASE_CONNECTION_STEP));
     const scope = new CancellationScope();
     const { sourceConnection, targetConnection, mappingSet } = await scope.run(() =>
       settleAll(scope, {
@@ -125,29 +73,25 @@ export class OnboardingRun extends OnboardingRunBase {
               }),
           );
         })(),
-        chain: (async () => {
+        chain: (async (): Promise<{ targetConnection: IdEtagOutput; mappingSet: MappingSetOutput }> => {
           const tenant = tenantId ?? (await this.tenant()).tenantId;
           reused ??= reusing ? await this.reuse() : undefined;
           const schemaId = reused?.schemaId ?? (await this.schema(tenant));
+          const validate = checks && !reusing;
+          // A lean run creates the target connection as soon as the dataset exists: it needs nothing of the mapping
+          // set, whose branch (validation, then the set) would otherwise sit on the longest chain. The dataset's
+          // create is started first in both (activity ids are sequence numbers: the order is part of the history).
+          if (this.lean) {
+            return settleAll(scope, {
+              targetConnection: (async () => this.target(await this.dataset(schemaId), schemaId))(),
+              mappingSet: this.mappingSet(schemaId, tenant, validate),
+            });
+          }
           const { dataset, mappingSet } = await settleAll(scope, {
             dataset: this.dataset(schemaId),
-            mappingSet: this.mappingSet(schemaId, tenant, checks && !reusing),
+            mappingSet: this.mappingSet(schemaId, tenant, validate),
           });
-          const targetConnection = await this.create(
-            'targetConnection',
-            'Create the data lake target connection (POST /targetConnections)',
-            (acts, name) =>
-              acts.ensureTargetConnection({
-                sandbox,
-                marker,
-                name,
-                description: this.description,
-                datasetId: dataset,
-                schemaId,
-                ...this.schemaVersion,
-              }),
-          );
-          return { targetConnection, mappingSet };
+          return { targetConnection: await this.target(dataset, schemaId), mappingSet };
         })(),
       }).then(({ sourceConnection, chain }) => ({ sourceConnection, ...chain })),
     );
@@ -180,9 +124,17 @@ export class OnboardingRun extends OnboardingRunBase {
     const webhook = webhookUrl(inlet.inletUrl, flow.id);
 
     // Reconcile: a create that landed twice (a retry after a slow request) leaves an extra carrying the marker.
+    // Only a retried create can have landed twice: one answered on its first attempt was the step's only request.
+    // A run that a reset (or a workflow retry) started over made its creates again under the same marker, on first
+    // attempts that did not look first: it sweeps every step, as runs before the patch all did.
     const keep: Partial<Record<ResourceStep, string>> = {};
     for (const step of Object.keys(ID_OF) as ResourceStep[]) keep[step] = this.ids[ID_OF[step]];
-    const { removed: duplicatesRemoved } = await this.sweep(keep);
+    const info = workflowInfo();
+    const everyStep = !this.lean || info.runId !== info.firstExecutionRunId;
+    const { removed: duplicatesRemoved } =
+      everyStep || this.retriedCreates.size > 0
+        ? await this.sweep(keep, everyStep ? undefined : this.retriedCreates)
+        : { removed: [] };
 
     // Optional last step: post each sample as the source would and wait, with timers, until AEP counts each in the
     // dataset (./verify-wait.ts). A failure or a timeout fails the onboarding and compensates, like any other step.
@@ -223,6 +175,24 @@ export class OnboardingRun extends OnboardingRunBase {
       ...(verified ? { verified } : {}),
       ...(duplicatesRemoved.length ? { duplicatesRemoved } : {}),
     };
+  }
+
+  private target(datasetId: string, schemaId: string): Promise<IdEtagOutput> {
+    const { sandbox, marker } = this;
+    return this.create(
+      'targetConnection',
+      'Create the data lake target connection (POST /targetConnections)',
+      (acts, name) =>
+        acts.ensureTargetConnection({
+          sandbox,
+          marker,
+          name,
+          description: this.description,
+          datasetId,
+          schemaId,
+          ...this.schemaVersion,
+        }),
+    );
   }
 
   /** HTTP API: the streaming base connection whose inlet the source connection streams into. */
@@ -304,17 +274,19 @@ export class OnboardingRun extends OnboardingRunBase {
     });
   }
 
-  /** Data Prep's validate (it stores nothing) accepts every mapping against the schema, which must exist. */
-  private validateMappings(schemaId: string, tenantId: string): Promise<unknown> {
+  /**
+   * Data Prep's validate (it stores nothing) accepts every mapping against the schema, which must exist. Beside the
+   * dataset (`beside`, a lean run), it is a normal activity: a local one holds the workflow task open until it
+   * returns, and so would hold back the dataset's create, which is on the longest chain, by one call.
+   */
+  private validateMappings(schemaId: string, tenantId: string, beside = false): Promise<unknown> {
     const { sandbox } = this;
     const mappings = this.mappings(tenantId);
+    const summary = 'Validate the mappings (POST /conversion/mappingSets/validate)';
+    const acts = beside ? activities(STEP_OPTIONS, summary) : localActivities(READ_OPTIONS, summary);
     return this.step(
       'mappings',
-      () =>
-        localActivities(
-          READ_OPTIONS,
-          'Validate the mappings (POST /conversion/mappingSets/validate)',
-        ).validateMappings({ sandbox, schemaId, ...this.schemaVersion, mappings }),
+      () => acts.validateMappings({ sandbox, schemaId, ...this.schemaVersion, mappings }),
       () => undefined,
     );
   }
@@ -371,7 +343,7 @@ export class OnboardingRun extends OnboardingRunBase {
   /** A new schema's mappings are validated here: once the schema exists, before the set is written. */
   private async mappingSet(schemaId: string, tenantId: string, validate: boolean) {
     const { sandbox, marker } = this;
-    if (validate) await this.validateMappings(schemaId, tenantId);
+    if (validate) await this.validateMappings(schemaId, tenantId, this.lean);
     const mappings = this.mappings(tenantId);
     return this.create('mappingSet', 'Create the mapping set (POST /conversion/mappingSets)', (acts, name) =>
       acts.ensureMappingSet({ sandbox, marker, name, schemaId, ...this.schemaVersion, mappings }),

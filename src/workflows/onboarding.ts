@@ -7,6 +7,7 @@ import {
   CancelledFailure,
   defineQuery,
   isCancellation,
+  patched,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -19,8 +20,8 @@ import {
 } from '../shared/onboarding';
 import { claimOnboardingName } from './name-lock';
 import { localActivities, PREPARE_OPTIONS } from './onboarding-options';
-import { onboardingCounters, renderDetails, setStatus } from './onboarding-progress';
-import { OnboardingRun } from './onboarding-run';
+import { onboardingCounters, renderDetails, setStatus, startedWith } from './onboarding-progress';
+import { LEAN_ONBOARDING, OnboardingRun } from './onboarding-run';
 import { describeError } from './saga';
 import { asInputFailure, refuseTooDeep } from './validation';
 
@@ -35,7 +36,8 @@ export async function onboardStreamingSource(raw: OnboardingInput): Promise<Onbo
   setHandler(getProgressQuery, () => progress, { description: 'Phase, each step, ids so far, compensation' });
 
   // Checked (and the preset loaded) before any AEP call; a bad input fails the run at once, non-retryable.
-  const { input, preset, defaultSandbox } = await localActivities(
+  const lean = patched(LEAN_ONBOARDING);
+  const { input, preset, defaultSandbox, nameLockId } = await localActivities(
     PREPARE_OPTIONS,
     'Check the input and load the source preset',
   )
@@ -44,14 +46,19 @@ export async function onboardStreamingSource(raw: OnboardingInput): Promise<Onbo
       throw asInputFailure(err);
     });
   const sandbox = input.sandbox ?? defaultSandbox;
-  const claim = await claimOnboardingName({ source: input.source, sandbox, name: input.name });
+  const claim = await claimOnboardingName(
+    { source: input.source, sandbox, name: input.name },
+    lean ? nameLockId : undefined,
+  );
   progress.source = input.source;
   progress.sandbox = sandbox;
-  setStatus('running', { source: input.source, sandbox, name: input.name });
+  const running = { source: input.source, sandbox, name: input.name };
+  // The CLI and the apply start runs with these attributes set: upserting them again is a visibility write for nothing.
+  if (!lean || !startedWith(running)) setStatus('running', running);
   onboardings.started.add(1, { source: input.source });
   progress.phase = 'provisioning';
 
-  const run = new OnboardingRun(workflowId, input, preset, sandbox, progress);
+  const run = new OnboardingRun(workflowId, input, preset, sandbox, progress, lean);
   try {
     const result = await run.provision();
     progress.phase = 'completed';

@@ -89,7 +89,7 @@ export function buildWorkerOnce(): Promise<ProductionBuild> {
 /** The worker image's environment (Dockerfile, target `worker`; test/deploy checks the two agree). */
 export const WORKER_IMAGE_ENV = {
   NODE_ENV: 'production',
-  NODE_OPTIONS: '--enable-source-maps --max-old-space-size=160 --max-semi-space-size=4',
+  NODE_OPTIONS: '--max-old-space-size=160 --max-semi-space-size=4',
   MALLOC_ARENA_MAX: '2',
   WORKER_MAX_CACHED_WORKFLOWS: '100',
 } as const;

@@ -1,5 +1,6 @@
 // The onboarding under test, on real parts: a real Temporal server, the emulator over loopback HTTP, the real AEP
 // client, the real activities and workflows (bundled once per test file).
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -287,5 +288,33 @@ export const REGISTRATION = [
   'targetConnection',
   'flow',
 ] as const;
-/** What compensation undoes after a failure at the last step, newest first. */
+/** What compensation undoes after a failure at the last step, newest first (one of the orders assertNewestFirst takes). */
 export const UNDONE_NEWEST_FIRST: string[] = [...REGISTRATION].reverse();
+
+/** Each step and the steps its resource refers to, which must be undone after it. */
+const REFERS_TO: Record<string, string[]> = {
+  flow: ['targetConnection', 'mappingSet', 'sourceConnection'],
+  targetConnection: ['dataset', 'schema'],
+  mappingSet: ['schema'],
+  dataset: ['schema'],
+  schema: ['fieldGroup'],
+  sourceConnection: ['baseConnection'],
+};
+
+/**
+ * Undone newest first: exactly `expected` (any order), each step before every step it refers to. The two branches
+ * after the schema (dataset then target connection; validation then mapping set) register in the order their steps
+ * end, which a test does not fix, so no order between them is asserted.
+ */
+export function assertNewestFirst(undone: readonly string[], expected: readonly string[]): void {
+  assert.deepEqual([...undone].sort(), [...expected].sort(), `undone: ${undone.join(', ')}`);
+  for (const [step, after] of Object.entries(REFERS_TO)) {
+    for (const later of after) {
+      if (undone.includes(step) && undone.includes(later))
+        assert.ok(
+          undone.indexOf(step) < undone.indexOf(later),
+          `${step} before ${later}: ${undone.join(', ')}`,
+        );
+    }
+  }
+}

@@ -75,7 +75,8 @@ describe('creates: find first on a retry, never a look-up on attempt 1 for a mar
     const { fake, activities } = setup();
     const id = fake.seed('sourceConnections', { name: sourceInput().name, etag: '"e1"' });
     const out = await run(activities, 'ensureSourceConnection', sourceInput(), { attempt: 2 });
-    assert.deepEqual(out, { id, etag: '"e1"', created: true });
+    // The attempt tells the workflow that this step may have a twin for its sweep.
+    assert.deepEqual(out, { id, etag: '"e1"', created: true, attempt: 2 });
     assert.deepEqual(fake.methods(), ['flowService.listAll']);
   });
 

@@ -20,7 +20,7 @@ import type {
   XdmBody,
   XdmRecord,
 } from '../support/aep-bodies';
-import { REGISTRATION, useHarness, resourcesIn } from '../support/onboarding';
+import { assertNewestFirst, REGISTRATION, useHarness, resourcesIn } from '../support/onboarding';
 
 const CREATES = {
   fieldGroup: '^/data/foundation/schemaregistry/tenant/fieldgroups$',
@@ -157,7 +157,7 @@ describe('onboardStreamingSource on the dev server', { timeout: 600_000 }, () =>
       const chain = REGISTRATION.slice(1, REGISTRATION.indexOf(failing) + 1);
       for (const s of [...chain, 'sourceConnection' as const])
         assert.ok(undone.includes(s), `${s} undone: ${undone}`);
-      assert.deepEqual(
+      assertNewestFirst(
         undone,
         [...REGISTRATION].reverse().filter((s) => undone.includes(s)),
       );
@@ -200,7 +200,7 @@ describe('onboardStreamingSource on the dev server', { timeout: 600_000 }, () =>
     assert.ok(err.e instanceof WorkflowFailedError);
     assert.ok(err.e.cause instanceof CancelledFailure);
     assert.equal(err.progress.phase, 'cancelled');
-    assert.deepEqual(
+    assertNewestFirst(
       err.progress.compensation.map((c) => c.step),
       ['targetConnection', 'mappingSet', 'dataset', 'schema', 'fieldGroup', 'sourceConnection'],
     );
@@ -334,7 +334,7 @@ describe('onboardStreamingSource on the dev server', { timeout: 600_000 }, () =>
     const details = onboardingFailureDetails(err)!;
     assert.equal(details.failedStep, 'verify');
     assert.match(details.reason, /_id/);
-    assert.deepEqual(
+    assertNewestFirst(
       details.undone.map((u) => u.step),
       [...REGISTRATION].reverse(),
     );

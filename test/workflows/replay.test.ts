@@ -3,7 +3,9 @@
 // recorded history (a new type without one fails below). Histories: scripts/record-histories.ts, except the two
 // `*-one-activity.json`: an onboarding with `verify: true` and a verify run as the code before the workflow-level
 // waiting made them (one verifyWebhook activity), recorded once from that code and never re-recorded. They prove that
-// a run which had scheduled that activity still replays (patch `verify-waits-in-workflow`).
+// a run which had scheduled that activity still replays (patch `verify-waits-in-workflow`). The three
+// `onboarding-*-before-lean.json` are the onboarding as the code before the patch `lean-onboarding` ran it (a local
+// activity for the lock id, the sweep of every step, the earlier patches' markers), kept for the same reason.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -34,8 +36,11 @@ describe('replay of recorded workflow histories', { timeout: 120_000 }, () => {
       'drift-check.json',
       'name-lock.json',
       'onboarding-cancelled.json',
+      'onboarding-compensated-before-lean.json',
       'onboarding-compensated.json',
+      'onboarding-completed-before-lean.json',
       'onboarding-completed.json',
+      'onboarding-http-api-before-lean.json',
       'onboarding-http-api.json',
       'onboarding-verified-one-activity.json',
       'onboarding-verified.json',

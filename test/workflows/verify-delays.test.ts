@@ -11,7 +11,7 @@ import type { VerificationFailureDetails } from '../../src/shared/contracts/life
 import { chatlioSamples } from '../../src/shared/presets/chatlio-samples';
 import { rejection } from '../support/failures';
 import { innermost } from '../support/lifecycle';
-import { resourcesIn, UNDONE_NEWEST_FIRST, useHarness } from '../support/onboarding';
+import { assertNewestFirst, resourcesIn, UNDONE_NEWEST_FIRST, useHarness } from '../support/onboarding';
 
 const SAMPLES = Object.keys(chatlioSamples).sort();
 const UNDONE = UNDONE_NEWEST_FIRST;
@@ -55,7 +55,7 @@ describe('verify over real HTTP with a landing delay', { timeout: 180_000 }, () 
     const details = onboardingFailureDetails(err)!;
     assert.equal(details.failedStep, 'verify');
     assert.match(details.reason, /Verification timed out after 1 s/);
-    assert.deepEqual(
+    assertNewestFirst(
       details.undone.map((u) => u.step),
       UNDONE,
     );

@@ -24,6 +24,11 @@ export interface PrepareOnboardingOutput {
   preset: SourcePreset;
   /** The worker's configured sandbox (AEP_SANDBOX), used when the input names none. */
   defaultSandbox: string;
+  /**
+   * The name lock's workflow id for this input's source, sandbox and name (it needs the org, which only the worker
+   * knows): worked out here, it spares the claim a local activity of its own. Absent from older results.
+   */
+  nameLockId?: string;
 }
 
 export interface LoadPresetInput {
@@ -72,6 +77,8 @@ export interface XdmRefOutput {
   version: string;
   /** Always true: a resource found by a retry is one an earlier attempt of this run created (marker-checked). */
   created: boolean;
+  /** See IdOutput.attempt. */
+  attempt?: number;
 }
 
 export interface EnsureSchemaInput extends Marked {
@@ -101,6 +108,12 @@ export interface EnsureDatasetInput extends Marked {
 export interface IdOutput {
   id: string;
   created: boolean;
+  /**
+   * The activity attempt that returned it. Above 1, an earlier attempt's create may have landed too (a request that
+   * timed out on our side, a worker that died after the POST): only then can the step have a duplicate for the
+   * run's sweep to remove. Absent from results recorded before it existed.
+   */
+  attempt?: number;
 }
 export interface IdEtagOutput extends IdOutput {
   etag: string;
