@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createAepClient } from '../src/aep';
 import { startOnboarding } from '../src/client/onboarding';
 import { PresetRegistry } from '../src/presets/registry';
 import { runTs } from '../test/support/processes';
 import type { StartedEmulator } from '../test/support/emulator';
+import { aepClientFor } from '../test/support/onboarding';
 import { fetchHistory, profileHistory } from '../test/support/history';
 import {
   devServerPid,
@@ -164,17 +164,7 @@ export async function onboardingPhase(
 }
 
 export async function sequentialPhase(emu: StartedEmulator, cfg: PhaseConfig, tag: string) {
-  const aep = createAepClient({
-    platformUrl: emu.url,
-    imsUrl: emu.url,
-    clientId: emu.options.clientId,
-    clientSecret: emu.options.clientSecret,
-    orgId: emu.options.orgId,
-    sandbox: 'prod',
-    scopes: 'openid,AdobeID',
-    requestTimeoutMs: 30_000,
-    connectTimeoutMs: 10_000,
-  });
+  const aep = aepClientFor(emu);
   const onboard = sequentialOnboarding({ aep, presets: PresetRegistry.fromEnv({}) });
   try {
     // The first run fetches the token (and the tenant id), as the worker's warm-up did.
