@@ -20,6 +20,9 @@ const DEPENDS_ON: Record<string, string[]> = {
   inletUrl: ['flow'],
 };
 
+/** Steps whose calls go out together (Promise.all in the activity): one call's time on the chain. */
+const PARALLEL_READS = new Set(['specs']);
+
 /** Which step an emulator call belongs to; a GET of a list by name is a look-up (a retry's, or the sweep's). */
 const STEP_OF: Array<[method: string, path: RegExp, step: string]> = [
   ['POST', /^\/ims\/token/, 'ims'],
@@ -70,6 +73,3 @@ export function criticalPath(perStep: Record<string, number>): { steps: string[]
   };
   return longest('inletUrl');
 }
-
-/** Steps whose calls go out together (Promise.all in the activity). */
-const PARALLEL_READS = new Set(['specs']);
