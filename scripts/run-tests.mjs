@@ -8,6 +8,7 @@
 //   (TEST_CONCURRENCY sets how many) and one's computing fills another's waiting.
 // - With --checks, the type check and the lint run beside the tests: they are pure CPU, and the tests' waiting
 //   leaves room for them. Their output is printed when they end.
+// - One Temporal dev server serves the run, a namespace per suite (scripts/shared-dev-server.ts).
 // Lengths come from test/durations.json (seconds per file, run alone); a file missing there counts as 10 s.
 // Usage: node scripts/run-tests.mjs [--checks] [path-filter ...]   e.g. `npm test -- test/emulator`
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -106,12 +107,42 @@ const checks = withChecks
     ]
   : [];
 
+/**
+ * One dev server for the run, a namespace per suite (test/support/temporal.ts): a server of its own costs a suite
+ * about 2.5 s of CPU over its life. Suites that need a server configured their own way (dynamic config, no search
+ * attributes, the Web UI) still start one.
+ */
+function startSharedServer() {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/shared-dev-server.ts'], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    let out = '';
+    const onData = (d) => {
+      out += d;
+      const line = out.split('\n')[0];
+      if (out.includes('\n')) {
+        child.stdout.off('data', onData);
+        resolve({ child, address: line.trim() });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.on('error', reject);
+    child.on('exit', (code) => reject(new Error(`the shared dev server exited (code ${code}) before it was ready`)));
+  });
+}
+
 const contractLog = startContractLog();
+const shared = await startSharedServer();
 const { status: tests } = await runAsync(
   process.execPath,
   ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...entries],
-  { stdio: 'inherit' },
+  { stdio: 'inherit', env: { ...process.env, AEP_TEST_SHARED_TEMPORAL_ADDRESS: shared.address } },
 );
+shared.child.removeAllListeners('exit');
+const serverDown = new Promise((resolve) => shared.child.once('exit', resolve));
+shared.child.kill('SIGTERM');
+await serverDown;
 let failedChecks = 0;
 for (const [name, pending] of checks) {
   const { status, output } = await pending;

@@ -336,7 +336,11 @@ describe('aep-onboard CLI', { timeout: 300_000 }, () => {
   });
 
   it('runs as a process: bin/aep-onboard.js lists as JSON, and a missing onboarding exits 5', async () => {
-    const env = { TEMPORAL_ADDRESS: h.env.address, AEP_ORG_ID: h.emu.options.orgId };
+    const env = {
+      TEMPORAL_ADDRESS: h.env.address,
+      TEMPORAL_NAMESPACE: h.env.namespace ?? 'default',
+      AEP_ORG_ID: h.emu.options.orgId,
+    };
     const list = run(process.execPath, ['bin/aep-onboard.js', 'list', '--json'], env);
     const code = (await list.exited).code;
     assert.equal(code, EXIT.ok, list.output());

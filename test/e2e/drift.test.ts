@@ -5,10 +5,7 @@
 // degraded (the hook called once), a good run later turns it healthy (called again).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Worker } from '@temporalio/worker';
 import {
@@ -26,6 +23,7 @@ import { createOnboardingWorker } from '../../src/temporal/worker-factory';
 import type { FlowBody, FlowList, MappingSetBody } from '../support/aep-bodies';
 import { cli, useCliEnv } from '../support/cli';
 import { eventually, platform } from '../support/lifecycle';
+import { buildWorkerOnce } from '../support/infra';
 import { startWorkerProcess } from '../support/processes';
 import { resourcesIn, useHarness, workflowBundle } from '../support/onboarding';
 import { uniqueName } from '../support/temporal';
@@ -64,6 +62,7 @@ function suite(h: ReturnType<typeof useHarness>): void {
     hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hooks/aep?token=in-the-url`;
     worker = await createOnboardingWorker({
       connection: h.env.nativeConnection,
+      namespace: h.env.namespace ?? 'default',
       taskQueue,
       aep: h.aep,
       presets: h.presets,
@@ -334,15 +333,15 @@ function suite(h: ReturnType<typeof useHarness>): void {
   });
 
   it('the worker ensures the schedules AEP_DRIFT_SANDBOXES names at start-up, never printing the hook URL', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'aep-drift-'));
-    const bundlePath = path.join(dir, 'workflow-bundle.js');
-    writeFileSync(bundlePath, (await workflowBundle()).code);
+    // The compiled worker and its prebuilt bundle, as the image runs them.
+    const { workerJs, bundlePath } = await buildWorkerOnce();
     const proc = startWorkerProcess(
       {
         temporalAddress: h.env.address,
-        namespace: 'default',
+        namespace: h.env.namespace ?? 'default',
         emulatorUrl: h.emu.url,
         credentials: h.emu.options,
+        workerJs,
       },
       uniqueName('tq-drift-worker'),
       {
@@ -363,7 +362,6 @@ function suite(h: ReturnType<typeof useHarness>): void {
       await h.env.client.schedule.getHandle(`aep-drift-${orgId()}-dev`).delete();
     } finally {
       await proc.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 

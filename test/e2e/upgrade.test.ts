@@ -58,6 +58,7 @@ describe('upgrade: new workflow code takes over a schedule made by the old', { t
     const worker = (identity: string, bundle: WorkflowBundleWithSourceMap) =>
       createOnboardingWorker({
         connection: h.env.nativeConnection,
+        namespace: h.env.namespace ?? 'default',
         taskQueue,
         aep: h.aep,
         presets: h.presets,

@@ -137,7 +137,7 @@ export function useCliEnv(h: Harness, env: Record<string, string> = {}): () => v
   const saved = { ...process.env };
   Object.assign(process.env, {
     TEMPORAL_ADDRESS: h.env.address,
-    TEMPORAL_NAMESPACE: 'default',
+    TEMPORAL_NAMESPACE: h.env.namespace ?? 'default',
     AEP_ORG_ID: h.emu.options.orgId,
     AEP_SANDBOX: 'prod',
     ...env,

@@ -11,13 +11,13 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createAepClient, type AepClient, type Exchange, type RequestBudgets } from '../../src/aep';
 import { startOnboarding } from '../../src/client/onboarding';
 import { PresetRegistry } from '../../src/presets/registry';
-import { ONBOARDING_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 import { createOnboardingWorker } from '../../src/temporal/worker-factory';
 import { workflowBundle } from './build-cache';
 import type { EmulatorOptions } from '../../src/emulator/core/types';
 import { startEmulator, type StartedEmulator } from './emulator';
+import { buildWorkerOnce } from './infra';
 import { startWorkerProcess, type Proc } from './processes';
-import { createDevServerEnv, uniqueName } from './temporal';
+import { createOnboardingServerEnv, uniqueName } from './temporal';
 
 export { workflowBundle } from './build-cache';
 
@@ -73,7 +73,7 @@ export async function createHarness(
   opts: { budgets?: RequestBudgets } = {},
 ): Promise<Harness> {
   const [env, emu] = await Promise.all([
-    createDevServerEnv(ONBOARDING_SEARCH_ATTRIBUTES),
+    createOnboardingServerEnv(),
     startEmulator(emulatorOptions),
   ]);
   const aep = aepClientFor(emu, opts.budgets ? { budgets: opts.budgets } : {});
@@ -195,7 +195,7 @@ export function useHarness(opts: { cliEnv?: Record<string, string>; quiet?: bool
       saved = { ...process.env };
       Object.assign(process.env, {
         TEMPORAL_ADDRESS: real.env.address,
-        TEMPORAL_NAMESPACE: 'default',
+        TEMPORAL_NAMESPACE: real.env.namespace ?? 'default',
         AEP_ORG_ID: real.emu.options.orgId,
         AEP_SANDBOX: 'prod',
         ...opts.cliEnv,
@@ -229,7 +229,10 @@ export function installQuietRuntime(): void {
   }
 }
 
-/** A suite's harness, and `src/worker.ts` processes against it: every process is killed when the suite ends. */
+/**
+ * A suite's harness, and `src/worker.ts` processes (compiled, as the image runs it) against it: every process is
+ * killed when the suite ends.
+ */
 export interface HarnessWithWorkers {
   /** Stands for the harness from the suite's `before` on. */
   readonly h: Harness;
@@ -250,10 +253,13 @@ export function useHarnessWithWorkers(): HarnessWithWorkers {
   const h = useHarness({ quiet: false });
   let dir: string | undefined;
   let bundlePath = '';
+  let workerJs = '';
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'aep-workers-'));
     bundlePath = path.join(dir, 'workflow-bundle.js');
-    writeFileSync(bundlePath, (await workflowBundle()).code);
+    const [bundle, build] = await Promise.all([workflowBundle(), buildWorkerOnce()]);
+    writeFileSync(bundlePath, bundle.code);
+    workerJs = build.workerJs;
   });
   after(async () => {
     for (const p of procs) await p.kill('SIGKILL');
@@ -268,6 +274,7 @@ export function useHarnessWithWorkers(): HarnessWithWorkers {
           namespace: h.env.namespace ?? 'default',
           emulatorUrl: h.emu.url,
           credentials: { ...h.emu.options, ...credentials },
+          workerJs,
         },
         taskQueue,
         { WORKFLOW_BUNDLE_PATH: bundlePath, ...extra },
