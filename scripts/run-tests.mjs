@@ -128,7 +128,9 @@ function startSharedServer() {
     };
     child.stdout.on('data', onData);
     child.on('error', reject);
-    child.on('exit', (code) => reject(new Error(`the shared dev server exited (code ${code}) before it was ready`)));
+    child.on('exit', (code) =>
+      reject(new Error(`the shared dev server exited (code ${code}) before it was ready`)),
+    );
   });
 }
 

@@ -72,10 +72,7 @@ export async function createHarness(
   /** `budgets`: the worker's org request budgets, as src/worker.ts wires them (none by default). */
   opts: { budgets?: RequestBudgets } = {},
 ): Promise<Harness> {
-  const [env, emu] = await Promise.all([
-    createOnboardingServerEnv(),
-    startEmulator(emulatorOptions),
-  ]);
+  const [env, emu] = await Promise.all([createOnboardingServerEnv(), startEmulator(emulatorOptions)]);
   const aep = aepClientFor(emu, opts.budgets ? { budgets: opts.budgets } : {});
   const presets = PresetRegistry.fromEnv({});
   const wfBundle = await workflowBundle();

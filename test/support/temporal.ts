@@ -59,7 +59,8 @@ export async function createOnboardingServerEnv(): Promise<TestWorkflowEnvironme
 
 async function terminateOpen(client: Client): Promise<void> {
   const open: string[] = [];
-  for await (const wf of client.workflow.list({ query: `ExecutionStatus = 'Running'` })) open.push(wf.workflowId);
+  for await (const wf of client.workflow.list({ query: `ExecutionStatus = 'Running'` }))
+    open.push(wf.workflowId);
   await Promise.all(
     open.map((id) =>
       client.workflow
