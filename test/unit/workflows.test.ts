@@ -126,6 +126,11 @@ const REGISTERED: Array<[string, Name]> = [
   ['targetConnection', 'removeTargetConnection'],
   ['flow', 'removeFlow'],
 ];
+/** The step each undo activity belongs to. */
+const stepOf = new Map<string, string>([
+  ...REGISTERED.map(([s, undo]) => [undo, s] as const),
+  ['removeBaseConnection', 'baseConnection'],
+]);
 /** The undos a run that stops at `step` calls, newest first (test/support/onboarding.ts assertNewestFirst). */
 function assertUndos(actual: Name[], step: string): void {
   const upTo: Record<string, number> = {
@@ -139,7 +144,6 @@ function assertUndos(actual: Name[], step: string): void {
     flow: 7,
     inletUrl: 7,
   };
-  const stepOf = new Map(REGISTERED.map(([s, undo]) => [undo, s]));
   assertNewestFirst(
     actual.map((undo) => stepOf.get(undo) ?? undo),
     REGISTERED.slice(0, upTo[step]).map(([s]) => s),
@@ -427,14 +431,14 @@ describe(
       assert.ok(err.cause instanceof ApplicationFailure);
       assert.equal((err.cause.details?.[0] as { failedStep?: string }).failedStep, 'baseConnection');
       assert.equal(fakes.attempts('ensureSourceConnection'), 0, 'no source connection without its base');
-      assert.deepEqual(fakes.undos(), [
-        'removeTargetConnection',
-        'removeMappingSet',
-        'removeDataset',
-        'removeSchema',
-        'removeFieldGroup',
-        'removeBaseConnection',
-      ]);
+      // The mapping set and the target connection register in the order their branches reach them: each is undone
+      // before what it refers to, and the base connection (registered first) last.
+      const undos = fakes.undos();
+      assert.equal(undos.at(-1), 'removeBaseConnection');
+      assertNewestFirst(
+        undos.map((undo) => stepOf.get(undo) ?? undo),
+        ['targetConnection', 'mappingSet', 'dataset', 'schema', 'fieldGroup', 'baseConnection'],
+      );
     });
 
     it('a failure at a later step (flow) undoes the source connection, then the base connection, last', async () => {
