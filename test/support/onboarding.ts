@@ -17,7 +17,7 @@ import type { EmulatorOptions } from '../../src/emulator/core/types';
 import { startEmulator, type StartedEmulator } from './emulator';
 import { buildWorkerOnce } from './infra';
 import { startWorkerProcess, type Proc } from './processes';
-import { createOnboardingServerEnv, uniqueName } from './temporal';
+import { createOnboardingServerEnv, terminateOpen, uniqueName } from './temporal';
 
 export { workflowBundle } from './build-cache';
 
@@ -143,20 +143,12 @@ export async function createHarness(
  */
 async function terminateRunning(client: Client, taskQueue: string): Promise<void> {
   for (let pass = 0; pass < 2; pass++) {
-    const open: string[] = [];
-    for await (const wf of client.workflow.list({
-      query: `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'`,
-    }))
-      open.push(wf.workflowId);
-    await Promise.all(
-      open.map((id) =>
-        client.workflow
-          .getHandle(id)
-          .terminate('the test that started it has ended')
-          .catch(() => undefined),
-      ),
+    const ended = await terminateOpen(
+      client,
+      'the test that started it has ended',
+      `TaskQueue = '${taskQueue}'`,
     );
-    if (open.length === 0 && pass === 0) await new Promise((r) => setTimeout(r, 50));
+    if (ended === 0 && pass === 0) await new Promise((r) => setTimeout(r, 50));
   }
 }
 

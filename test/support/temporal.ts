@@ -51,24 +51,27 @@ export async function createOnboardingServerEnv(): Promise<TestWorkflowEnvironme
   // due) is ended with it, as a server of its own would have been.
   const close = env.teardown.bind(env);
   env.teardown = async () => {
-    await terminateOpen(env.client).catch(() => undefined);
+    await terminateOpen(env.client, 'the suite that started it has ended').catch(() => undefined);
     await close();
   };
   return env;
 }
 
-async function terminateOpen(client: Client): Promise<void> {
+/** Terminates every running workflow `query` narrows to (all of the client's namespace by default); returns how many. */
+export async function terminateOpen(client: Client, reason: string, query = ''): Promise<number> {
   const open: string[] = [];
-  for await (const wf of client.workflow.list({ query: `ExecutionStatus = 'Running'` }))
+  const running = `ExecutionStatus = 'Running'`;
+  for await (const wf of client.workflow.list({ query: query ? `${query} AND ${running}` : running }))
     open.push(wf.workflowId);
   await Promise.all(
     open.map((id) =>
       client.workflow
         .getHandle(id)
-        .terminate('the suite that started it has ended')
+        .terminate(reason)
         .catch(() => undefined),
     ),
   );
+  return open.length;
 }
 
 function addOnboardingSearchAttributes(connection: Pick<Connection, 'operatorService'>, namespace: string) {
