@@ -47,14 +47,28 @@ export async function createOnboardingServerEnv(): Promise<TestWorkflowEnvironme
     await connection.close();
   }
   const env = await TestWorkflowEnvironment.createFromExistingServer({ address, namespace });
-  // The server outlives the suite: what the suite left running there (a run whose worker is gone, its timers still
-  // due) is ended with it, as a server of its own would have been.
+  // The server outlives the suite: what the suite left there (a schedule still firing, a run whose worker is gone
+  // with its timers still due) ends with it, as a server of its own would have.
   const close = env.teardown.bind(env);
   env.teardown = async () => {
+    await deleteSchedules(env.client).catch(() => undefined);
     await terminateOpen(env.client, 'the suite that started it has ended').catch(() => undefined);
     await close();
   };
   return env;
+}
+
+async function deleteSchedules(client: Client): Promise<void> {
+  const ids: string[] = [];
+  for await (const schedule of client.schedule.list()) ids.push(schedule.scheduleId);
+  await Promise.all(
+    ids.map((id) =>
+      client.schedule
+        .getHandle(id)
+        .delete()
+        .catch(() => undefined),
+    ),
+  );
 }
 
 /** Terminates every running workflow `query` narrows to (all of the client's namespace by default); returns how many. */
