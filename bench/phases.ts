@@ -17,7 +17,7 @@ import {
   pool,
   RssSampler,
   startWorker,
-  WORKER_IMAGE_ENV,
+  workerImageEnv,
   type WorkerTarget,
 } from '../test/support/infra';
 import { nowUs, type Window } from './cpu-profile';
@@ -76,11 +76,8 @@ async function baselineBundle(): Promise<string> {
 
 export async function baselinePhase(env: TestWorkflowEnvironment, cfg: PhaseConfig, tag: string) {
   const taskQueue = `bench-baseline-${tag}`;
-  const imageEnv = Object.fromEntries(
-    Object.entries(WORKER_IMAGE_ENV).map(([k, v]) => [k, process.env[k] || v]),
-  );
   const proc = runTs('bench/baseline-worker.ts', [], {
-    ...imageEnv,
+    ...workerImageEnv(),
     BASELINE_BUNDLE_PATH: await baselineBundle(),
     TEMPORAL_ADDRESS: env.address,
     TEMPORAL_NAMESPACE: env.namespace ?? 'default',

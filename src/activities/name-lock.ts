@@ -9,10 +9,15 @@ import type { ActivityDeps } from './deps';
 
 export type * from '../shared/contracts/name-lock';
 
+/** The name lock's workflow id for a key, in the worker's org (prepareOnboarding hands it to lean runs). */
+export function lockIdFor(deps: Pick<ActivityDeps, 'aep'>, key: NameKey): string {
+  return nameLockWorkflowId({ orgId: deps.aep.config.orgId, ...key });
+}
+
 export function createNameLockActivities(deps: Pick<ActivityDeps, 'aep' | 'records'>) {
   return {
     async nameLockId(input: NameKey): Promise<{ lockId: string }> {
-      return { lockId: nameLockWorkflowId({ orgId: deps.aep.config.orgId, ...input }) };
+      return { lockId: lockIdFor(deps, input) };
     },
 
     /**

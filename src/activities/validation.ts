@@ -12,9 +12,9 @@ import {
   type ValidUpdateInput,
 } from '../shared/lifecycle-input';
 import { destinationProblem } from '../shared/destinations';
-import { nameLockWorkflowId } from '../shared/naming';
 import { FAILURE_TYPES, invalidInputMessage, VALIDATION_FAILURE_TYPES } from '../shared/onboarding';
 import type { ActivityDeps } from './deps';
+import { lockIdFor } from './name-lock';
 import type * as T from './types';
 
 function orFail<V>(check: Check<V>, type: string, what: string): V {
@@ -57,8 +57,7 @@ export function createValidationActivities(deps: ActivityDeps) {
         );
       }
       const defaultSandbox = deps.aep.config.sandbox;
-      const nameLockId = nameLockWorkflowId({
-        orgId: deps.aep.config.orgId,
+      const nameLockId = lockIdFor(deps, {
         sandbox: valid.sandbox ?? defaultSandbox,
         source: valid.source,
         name: valid.name,

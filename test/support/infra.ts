@@ -94,6 +94,11 @@ export const WORKER_IMAGE_ENV = {
   WORKER_MAX_CACHED_WORKFLOWS: '100',
 } as const;
 
+/** The image's environment, where a knob set in this process's environment wins (as with `docker run -e`). */
+export function workerImageEnv(): Record<string, string> {
+  return Object.fromEntries(Object.entries(WORKER_IMAGE_ENV).map(([k, v]) => [k, process.env[k] || v]));
+}
+
 /**
  * The worker as the Docker image runs it (compiled JS, prebuilt workflow bundle, the image's environment), pointed at
  * the dev server and the emulator; resolves once it polls. Not `tsx src/worker.ts`: tsx alone adds 50-60 MB of RSS
@@ -106,12 +111,8 @@ export async function startWorker(
   nodeArgs: string[] = [],
 ): Promise<Proc> {
   const { workerJs, bundlePath } = await buildWorkerOnce();
-  // As with `docker run -e`, a knob set in this process's environment wins over the image's value.
-  const imageEnv = Object.fromEntries(
-    Object.entries(WORKER_IMAGE_ENV).map(([k, v]) => [k, process.env[k] || v]),
-  );
   const proc = run(process.execPath, [...nodeArgs, workerJs], {
-    ...imageEnv,
+    ...workerImageEnv(),
     WORKFLOW_BUNDLE_PATH: bundlePath,
     TEMPORAL_ADDRESS: t.env.address,
     TEMPORAL_NAMESPACE: t.env.namespace ?? 'default',
